@@ -1,0 +1,47 @@
+"""Run registry entries and collect their results (timed; a check that raises becomes INCONCLUSIVE)."""
+from __future__ import annotations
+
+import time
+import traceback
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from checks.registry import Claim, Context
+from checks.verdict import Result, Verdict, inconclusive
+
+
+@dataclass
+class Row:
+    """One line of a report: the entry and its result."""
+
+    claim: Claim
+    result: Result
+
+
+def run_claim(claim: Claim, ctx: Context) -> Row:
+    """Run one check; an exception inside it is reported as INCONCLUSIVE with its message."""
+    start = time.perf_counter()
+    try:
+        result = claim.check(ctx)
+        if not isinstance(result, Result):
+            raise TypeError(f"check of {claim.id} returned {type(result).__name__}, not Result")
+    except Exception as exc:  # a crash must never read as a verdict on the claim
+        last = traceback.format_exception_only(type(exc), exc)[-1].strip()
+        result = inconclusive(f"the check raised {last}", error=last)
+    result.seconds = time.perf_counter() - start
+    if result.verdict is not Verdict.INCONCLUSIVE and result.seconds > ctx.time_budget:
+        result = inconclusive(f"time budget of {ctx.time_budget:g} s exceeded ({result.seconds:.1f} s); "
+                              f"the check would have said {result.verdict.value}",
+                              would_have_been=result.verdict.value, **result.evidence)
+    return Row(claim, result)
+
+
+def run_claims(claims: Iterable[Claim], ctx: Context,
+               progress: Callable[[int, Claim], None] | None = None) -> list[Row]:
+    """Run claims in order; ``progress(i, claim)`` is called before the i-th one."""
+    rows = []
+    for i, c in enumerate(claims):
+        if progress is not None:
+            progress(i, c)
+        rows.append(run_claim(c, ctx))
+    return rows

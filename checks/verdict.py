@@ -1,0 +1,224 @@
+"""The verdict model: PROVED, CONFIRMED, REFUTED, INCONCLUSIVE, each with structured evidence.
+
+A check returns a :class:`Result`. Build results with the constructors below rather than by hand,
+so that every verdict carries the evidence DESIGN.md asks of it:
+
+- :func:`proved`: a symbolic identity, limit or series (the expression that simplified to zero).
+- :func:`from_errors`: numerical agreement, decided against a tolerance that the caller derives from
+  the working precision and an independent error estimate.
+- :func:`from_order_fit`: an order or exponent claim, decided by a least-squares fit on at least four
+  points.
+- :func:`refuted` / :func:`inconclusive`: a concrete counterexample, or why the check could not decide.
+
+Decision rule for numbers (used everywhere, one place): with ``tol`` the error the computation can
+explain, ``max_err <= tol`` is CONFIRMED, ``max_err > REFUTE_FACTOR * tol`` is REFUTED ("far beyond the
+numerical error") and anything between is INCONCLUSIVE.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Iterable, Sequence
+
+#: How far beyond the explainable error a discrepancy must be before it refutes a claim.
+REFUTE_FACTOR = 100.0
+
+#: An order fit confirms when the fitted exponent is within this of the claimed one, and refutes when
+#: it is further than ``ORDER_REFUTE`` (half-way to the next integer order, the nearest alternative).
+ORDER_CONFIRM = 0.1
+ORDER_REFUTE = 0.5
+
+
+class Verdict(str, Enum):
+    """The four verdicts of the checker."""
+
+    PROVED = "PROVED"
+    CONFIRMED = "CONFIRMED"
+    REFUTED = "REFUTED"
+    INCONCLUSIVE = "INCONCLUSIVE"
+
+    @property
+    def holds(self) -> bool:
+        """True for PROVED and CONFIRMED."""
+        return self in (Verdict.PROVED, Verdict.CONFIRMED)
+
+
+@dataclass
+class Result:
+    """A verdict with its evidence.
+
+    ``summary`` is one line for the table; ``evidence`` holds JSON-serialisable details (errors,
+    digits, tolerance, fitted orders, instances and seeds); ``counterexample`` and ``corrected_by``
+    are set on REFUTED results (``corrected_by`` names the registered claim holding the corrected form).
+    """
+
+    verdict: Verdict
+    summary: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+    counterexample: dict[str, Any] | None = None
+    corrected_by: str | None = None
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-data form for the JSON report."""
+        out: dict[str, Any] = {
+            "verdict": self.verdict.value,
+            "summary": self.summary,
+            "evidence": jsonable(self.evidence),
+            "seconds": round(self.seconds, 3),
+        }
+        if self.counterexample is not None:
+            out["counterexample"] = jsonable(self.counterexample)
+        if self.corrected_by is not None:
+            out["corrected_by"] = self.corrected_by
+        return out
+
+
+def jsonable(value: Any) -> Any:
+    """Convert numbers of numpy, mpmath or SymPy (and containers of them) to plain JSON data."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, (bool, int, str)) or value is None:
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else repr(value)
+    if hasattr(value, "tolist"):  # numpy arrays and scalars
+        return jsonable(value.tolist())
+    try:
+        as_float = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return as_float if math.isfinite(as_float) else str(value)
+
+
+def proved(summary: str, *, zero: str, **evidence: Any) -> Result:
+    """A symbolic proof; ``zero`` is the expression (as text) that SymPy reduced to zero."""
+    return Result(Verdict.PROVED, summary, {"simplified_to_zero": zero, **evidence})
+
+
+def inconclusive(summary: str, **evidence: Any) -> Result:
+    """The check could not decide; ``summary`` says why."""
+    return Result(Verdict.INCONCLUSIVE, summary, evidence)
+
+
+def refuted(summary: str, *, counterexample: dict[str, Any], corrected_by: str | None = None,
+            **evidence: Any) -> Result:
+    """A discrepancy far beyond numerical error on a concrete, reproducible instance."""
+    return Result(Verdict.REFUTED, summary, evidence, counterexample=counterexample,
+                  corrected_by=corrected_by)
+
+
+def digits(err: float, scale: float = 1.0) -> float:
+    """Correct significant digits of a value of size ``scale`` known to absolute error ``err``."""
+    if err <= 0:
+        return math.inf
+    return max(0.0, -math.log10(err / max(scale, 1e-300)))
+
+
+def from_errors(what: str, errors: Sequence[float], tol: float, *, instances: Iterable[dict[str, Any]] = (),
+                corrected_by: str | None = None, **evidence: Any) -> Result:
+    """Decide a numerical agreement claim from measured errors, one per instance.
+
+    ``tol`` must come from the computation (precision, solver error estimate, second method). The
+    worst instance decides: CONFIRMED if its error is at most ``tol``, REFUTED (with that instance as
+    the counterexample) if it exceeds ``REFUTE_FACTOR * tol``, INCONCLUSIVE otherwise.
+    """
+    if not errors:
+        return inconclusive(f"{what}: no instance was evaluated", **evidence)
+    if not (tol > 0 and math.isfinite(tol)):
+        raise ValueError(f"tol must be a positive finite number, got {tol!r}")
+    inst = list(instances)
+    errs = [float(e) for e in errors]
+    if any(not math.isfinite(e) for e in errs):
+        bad = next(i for i, e in enumerate(errs) if not math.isfinite(e))
+        return inconclusive(f"{what}: non-finite error on instance {bad}",
+                            instance=inst[bad] if bad < len(inst) else bad, **evidence)
+    worst = max(range(len(errs)), key=errs.__getitem__)
+    ev = {"max_error": errs[worst], "tolerance": tol, "digits": digits(errs[worst]),
+          "instances_tried": len(errs), **evidence}
+    worst_instance = inst[worst] if worst < len(inst) else {"index": worst}
+    if errs[worst] <= tol:
+        return Result(Verdict.CONFIRMED, f"{what}: max error {errs[worst]:.2e} <= tol {tol:.1e} "
+                      f"on {len(errs)} instance(s)", ev)
+    ratio = errs[worst] / tol
+    if ratio > REFUTE_FACTOR:
+        return refuted(f"{what}: error {errs[worst]:.3e} is {ratio:.1e} x the tolerance {tol:.1e}",
+                       counterexample={**worst_instance, "error": errs[worst], "ratio_to_tolerance": ratio},
+                       corrected_by=corrected_by, **ev)
+    return inconclusive(f"{what}: error {errs[worst]:.2e} exceeds tol {tol:.1e} by {ratio:.1f}x, "
+                        f"not far enough to refute", **ev)
+
+
+@dataclass(frozen=True)
+class OrderFit:
+    """A least-squares fit of log(err) = p log(h) + c, with the local slopes between neighbours."""
+
+    order: float
+    stderr: float
+    local_slopes: tuple[float, ...]
+
+    @property
+    def spread(self) -> float:
+        """Max minus min of the local slopes: how far the points are from one straight line."""
+        return max(self.local_slopes) - min(self.local_slopes)
+
+
+def fit_order(hs: Sequence[float], errs: Sequence[float]) -> OrderFit:
+    """Fit the exponent p of err ~ C h^p on at least four points."""
+    if len(hs) != len(errs):
+        raise ValueError(f"hs and errs must have the same length, got {len(hs)} and {len(errs)}")
+    if len(hs) < 4:
+        raise ValueError(f"an order fit needs at least 4 points, got {len(hs)}")
+    if any(not (h > 0) for h in hs) or any(not (e > 0) for e in errs):
+        raise ValueError("an order fit needs positive step sizes and positive errors")
+    xs = [math.log(float(h)) for h in hs]
+    ys = [math.log(float(e)) for e in errs]
+    n = len(xs)
+    mx, my = sum(xs) / n, sum(ys) / n
+    sxx = sum((x - mx) ** 2 for x in xs)
+    p = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx
+    c = my - p * mx
+    resid = sum((y - (p * x + c)) ** 2 for x, y in zip(xs, ys))
+    stderr = math.sqrt(resid / (n - 2) / sxx) if n > 2 else math.inf
+    local = tuple((ys[i + 1] - ys[i]) / (xs[i + 1] - xs[i]) for i in range(n - 1))
+    return OrderFit(p, stderr, local)
+
+
+def from_order_fit(what: str, hs: Sequence[float], errs: Sequence[float], expected: float,
+                   **evidence: Any) -> Result:
+    """Decide a claim "err = O(h^expected)" (sharp) from a fit on at least four points.
+
+    CONFIRMED when the fitted order is within ``ORDER_CONFIRM`` of the claim, REFUTED when it is
+    further than ``ORDER_REFUTE`` (the series itself is the counterexample), INCONCLUSIVE between.
+    """
+    fit = fit_order(hs, errs)
+    ev = {"fitted_order": fit.order, "stderr": fit.stderr, "local_slopes": list(fit.local_slopes),
+          "spread": fit.spread, "expected_order": expected, "h": list(hs), "errors": list(errs),
+          **evidence}
+    gap = abs(fit.order - expected)
+    text = f"{what}: fitted order {fit.order:.3f} (spread {fit.spread:.2f}) vs claimed {expected:g}"
+    if gap <= ORDER_CONFIRM:
+        return Result(Verdict.CONFIRMED, text, ev)
+    if gap > ORDER_REFUTE:
+        return refuted(text, counterexample={"h": list(hs), "errors": list(errs)}, **ev)
+    return inconclusive(text + " (between the confirm and refute margins)", **ev)
+
+
+def combine(what: str, parts: dict[str, Result]) -> Result:
+    """Combine sub-checks of one claim: any REFUTED refutes, else any INCONCLUSIVE, else CONFIRMED
+    (or PROVED when every part is PROVED). The parts' evidence is kept under their names."""
+    if not parts:
+        raise ValueError("combine needs at least one part")
+    order = [Verdict.REFUTED, Verdict.INCONCLUSIVE, Verdict.CONFIRMED, Verdict.PROVED]
+    verdict = min((r.verdict for r in parts.values()), key=order.index)
+    lines = "; ".join(f"{name}: {r.verdict.value}" for name, r in parts.items())
+    worst = next(r for r in parts.values() if r.verdict == verdict)
+    counter = next((r.counterexample for r in parts.values() if r.counterexample is not None), None)
+    corrected = next((r.corrected_by for r in parts.values() if r.corrected_by), None)
+    evidence = {name: {"verdict": r.verdict.value, "summary": r.summary, **r.evidence}
+                for name, r in parts.items()}
+    summary = f"{what}: {lines}" if verdict.holds else f"{what}: {worst.summary}"
+    return Result(verdict, summary, evidence, counterexample=counter, corrected_by=corrected)

@@ -1,0 +1,1 @@
+"""Code generated from :mod:`derivations`; never edit by hand (``python -m derivations regenerate``)."""
