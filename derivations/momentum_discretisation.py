@@ -45,16 +45,16 @@ def paper_accelerated(rho_: sp.Expr, gamma_: sp.Expr, beta_: sp.Expr) -> tuple[s
 
 
 # --- derivations -----------------------------------------------------------------------------------
-def time_rescaling_residual(coef_a: sp.Expr = a, coef_b: sp.Expr = b) -> sp.Expr:
+def time_rescaling_residual(leading: sp.Expr = a / b ** 2) -> sp.Expr:
     """§2: if a ẅ + b ẇ + ∇F(w) = 0 then w̃_t = w_{bt} solves (a/b²) w̃'' + w̃' + ∇F(w̃) = 0.
 
-    Returns (a/b²) w̃'' + w̃' + G(w̃) minus the original equation evaluated at time bt; zero iff the claim
-    holds for every w and every gradient field G. The velocity w̃'(0) = b ẇ(0) is returned by
-    :func:`time_rescaling_velocity`.
+    Returns leading·w̃'' + w̃' + G(w̃) minus the original equation evaluated at time bt (``leading`` is the
+    claimed coefficient a/b²); zero iff the claim holds for every w and every gradient field G. The
+    velocity w̃'(0) = b ẇ(0) is returned by :func:`time_rescaling_velocity`.
     """
     wf, G = sp.Function("w"), sp.Function("G")
     s = sp.Symbol("s")
-    rescaled = (coef_a / coef_b ** 2) * sp.diff(wf(b * t), t, 2) + sp.diff(wf(b * t), t) + G(wf(b * t))
+    rescaled = leading * sp.diff(wf(b * t), t, 2) + sp.diff(wf(b * t), t) + G(wf(b * t))
     original = (a * sp.diff(wf(s), s, 2) + b * sp.diff(wf(s), s) + G(wf(s))).subs(s, b * t)
     return sp.simplify((rescaled - original).doit())
 

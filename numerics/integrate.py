@@ -17,6 +17,9 @@ from numerics import validation as V
 
 Grad = Callable[[np.ndarray], np.ndarray]
 
+#: Below this λ the auto method switches to a stiff-capable solver.
+STIFF_LAMBDA = 0.05
+
 
 @dataclass
 class FlowSolution:
@@ -52,8 +55,12 @@ def _solve(grad: Grad, w0: np.ndarray, v0: np.ndarray, lam: float, t_eval: np.nd
 
 
 def solve_mgf(grad: Grad, w0: np.ndarray, v0: np.ndarray | None, lam: float, t_eval: np.ndarray, *,
-              rtol: float = 1e-12, atol: float = 1e-14, method: str = "DOP853") -> FlowSolution:
-    """Solve MGF(λ) from w(0) = w0, ẇ(0) = v0 and report values at ``t_eval`` (increasing, from >= 0)."""
+              rtol: float = 1e-12, atol: float = 1e-14, method: str = "auto") -> FlowSolution:
+    """Solve MGF(λ) from w(0) = w0, ẇ(0) = v0 and report values at ``t_eval`` (increasing, from >= 0).
+
+    ``method`` is a ``solve_ivp`` method name, or ``auto``: DOP853, except LSODA (stiffness switching) when
+    0 < λ < STIFF_LAMBDA, where the fast time scale λ makes explicit steps tiny.
+    """
     w0 = V.finite_array("w0", w0, ndim=1)
     lam = V.non_negative("lam", lam)
     v0 = np.zeros_like(w0) if v0 is None else V.finite_array("v0", v0, ndim=1)
@@ -63,6 +70,8 @@ def solve_mgf(grad: Grad, w0: np.ndarray, v0: np.ndarray | None, lam: float, t_e
         raise ValueError("t_eval must be a non-empty, non-decreasing array of times >= 0")
     V.positive("rtol", rtol)
     V.positive("atol", atol)
+    if method == "auto":
+        method = "LSODA" if 0 < lam < STIFF_LAMBDA else "DOP853"
     d = w0.size
     fine = _solve(grad, w0, v0, lam, t_eval, rtol, atol, method)
     coarse = _solve(grad, w0, v0, lam, t_eval, rtol * 1e3, atol * 1e3, method)

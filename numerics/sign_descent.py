@@ -1,0 +1,428 @@
+"""Numerics of smoothed sign descent on a 2-layer diagonal linear network (Wang & Klabjan, reconstructed).
+
+Setting (see ``derivations/sign_descent.py``): L = (1/2n)‖Xβ − y‖², β = w₊² − w₋², g = ∇_β L = Xᵀr/n with
+r = Xβ − y; smoothed sign descent (12) ẇ = −∇_w L/(|∇_w L| + ε), w₊(0) = w₋(0) = α1. Data generators for
+Assumptions 3.2 (rows with disjoint supports: X ᵀX block-diagonal with rank-one blocks after a column
+permutation) and 3.8 (blocks of two columns), the reconstructed Assumption 3.3, ODE solves with an
+independent error estimate (two tolerances), stage times, dual variables, and the Bregman-style function D.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import mpmath
+import numpy as np
+from scipy.integrate import solve_ivp
+from scipy.optimize import brentq, minimize_scalar
+
+from numerics import validation as V
+from numerics.generated.sign_descent import (b2_cubic_coeffs, b3_cubic_coeffs, gd_weight_rates, ssd_dual_map,
+                                             ssd_dual_rate, ssd_dual_rate_mp, ssd_potential, ssd_weight_rates,
+                                             ssd_weight_rates_mp, woodworth_dual_map)
+
+
+# --- data --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class BlockData:
+    """Regression data (X, y) whose rows have pairwise disjoint supports ``blocks[k]`` (column indices)."""
+
+    X: np.ndarray
+    y: np.ndarray
+    blocks: tuple[np.ndarray, ...]
+
+    @property
+    def n(self) -> int:
+        return self.X.shape[0]
+
+    @property
+    def d(self) -> int:
+        return self.X.shape[1]
+
+    def grad_beta(self, beta: np.ndarray) -> np.ndarray:
+        """g = ∇_β L = Xᵀ(Xβ − y)/n (``beta`` of shape (d,) or (T, d))."""
+        return (beta @ self.X.T - self.y) @ self.X / self.n
+
+    def residual(self, beta: np.ndarray) -> np.ndarray:
+        """r = Xβ − y (shape (n,) or (T, n))."""
+        return beta @ self.X.T - self.y
+
+
+def _nonzero_entries(rng: np.random.Generator, size: int, low: float, high: float) -> np.ndarray:
+    return rng.uniform(low, high, size) * rng.choice([-1.0, 1.0], size)
+
+
+def assumption_32_data(rng: np.random.Generator, n: int, d: int, min_block: int = 2, low: float = 0.5,
+                       high: float = 1.5, permute: bool = True) -> BlockData:
+    """Assumption 3.2: random blocks of at least ``min_block`` columns (one per row), non-zero entries of
+    magnitude in [low, high) with random signs, labels likewise; columns randomly permuted."""
+    n = V.count("n", n)
+    min_block = V.count("min_block", min_block)
+    d = V.count("d", d, minimum=n * min_block)
+    low = V.positive("low", low)
+    if not high > low:
+        raise ValueError(f"high must be > low = {low}, got {high!r}")
+    cuts = np.sort(rng.choice(np.arange(1, d - n * min_block + n), n - 1, replace=False)) if n > 1 else np.array([], int)
+    # Stars and bars: block sizes min_block + (extra columns distributed at random).
+    extra = np.diff(np.concatenate([[0], cuts, [d - n * min_block + n]])) - 1
+    sizes = extra + min_block
+    order = rng.permutation(d) if permute else np.arange(d)
+    X = np.zeros((n, d))
+    blocks, start = [], 0
+    for k, s in enumerate(sizes):
+        cols = np.sort(order[start:start + s])
+        X[k, cols] = _nonzero_entries(rng, s, low, high)
+        blocks.append(cols)
+        start += s
+    return BlockData(X, _nonzero_entries(rng, n, low, high), tuple(blocks))
+
+
+def assumption_38_data(rng: np.random.Generator, n: int, low: float = 0.5, high: float = 1.5) -> BlockData:
+    """Assumption 3.8: d = 2n, blocks of two adjacent columns ordered so that |x_{k,1}| ≥ |x_{k,2}| (the paper's
+    "without loss of generality"), |x_{k,1}| ≠ |x_{k,2}| almost surely."""
+    data = assumption_32_data(rng, n, 2 * n, min_block=2, low=low, high=high, permute=False)
+    X = data.X.copy()
+    for cols in data.blocks:
+        X[:, cols] = X[:, cols[np.argsort(-np.abs(X[:, cols]).sum(axis=0))]]
+    return BlockData(X, data.y, data.blocks)
+
+
+def has_disjoint_row_supports(X: np.ndarray) -> bool:
+    """Every column has at most one non-zero entry (rows supported on pairwise disjoint column sets)."""
+    X = V.finite_array("X", X, ndim=2)
+    return bool(np.all((X != 0).sum(axis=0) <= 1))
+
+
+def gram_is_rank_one_block_diagonal(X: np.ndarray, n_blocks: int, rtol: float = 1e-10) -> bool:
+    """Is XᵀX, after a permutation of columns, block-diagonal with ``n_blocks`` rank-one blocks?
+
+    The blocks are the connected components of the non-zero pattern of XᵀX (entries above ``rtol`` times the
+    largest); each must have numerical rank one (second singular value below ``rtol`` times the first)."""
+    X = V.finite_array("X", X, ndim=2)
+    gram = X.T @ X
+    scale = float(np.max(np.abs(gram))) or 1.0
+    pattern = np.abs(gram) > rtol * scale
+    d = gram.shape[0]
+    seen = np.zeros(d, bool)
+    comps = []
+    for i in range(d):
+        if seen[i]:
+            continue
+        stack, comp = [i], []
+        seen[i] = True
+        while stack:
+            j = stack.pop()
+            comp.append(j)
+            for k in np.flatnonzero(pattern[j] & ~seen):
+                seen[k] = True
+                stack.append(k)
+        comps.append(np.array(comp))
+    if len(comps) != n_blocks:
+        return False
+    for c in comps:
+        s = np.linalg.svd(gram[np.ix_(c, c)], compute_uv=False)
+        if s[0] <= rtol * scale or (s.size > 1 and s[1] > rtol * s[0]):
+            return False
+    return True
+
+
+# --- Assumption 3.3 (reconstructed) -----------------------------------------------------------------
+def assumption_33_margins(data: BlockData, alpha: float, eps: float) -> dict[str, float]:
+    """Margins of the reconstructed Assumption 3.3 (all must be > 0):
+
+    * ``alpha_small``: min_k |y_k|/2 − 9α²‖x_k‖₁ (α "not so large": the residual keeps half its size up to 2α);
+    * ``eps_small``: min_{k,i∈I_k} α|x_i||y_k|/n − ε (ε "small relative to the initial gradient" and α "not so
+      small": 2α|g_i(0)| = 2α|x_i||y_k|/n > 2ε)."""
+    alpha = V.positive("alpha", alpha)
+    eps = V.positive("eps", eps)
+    a_small = min(abs(data.y[k]) / 2 - 9 * alpha ** 2 * np.abs(data.X[k, c]).sum() for k, c in enumerate(data.blocks))
+    e_small = min(alpha * np.abs(data.X[k, c]).min() * abs(data.y[k]) / data.n for k, c in enumerate(data.blocks))
+    return {"alpha_small": float(a_small), "eps_small": float(e_small - eps)}
+
+
+def alpha_max(data: BlockData) -> float:
+    """Largest α allowed by the reconstructed Assumption 3.3: min_k √(|y_k|/(18‖x_k‖₁))."""
+    return float(min(np.sqrt(abs(data.y[k]) / (18 * np.abs(data.X[k, c]).sum())) for k, c in enumerate(data.blocks)))
+
+
+def eps_max(data: BlockData, alpha: float) -> float:
+    """Supremum of the ε-range (0, ε̄) of the reconstructed Assumption 3.3 at scale α."""
+    alpha = V.positive("alpha", alpha)
+    return float(min(alpha * np.abs(data.X[k, c]).min() * abs(data.y[k]) / data.n for k, c in enumerate(data.blocks)))
+
+
+def warmup_bound(data: BlockData, eps: float) -> np.ndarray:
+    """Prop. 3.5 (reconstructed): w_{n,i}(t) ≤ εn/(|x_i||y_k|) for t ≥ t₀ (per coordinate)."""
+    eps = V.positive("eps", eps)
+    out = np.full(data.d, np.inf)
+    for k, c in enumerate(data.blocks):
+        out[c] = eps * data.n / (np.abs(data.X[k, c]) * abs(data.y[k]))
+    return out
+
+
+# --- flows --------------------------------------------------------------------------------------------
+@dataclass
+class Trajectory:
+    """Weights at times ``t`` (rows) of a flow on (w₊, w₋), with the dual path integral and the solve's health.
+
+    ``integral`` is ∫₀ᵗ of the dual right-hand side (14) (smoothed sign descent) or of −4g (GD), carried in the
+    ODE state; ``error_estimate`` is the max difference to a solve at 1000× looser tolerances."""
+
+    data: BlockData
+    alpha: float
+    eps: float | None
+    t: np.ndarray
+    wp: np.ndarray
+    wm: np.ndarray
+    integral: np.ndarray
+    success: bool
+    message: str
+    error_estimate: float
+    dense: Callable[[float | np.ndarray], np.ndarray] | None = field(default=None, repr=False)
+
+    @property
+    def beta(self) -> np.ndarray:
+        return self.wp ** 2 - self.wm ** 2
+
+    @property
+    def sign(self) -> np.ndarray:
+        """s_i = −sign(g_i(0)): +1 where w₊ dominates, −1 where w₋ does."""
+        return -np.sign(self.data.grad_beta(np.zeros(self.data.d)))
+
+    @property
+    def w_dom(self) -> np.ndarray:
+        return np.where(self.sign > 0, self.wp, self.wm)
+
+    @property
+    def w_non(self) -> np.ndarray:
+        return np.where(self.sign > 0, self.wm, self.wp)
+
+    @property
+    def g(self) -> np.ndarray:
+        return self.data.grad_beta(self.beta)
+
+    @property
+    def residual(self) -> np.ndarray:
+        return self.data.residual(self.beta)
+
+    @property
+    def theta(self) -> np.ndarray:
+        """Dual variable of Prop. 3.6, θ = ∇Φ_ξ(β) with ξ = w_n (for t > 0; at β = 0 the sign is s)."""
+        th = ssd_dual_map(self.beta, self.w_non)
+        return np.where(self.beta == 0, self.sign * self.w_dom, th)
+
+    @property
+    def h_dom(self) -> np.ndarray:
+        """|∂L/∂w_d| = 2w_d|g|, compared with ε to define the stages."""
+        return 2 * self.w_dom * np.abs(self.g)
+
+    @property
+    def h_non(self) -> np.ndarray:
+        """|∂L/∂w_n| = 2w_n|g|."""
+        return 2 * self.w_non * np.abs(self.g)
+
+
+def _ssd_rhs(data: BlockData, eps: float) -> Callable[[float, np.ndarray], np.ndarray]:
+    d = data.d
+    s = -np.sign(data.grad_beta(np.zeros(d)))
+
+    def f(_t: float, y: np.ndarray) -> np.ndarray:
+        wp, wm = y[:d], y[d:2 * d]
+        g = data.grad_beta(wp ** 2 - wm ** 2)
+        rp, rm = ssd_weight_rates(wp, wm, g, eps)
+        return np.concatenate([rp, rm, ssd_dual_rate(np.where(s > 0, wp, wm), g, eps)])
+
+    return f
+
+
+def _gd_rhs(data: BlockData) -> Callable[[float, np.ndarray], np.ndarray]:
+    d = data.d
+
+    def f(_t: float, y: np.ndarray) -> np.ndarray:
+        wp, wm = y[:d], y[d:2 * d]
+        g = data.grad_beta(wp ** 2 - wm ** 2)
+        rp, rm = gd_weight_rates(wp, wm, g)
+        return np.concatenate([rp, rm, -4 * g])
+
+    return f
+
+
+def _solve(rhs: Callable, data: BlockData, alpha: float, eps: float | None, t_eval: np.ndarray, rtol: float,
+           atol: float, method: str) -> Trajectory:
+    alpha = V.positive("alpha", alpha)
+    t_eval = V.finite_array("t_eval", t_eval, ndim=1)
+    if t_eval.size == 0 or t_eval[0] < 0 or np.any(np.diff(t_eval) < 0):
+        raise ValueError("t_eval must be a non-empty, non-decreasing array of times >= 0")
+    V.positive("rtol", rtol)
+    V.positive("atol", atol)
+    d = data.d
+    y0 = np.concatenate([np.full(2 * d, alpha), np.zeros(d)])
+    span = (0.0, float(t_eval[-1]))
+    fine = solve_ivp(rhs, span, y0, method=method, t_eval=t_eval, rtol=rtol, atol=atol, dense_output=True)
+    coarse = solve_ivp(rhs, span, y0, method=method, t_eval=t_eval, rtol=rtol * 1e3, atol=atol * 1e3)
+    if not (fine.success and coarse.success):
+        nan = np.full((t_eval.size, d), np.nan)
+        return Trajectory(data, alpha, eps, t_eval, nan, nan, nan, False,
+                          str(fine.message if not fine.success else coarse.message), float("inf"))
+    yf = fine.y.T
+    err = float(np.max(np.abs(yf - coarse.y.T)))
+    return Trajectory(data, alpha, eps, t_eval, yf[:, :d], yf[:, d:2 * d], yf[:, 2 * d:], True, str(fine.message),
+                      err, dense=lambda s: fine.sol(s).T)
+
+
+def solve_ssd(data: BlockData, alpha: float, eps: float, t_eval: np.ndarray, *, rtol: float = 1e-11,
+              atol: float = 1e-13, method: str = "DOP853") -> Trajectory:
+    """Smoothed sign descent (12) from w₊ = w₋ = α1, with ∫(14) in the state, solved twice (rtol and 1000·rtol)."""
+    eps = V.positive("eps", eps)
+    return _solve(_ssd_rhs(data, eps), data, alpha, eps, t_eval, rtol, atol, method)
+
+
+def solve_gd(data: BlockData, alpha: float, t_eval: np.ndarray, *, rtol: float = 1e-11, atol: float = 1e-13,
+             method: str = "DOP853") -> Trajectory:
+    """Gradient flow (71)-(72) from w₊ = w₋ = α1, with ∫(−4g) (the right-hand side of (10)) in the state."""
+    return _solve(_gd_rhs(data), data, alpha, None, t_eval, rtol, atol, method)
+
+
+def ssd_horizon(data: BlockData, alpha: float, eps: float, decades: float = 14.0) -> float:
+    """A time by which (12) has converged: twice the sign-descent time to reach β ~ √(|y_k|/‖x_k‖₁) plus
+    ``decades``·ln 10 over the convergence-stage rate 4Σx_i²w_i²/(nε) at w_i = half that level."""
+    out = 0.0
+    for k, c in enumerate(data.blocks):
+        level = np.sqrt(abs(data.y[k]) / np.abs(data.X[k, c]).sum())
+        rate = 4 * np.sum(data.X[k, c] ** 2) * (level / 2) ** 2 / (data.n * eps)
+        out = max(out, 2 * (level + alpha) + decades * np.log(10) / rate)
+    return float(out)
+
+
+def crossing_times(traj: Trajectory, quantity: Callable[[Trajectory], np.ndarray], level: float) -> np.ndarray:
+    """Per coordinate, the first time ``quantity`` (an array (T, d) computed from a trajectory) falls to ``level``,
+    refined with Brent's method on the dense output (``inf`` where it never does on the grid)."""
+    q = quantity(traj) - level
+    out = np.full(traj.data.d, np.inf)
+    for i in range(traj.data.d):
+        idx = np.flatnonzero(q[:, i] <= 0)
+        if idx.size == 0:
+            continue
+        j = idx[0]
+        if j == 0 or traj.dense is None:
+            out[i] = traj.t[j]
+            continue
+
+        def f(s: float, i: int = i) -> float:
+            y = traj.dense(np.array([s]))
+            one = Trajectory(traj.data, traj.alpha, traj.eps, np.array([s]), y[:, :traj.data.d],
+                             y[:, traj.data.d:2 * traj.data.d], y[:, 2 * traj.data.d:], True, "", 0.0)
+            return float(quantity(one)[0, i] - level)
+
+        out[i] = brentq(f, traj.t[j - 1], traj.t[j], xtol=1e-14, rtol=4 * np.finfo(float).eps)
+    return out
+
+
+def stage_times(traj: Trajectory) -> tuple[np.ndarray, np.ndarray]:
+    """(τ, t₁): per coordinate the first time 2w_n|g| = ε (end of the warm-up, t₀ = max τ) and the first time
+    2w_d|g| = ε (end of the sign-descent stage)."""
+    if traj.eps is None:
+        raise ValueError("stage times need a smoothed-sign-descent trajectory (eps set)")
+    return (crossing_times(traj, lambda tr: tr.h_non, traj.eps),
+            crossing_times(traj, lambda tr: tr.h_dom, traj.eps))
+
+
+# --- high precision (mpmath) --------------------------------------------------------------------------
+def ssd_mp_primal_and_dual(data: BlockData, alpha: float, eps: float, times: list[float], dps: int
+                           ) -> tuple[list[list[mpmath.mpf]], list[list[mpmath.mpf]]]:
+    """β at ``times`` computed twice with mpmath's Taylor integrator at ``dps`` digits: from the primal system (12)
+    in (w₊, w₋), and from the dual system (14) in (θ, ξ) with ξ̇ = the non-dominating weight's rate and
+    β = sign(θ)(θ² − ξ²). Equal up to the working precision iff Prop. 3.6 holds along the trajectory."""
+    d = data.d
+    with mpmath.workdps(dps):
+        X = [[mpmath.mpf(float(v)) for v in row] for row in data.X]
+        y = [mpmath.mpf(float(v)) for v in data.y]
+        s = [int(v) for v in -np.sign(data.grad_beta(np.zeros(d)))]
+        a, e = mpmath.mpf(alpha), mpmath.mpf(eps)
+
+        def grad(beta: list) -> list:
+            r = [mpmath.fsum(X[k][j] * beta[j] for j in range(d)) - y[k] for k in range(data.n)]
+            return [mpmath.fsum(X[k][j] * r[k] for k in range(data.n)) / data.n for j in range(d)]
+
+        def primal(_t, w):
+            wp, wm = w[:d], w[d:]
+            g = grad([wp[j] ** 2 - wm[j] ** 2 for j in range(d)])
+            rates = [ssd_weight_rates_mp(wp[j], wm[j], g[j], e) for j in range(d)]
+            return [r[0] for r in rates] + [r[1] for r in rates]
+
+        def dual(_t, z):
+            th, xi = z[:d], z[d:]
+            beta = [s[j] * (th[j] ** 2 - xi[j] ** 2) for j in range(d)]
+            g = grad(beta)
+            rate_th = [ssd_dual_rate_mp(abs(th[j]), g[j], e) for j in range(d)]
+            # ξ = w_n: w₋ where s = +1, w₊ where s = −1.
+            rate_xi = [ssd_weight_rates_mp(xi[j], xi[j], g[j], e)[1 if s[j] > 0 else 0] for j in range(d)]
+            return rate_th + rate_xi
+
+        fp = mpmath.odefun(primal, 0, [a] * (2 * d))
+        fd = mpmath.odefun(dual, 0, [s[j] * a for j in range(d)] + [a] * d)
+        out_p, out_d = [], []
+        for tt in times:
+            w = fp(mpmath.mpf(tt))
+            z = fd(mpmath.mpf(tt))
+            out_p.append([w[j] ** 2 - w[d + j] ** 2 for j in range(d)])
+            out_d.append([s[j] * (z[j] ** 2 - z[d + j] ** 2) for j in range(d)])
+    return out_p, out_d
+
+
+# --- Bregman-style function and the KKT error (n blocks of two, or any blocks) --------------------------
+def bregman_style(beta: np.ndarray, theta_start: np.ndarray, xi: np.ndarray) -> float:
+    """D(β, β_start) = Φ_ξ(β) − Φ_ξ(β_start) − ⟨θ_start, β − β_start⟩ with ∇Φ_ξ(β_start) = θ_start
+    (β_start = sign(θ_start)(θ_start² − ξ²), requiring |θ_start| ≥ ξ)."""
+    beta, theta_start, xi = (np.asarray(v, float) for v in (beta, theta_start, xi))
+    if np.any(np.abs(theta_start) < xi):
+        raise ValueError("theta_start must satisfy |theta_start| >= xi (it must lie in the range of the mirror map)")
+    b0 = np.sign(theta_start) * (theta_start ** 2 - xi ** 2)
+    return float(np.sum(ssd_potential(beta, xi) - ssd_potential(b0, xi) - theta_start * (beta - b0)))
+
+
+def kkt_error(data: BlockData, theta_end: np.ndarray, theta_start: np.ndarray) -> float:
+    """δ of the δ-KKT conditions of (15): the distance of θ(∞) − θ_start = ∇Φ(β∞) − ∇Φ(β_start) from the row
+    space of X (stationarity up to δ; feasibility is measured separately)."""
+    diff = np.asarray(theta_end, float) - np.asarray(theta_start, float)
+    coef, *_ = np.linalg.lstsq(data.X.T, diff, rcond=None)
+    return float(np.linalg.norm(diff - data.X.T @ coef))
+
+
+def bregman_minimiser_2d(data: BlockData, theta_start: np.ndarray, xi: np.ndarray) -> tuple[np.ndarray, float]:
+    """For n = 1, d = 2: argmin of D(·, β_start) on the line x·β = y (parameterised by arc length), and its value."""
+    if data.n != 1 or data.d != 2:
+        raise ValueError(f"bregman_minimiser_2d needs n = 1, d = 2, got n = {data.n}, d = {data.d}")
+    x, yv = data.X[0], data.y[0]
+    p0 = x * yv / (x @ x)
+    direction = np.array([-x[1], x[0]]) / np.linalg.norm(x)
+    scale = 10 * (1 + np.abs(p0).max() + np.abs(theta_start).max() ** 2)
+    res = minimize_scalar(lambda s: bregman_style(p0 + s * direction, theta_start, xi), bounds=(-scale, scale),
+                          method="bounded", options={"xatol": 1e-12})
+    beta = p0 + res.x * direction
+    return beta, float(res.fun)
+
+
+def largest_real_root(coeffs: tuple[float, ...]) -> float:
+    """Largest real root of a polynomial (coefficients highest degree first)."""
+    roots = np.roots(np.asarray(coeffs, float))
+    real = roots[np.abs(roots.imag) <= 1e-9 * np.maximum(1, np.abs(roots))].real
+    if real.size == 0:
+        raise ValueError("the polynomial has no real root")
+    return float(real.max())
+
+
+def b2_upper_bound(a1: float, a2: float, ay: float, m_bar: float, eps: float) -> float:
+    """Lemma B.2 (reconstructed): the largest root of f(u) = 2a₂u(a_y + m̄ − (a₁+a₂)u²) − ε."""
+    return largest_real_root(b2_cubic_coeffs(a1, a2, ay, m_bar, eps))
+
+
+def b3_lower_bound(a1: float, a2: float, ay: float, alpha: float, eps: float) -> float:
+    """Lemma B.3 (reconstructed): the root of h(u) = 2a₂u(a_y − a₁(2u − α)² − a₂u²) − ε above α where h turns
+    negative (unique when h(α) > 0: h is increasing then decreasing on u > 0)."""
+    roots = np.roots(np.asarray(b3_cubic_coeffs(a1, a2, ay, alpha, eps), float))
+    real = np.sort(roots[np.abs(roots.imag) <= 1e-9 * np.maximum(1, np.abs(roots))].real)
+    above = real[real > alpha]
+    if above.size == 0:
+        raise ValueError("h has no root above alpha (its value at alpha must be positive)")
+    return float(above[0])
