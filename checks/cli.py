@@ -118,7 +118,7 @@ def run(argv: Sequence[str]) -> int:
         return 0
 
     claims = select(registry, args.selectors, args.paper, args.tier)
-    console = Console(stderr=False, width=200 if args.output else None)
+    console = Console(width=None if sys.stdout.isatty() else 200)
     if args.list:
         if args.format == "json":
             _emit(report.listing_json(claims), args.output)

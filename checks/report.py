@@ -80,6 +80,10 @@ def to_markdown(rows: Sequence[Row], ctx: Context) -> str:
     return "\n".join(out) + "\n"
 
 
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def print_table(rows: Sequence[Row], console: Any) -> None:
     """Print the terminal table (id, statement, verdict, key evidence, time) with ``rich``."""
     from rich.table import Table
@@ -92,8 +96,7 @@ def print_table(rows: Sequence[Row], console: Any) -> None:
     table.add_column("s", justify="right", no_wrap=True)
     for r in rows:
         v = r.result.verdict
-        statement = r.claim.statement if len(r.claim.statement) <= 120 else r.claim.statement[:117] + "..."
-        table.add_row(r.claim.id, statement, f"[{COLOURS[v]}]{v.value}[/]", r.result.summary,
+        table.add_row(r.claim.id, _short(r.claim.statement, 110), f"[{COLOURS[v]}]{v.value}[/]", _short(r.result.summary, 220),
                       f"{r.result.seconds:.2f}")
     console.print(table)
     console.print("  ".join(f"{k}: {n}" for k, n in tally(rows).items()))
@@ -107,5 +110,5 @@ def print_listing(claims: Sequence[Claim], console: Any) -> None:
     for col in ("id", "section", "kind", "tier", "keys", "statement"):
         table.add_column(col, no_wrap=col in ("id", "tier"))
     for c in claims:
-        table.add_row(c.id, f"{c.source} §{c.section}", c.kind, c.tier, str(len(c.keys)), c.statement)
+        table.add_row(c.id, f"{c.source} §{c.section}", c.kind, c.tier, str(len(c.keys)), _short(c.statement, 140))
     console.print(table)

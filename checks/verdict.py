@@ -152,6 +152,39 @@ def from_errors(what: str, errors: Sequence[float], tol: float, *, instances: It
                         f"not far enough to refute", **ev)
 
 
+def from_threshold(what: str, values: Sequence[float], threshold: float, errors: Sequence[float], *,
+                   instances: Iterable[dict[str, Any]] = (), corrected_by: str | None = None,
+                   **evidence: Any) -> Result:
+    """Decide a claim "value <= threshold" on every instance, where ``errors`` are the numerical error
+    estimates of the measured values (the claim's own threshold is not a numerical tolerance).
+
+    CONFIRMED when every value plus its error is at most the threshold; REFUTED (worst instance as the
+    counterexample) when a value exceeds the threshold by more than ``REFUTE_FACTOR`` times its error
+    estimate; INCONCLUSIVE otherwise (the numerics cannot tell on which side the value lies).
+    """
+    if len(values) != len(errors) or not values:
+        raise ValueError("values and errors must be non-empty and of the same length")
+    if any(not (e >= 0 and math.isfinite(e)) for e in errors):
+        raise ValueError("errors must be finite and >= 0")
+    inst = list(instances)
+    vals = [float(v) for v in values]
+    if any(not math.isfinite(v) for v in vals):
+        return inconclusive(f"{what}: a measured value is not finite", values=vals, **evidence)
+    worst = max(range(len(vals)), key=lambda i: vals[i] - threshold)
+    v, e = vals[worst], float(errors[worst])
+    ev = {"values": vals, "threshold": threshold, "error_estimates": [float(x) for x in errors],
+          "instances": inst, **evidence}
+    if all(x + float(err) <= threshold for x, err in zip(vals, errors)):
+        return Result(Verdict.CONFIRMED, f"{what}: max {v:.3e} <= {threshold:g} on {len(vals)} instance(s) "
+                      f"(numerical error <= {max(errors):.1e})", ev)
+    if v - threshold > REFUTE_FACTOR * e:
+        return refuted(f"{what}: {v:.3e} > {threshold:g} (numerical error {e:.1e})",
+                       counterexample={**(inst[worst] if worst < len(inst) else {"index": worst}),
+                                       "value": v, "threshold": threshold, "error_estimate": e},
+                       corrected_by=corrected_by, **ev)
+    return inconclusive(f"{what}: {v:.3e} vs threshold {threshold:g} is within the numerical error {e:.1e}", **ev)
+
+
 @dataclass(frozen=True)
 class OrderFit:
     """A least-squares fit of log(err) = p log(h) + c, with the local slopes between neighbours."""

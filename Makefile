@@ -1,0 +1,37 @@
+# Set-up is part of every target: the virtual environment is created from pyproject.toml when missing or stale.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: check check-full test test-full regenerate notebooks coverage clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+check: $(STAMP)            ## run the quick tier of every claim and print the report
+	$(BIN)/python -m checks --tier quick
+
+check-full: $(STAMP)       ## every claim at the papers' sizes
+	$(BIN)/python -m checks --tier full
+
+test: $(STAMP)             ## every fast test, the notebooks and regeneration --check included
+	$(BIN)/python -m pytest -q
+
+test-full: $(STAMP)        ## the slow tests too
+	$(BIN)/python -m pytest -q -m ''
+
+regenerate: $(STAMP)       ## rewrite numerics/generated from the derivations
+	$(BIN)/python -m derivations regenerate
+
+notebooks: $(STAMP)        ## execute every notebook and save its outputs
+	$(BIN)/python notebooks/execute.py
+
+coverage: $(STAMP)         ## inventory keys that no registry entry covers
+	$(BIN)/python -m checks --coverage
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,128 @@
+"""Registry integrity, coverage, the command line and its error paths."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from checks import cli
+from checks.coverage import coverage, load_inventory
+from checks.registry import KINDS, PAPERS, Context, claim, inventory_path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_every_entry_is_complete(registry):
+    assert registry
+    for c in registry.values():
+        assert c.paper in PAPERS and c.id.startswith(c.paper + ".")
+        assert c.kind in KINDS and c.tier in ("quick", "full")
+        assert c.statement and c.section
+        assert (ROOT.parent / "shared" / "seeds").exists() is False or c.seed_file
+
+
+def test_entries_cover_only_known_inventory_keys(registry):
+    path = inventory_path()
+    if path is None:
+        pytest.skip("no inventory beside this checkout")
+    inv = load_inventory(path)
+    known = {x["key"] for x in inv}
+    unknown = {k for c in registry.values() for k in c.keys} - known
+    assert not unknown, f"registry names keys missing from the inventory: {sorted(unknown)}"
+
+
+def test_foundation_area_is_fully_covered(registry):
+    path = inventory_path()
+    if path is None:
+        pytest.skip("no inventory beside this checkout")
+    inv = load_inventory(path)
+    cov = coverage(registry.values(), inv)
+    foundation = {x["key"] for x in inv if x["area"] == "foundation"}
+    uncovered = {k for v in cov.values() for k in v["uncovered"]}
+    assert not (foundation & uncovered)
+
+
+def test_corrected_forms_point_to_registered_claims(registry):
+    for c in registry.values():
+        if c.corrects:
+            assert c.corrects in registry
+
+
+def test_claim_decorator_rejects_bad_entries():
+    with pytest.raises(ValueError, match="paper"):
+        claim("nopaper.x", section="1", keys=(), statement="s", kind="identity")
+    with pytest.raises(ValueError, match="kind"):
+        claim("hb_nag.x", section="1", keys=(), statement="s", kind="banana")
+    with pytest.raises(ValueError, match="tier"):
+        claim("hb_nag.x", section="1", keys=(), statement="s", kind="identity", tier="slow")
+
+
+@pytest.mark.parametrize("kwargs, word", [({"seed": -1}, "seed"), ({"tier": "medium"}, "tier"),
+                                          ({"dps": 5}, "dps"), ({"time_budget": 0}, "time_budget")])
+def test_context_validates(kwargs, word):
+    with pytest.raises(ValueError, match=word):
+        Context(**kwargs)
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "checks", *args], cwd=ROOT, capture_output=True, text=True, timeout=600)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["momentum_dln.prop9"], "no claim matches"),
+    (["--paper", "momentum"], "unknown paper"),
+    (["--tier", "medium"], "--tier"),
+    (["--format", "pdf"], "--format"),
+    (["--seed", "x"], "--seed"),
+    (["--seed", "-3"], "--seed"),
+    (["--dps", "10"], "--dps"),
+    (["--output", "/no/such/dir/r.json"], "--output"),
+    (["--bogus"], "unrecognized"),
+])
+def test_usage_errors_exit_2_with_one_line(args, message):
+    out = run_cli(*args)
+    assert out.returncode == 2
+    assert message in out.stderr
+    assert "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) == 1
+
+
+def test_unknown_id_suggests_close_matches():
+    assert "momentum_dln.prop1" in run_cli("momentum_dln.prop").stderr
+
+
+def test_list_json_and_run_json(tmp_path):
+    listing = json.loads(run_cli("momentum_dln.prop1", "--list", "--format", "json").stdout)
+    assert listing[0]["id"] == "momentum_dln.prop1" and listing[0]["keys"]
+    report = tmp_path / "r.json"
+    out = run_cli("momentum_dln.prop1", "momentum_dln.cor*", "--format", "json", "--output", str(report), "--seed", "3")
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(report.read_text())
+    assert doc["run"]["seed"] == 3 and doc["run"]["versions"]["sympy"]
+    assert {c["id"] for c in doc["claims"]} == {"momentum_dln.prop1", "momentum_dln.cor1"}
+    assert all(c["verdict"] == "PROVED" and c["keys"] for c in doc["claims"])
+
+
+def test_markdown_lists_errata_first_and_strict_exit(tmp_path):
+    md = tmp_path / "r.md"
+    out = run_cli("momentum_dln.figure1_speed*", "--format", "markdown", "--output", str(md), "--strict")
+    assert out.returncode == 1  # figure1_speed is refuted
+    text = md.read_text()
+    assert text.index("## Errata") < text.index("## All verdicts")
+    assert "momentum_dln.figure1_speed_exact_beta" in text.split("## All verdicts")[0]
+
+
+def test_table_and_coverage_run():
+    out = run_cli("momentum_dln.eq2")
+    assert out.returncode == 0 and "PROVED" in out.stdout
+    cov = run_cli("--coverage")
+    assert cov.returncode == 0 and "momentum_dln" in cov.stdout
+
+
+def test_select_quick_tier_excludes_full(registry):
+    quick = cli.select(registry, ["momentum_dln.appA_similar"], [], "full")
+    assert quick and quick[0].tier == "full"
+    with pytest.raises(cli.UsageError, match="--tier full"):
+        cli.select(registry, ["momentum_dln.appA_similar"], [], "quick")

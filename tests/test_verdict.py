@@ -1,0 +1,68 @@
+"""The verdict model's decision rules."""
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+from hypothesis import given, strategies as st
+
+from checks.verdict import (REFUTE_FACTOR, Result, Verdict, combine, fit_order, from_errors, from_order_fit,
+                            from_threshold, inconclusive, jsonable, proved)
+
+
+def test_from_errors_three_outcomes():
+    assert from_errors("x", [1e-12, 5e-13], 1e-11).verdict is Verdict.CONFIRMED
+    assert from_errors("x", [1e-12, 2e-11], 1e-11).verdict is Verdict.INCONCLUSIVE
+    res = from_errors("x", [1e-12, 1e-8], 1e-11, instances=[{"seed": 1}, {"seed": 2}])
+    assert res.verdict is Verdict.REFUTED and res.counterexample["seed"] == 2
+
+
+def test_from_errors_rejects_bad_tolerance_and_handles_nan():
+    with pytest.raises(ValueError, match="tol"):
+        from_errors("x", [1.0], 0.0)
+    assert from_errors("x", [float("nan")], 1.0).verdict is Verdict.INCONCLUSIVE
+    assert from_errors("x", [], 1.0).verdict is Verdict.INCONCLUSIVE
+
+
+def test_from_threshold_uses_numerical_error_not_the_threshold():
+    assert from_threshold("d", [0.005], 0.01, [1e-9]).verdict is Verdict.CONFIRMED
+    assert from_threshold("d", [0.02], 0.01, [1e-9]).verdict is Verdict.REFUTED
+    assert from_threshold("d", [0.0101], 0.01, [1e-3]).verdict is Verdict.INCONCLUSIVE
+    with pytest.raises(ValueError):
+        from_threshold("d", [0.1], 0.01, [])
+
+
+@given(st.floats(0.5, 4.0), st.floats(0.1, 10.0))
+def test_fit_order_recovers_exact_power_laws(p, c):
+    hs = [2.0 ** -j for j in range(2, 8)]
+    fit = fit_order(hs, [c * h ** p for h in hs])
+    assert math.isclose(fit.order, p, rel_tol=1e-9, abs_tol=1e-9)
+
+
+def test_order_fit_decisions():
+    hs = [2.0 ** -j for j in range(2, 8)]
+    errs = [h ** 2 for h in hs]
+    assert from_order_fit("o", hs, errs, 2).verdict is Verdict.CONFIRMED
+    assert from_order_fit("o", hs, errs, 1).verdict is Verdict.REFUTED
+    assert from_order_fit("o", hs, errs, 2.3).verdict is Verdict.INCONCLUSIVE
+    with pytest.raises(ValueError, match="at least 4"):
+        fit_order(hs[:3], errs[:3])
+
+
+def test_combine_and_json():
+    p = proved("a", zero="0")
+    c = Result(Verdict.CONFIRMED, "b")
+    assert combine("ab", {"a": p, "b": p}).verdict is Verdict.PROVED
+    assert combine("ab", {"a": p, "b": c}).verdict is Verdict.CONFIRMED
+    assert combine("ab", {"a": c, "b": inconclusive("why")}).verdict is Verdict.INCONCLUSIVE
+    r = from_errors("x", [1.0], 1e-6, instances=[{"seed": 3}])
+    out = combine("all", {"x": r, "y": c})
+    assert out.verdict is Verdict.REFUTED and out.counterexample["seed"] == 3
+    json.dumps(out.to_dict())
+    import numpy as np
+    assert jsonable({"a": np.float64(1.5), "b": np.arange(2), "c": float("inf")}) == {"a": 1.5, "b": [0, 1], "c": "inf"}
+
+
+def test_refute_factor_is_far_beyond_error():
+    assert REFUTE_FACTOR >= 100
