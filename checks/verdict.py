@@ -227,6 +227,9 @@ def from_order_fit(what: str, hs: Sequence[float], errs: Sequence[float], expect
     CONFIRMED when the fitted order is within ``ORDER_CONFIRM`` of the claim, REFUTED when it is
     further than ``ORDER_REFUTE`` (the series itself is the counterexample), INCONCLUSIVE between.
     """
+    reserved = {"fitted_order", "stderr", "local_slopes", "spread", "expected_order", "h", "errors"}
+    if reserved & evidence.keys():
+        raise ValueError(f"evidence keys {sorted(reserved & evidence.keys())} are reserved by from_order_fit")
     fit = fit_order(hs, errs)
     ev = {"fitted_order": fit.order, "stderr": fit.stderr, "local_slopes": list(fit.local_slopes),
           "spread": fit.spread, "expected_order": expected, "h": list(hs), "errors": list(errs),

@@ -1,0 +1,101 @@
+"""Faults never read as CONFIRMED, bad input is rejected clearly, and runs are reproducible."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+import numerics.integrate as integrate
+from checks.papers import momentum_dln_discretisation as M
+from checks.registry import Claim, Context
+from checks.report import to_json
+from checks.runner import run_claim, run_claims
+from checks.verdict import Result, Verdict
+from numerics.data import random_quadratic, sparse_regression
+from numerics.iterations import gd, mgd
+from numerics.losses import DiagonalNetwork, Quadratic
+
+
+def _claim(fn) -> Claim:
+    return Claim(id="momentum_dln.fake", paper="momentum_dln", section="0", keys=(), statement="s",
+                 kind="identity", tier="quick", check=fn)
+
+
+def test_a_crashing_check_is_inconclusive(ctx):
+    def boom(_ctx):
+        raise RuntimeError("solver exploded")
+    row = run_claim(_claim(boom), ctx)
+    assert row.result.verdict is Verdict.INCONCLUSIVE and "solver exploded" in row.result.summary
+
+
+def test_a_check_returning_garbage_is_inconclusive(ctx):
+    row = run_claim(_claim(lambda _c: "CONFIRMED"), ctx)
+    assert row.result.verdict is Verdict.INCONCLUSIVE
+
+
+def test_a_check_over_its_time_budget_is_inconclusive():
+    import time
+
+    def slow(_ctx):
+        time.sleep(0.05)
+        return Result(Verdict.CONFIRMED, "fine")
+    row = run_claim(_claim(slow), Context(time_budget=0.01))
+    assert row.result.verdict is Verdict.INCONCLUSIVE and "time budget" in row.result.summary
+
+
+def test_a_failing_solver_makes_the_check_inconclusive(ctx, monkeypatch):
+    class Failed:
+        success, message, nfev = False, "Required step size is less than spacing between numbers.", 7
+        y = np.zeros((1, 1))
+
+    monkeypatch.setattr(integrate, "solve_ivp", lambda *a, **k: Failed())
+    p = M.dln_problem(ctx, "fault")
+    sol = integrate.solve_mgf(p.grad, p.w0, None, 1.0, np.linspace(0, 1, 3))
+    assert not sol.success and "step size" in sol.message and sol.error_estimate == float("inf")
+    row = run_claim(_claim(lambda c: M.check_mgd_follows_mgf(M.dln_problem(c, "fault"))), ctx)
+    assert row.result.verdict is Verdict.INCONCLUSIVE and "reference solve failed" in row.result.summary
+
+
+def test_an_inaccurate_reference_is_inconclusive(ctx, monkeypatch):
+    """If the reference's own error estimate is comparable to what is measured, the check must not decide."""
+    real = M.mgf_reference
+    monkeypatch.setattr(M, "mgf_reference", lambda *a, **k: (real(*a, **k)[0], 1.0))
+    assert M.check_mgd_follows_mgf(M.dln_problem(ctx, "fault")).verdict is Verdict.INCONCLUSIVE
+
+
+@pytest.mark.parametrize("call, word", [
+    (lambda: mgd(lambda w: w, [1.0], [1.0], 0.1, 1.0, 5), "beta"),
+    (lambda: mgd(lambda w: w, [1.0], [1.0], 0.1, -0.1, 5), "beta"),
+    (lambda: mgd(lambda w: w, [1.0], [1.0], 0.0, 0.5, 5), "gamma"),
+    (lambda: mgd(lambda w: w, [1.0], [1.0], float("nan"), 0.5, 5), "gamma"),
+    (lambda: mgd(lambda w: w, [1.0], [1.0, 2.0], 0.1, 0.5, 5), "same shape"),
+    (lambda: mgd(lambda w: w, [np.inf], [1.0], 0.1, 0.5, 5), "finite"),
+    (lambda: mgd(lambda w: w, [1.0], [1.0], 0.1, 0.5, 0), "steps"),
+    (lambda: gd(lambda w: w, [1.0], -1.0, 5), "gamma"),
+    (lambda: integrate.solve_mgf(lambda w: w, np.ones(2), None, -1.0, np.linspace(0, 1, 3)), "lam"),
+    (lambda: integrate.solve_mgf(lambda w: w, np.ones(2), np.ones(3), 1.0, np.linspace(0, 1, 3)), "same shape"),
+    (lambda: integrate.solve_mgf(lambda w: w, np.ones(2), None, 1.0, np.array([1.0, 0.0])), "t_eval"),
+    (lambda: DiagonalNetwork(np.ones((3, 2)), np.ones(4)), "rows"),
+    (lambda: Quadratic(np.array([[1.0, 2.0], [0.0, 1.0]]), np.zeros(2)), "symmetric"),
+    (lambda: sparse_regression(np.random.default_rng(0), 5, 4, 6), "sparsity"),
+    (lambda: random_quadratic(np.random.default_rng(0), 2, 1.0, 0.1), "h_min"),
+])
+def test_bad_input_is_rejected_with_a_clear_message(call, word):
+    with pytest.raises(ValueError, match=word):
+        call()
+
+
+def _strip_times(doc: dict) -> dict:
+    for c in doc["claims"]:
+        c.pop("seconds")
+    return doc
+
+
+def test_two_runs_with_one_seed_give_identical_reports(registry):
+    ids = ["momentum_dln.prop1_convergence", "momentum_dln.acceleration_speedup", "momentum_dln.footnote1"]
+    ctx = Context(seed=11)
+    first = _strip_times(json.loads(to_json(run_claims([registry[i] for i in ids], ctx), ctx)))
+    second = _strip_times(json.loads(to_json(run_claims([registry[i] for i in ids], ctx), ctx)))
+    assert first == second
+    assert first["run"]["seed"] == 11 and first["run"]["dps"] == 50 and first["run"]["python"]
