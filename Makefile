@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 check: $(STAMP)            ## run the quick tier of every claim and print the report
-	$(BIN)/python -m checks --tier quick
+	$(BIN)/python -m checks --tier quick --jobs 2
 
 check-full: $(STAMP)       ## every claim at the papers' sizes
 	$(BIN)/python -m checks --tier full

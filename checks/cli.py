@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", metavar="FILE", help="write the report to FILE instead of the terminal")
     p.add_argument("--seed", default="0", help="non-negative integer seed of every random instance (default 0)")
     p.add_argument("--dps", default="50", help="decimal digits of the high-precision reference (>= 20, default 50)")
+    p.add_argument("--jobs", default="1", help="run claims in this many processes (default 1; results do not depend on it)")
     p.add_argument("--strict", action="store_true", help="exit 1 if any claim is REFUTED or INCONCLUSIVE")
     return p
 
@@ -104,6 +105,7 @@ def run(argv: Sequence[str]) -> int:
         raise UsageError(f"--format must be one of {', '.join(FORMATS)}, got {args.format!r}")
     seed = _int_option("seed", args.seed, 0)
     dps = _int_option("dps", args.dps, 20)
+    jobs = _int_option("jobs", args.jobs, 1)
     if args.output and not Path(args.output).resolve().parent.is_dir():
         raise UsageError(f"--output: folder {str(Path(args.output).parent)!r} does not exist")
     registry = load_all()
@@ -135,7 +137,7 @@ def run(argv: Sequence[str]) -> int:
         def step(i: int, c: Claim) -> None:
             bar.update(task, completed=i, description=c.id)
 
-        rows = run_claims(claims, ctx, progress=step)
+        rows = run_claims(claims, ctx, progress=step, jobs=jobs)
         bar.update(task, completed=len(claims))
     if args.format == "json":
         _emit(report.to_json(rows, ctx), args.output)

@@ -36,12 +36,40 @@ def run_claim(claim: Claim, ctx: Context) -> Row:
     return Row(claim, result)
 
 
-def run_claims(claims: Iterable[Claim], ctx: Context,
-               progress: Callable[[int, Claim], None] | None = None) -> list[Row]:
-    """Run claims in order; ``progress(i, claim)`` is called before the i-th one."""
-    rows = []
-    for i, c in enumerate(claims):
-        if progress is not None:
-            progress(i, c)
-        rows.append(run_claim(c, ctx))
-    return rows
+def _run_by_id(claim_id: str, ctx: Context) -> Result:
+    from checks.registry import load_all
+
+    return run_claim(load_all()[claim_id], ctx).result
+
+
+def run_claims(claims: Iterable[Claim], ctx: Context, progress: Callable[[int, Claim], None] | None = None,
+               jobs: int = 1) -> list[Row]:
+    """Run claims and return rows in the given order; ``progress(i, claim)`` reports the i-th completion.
+
+    With ``jobs > 1`` the claims are spread over that many processes; every check draws its randomness
+    from ``ctx`` and its own id, so the verdicts and evidence do not depend on ``jobs``.
+    """
+    claims = list(claims)
+    if jobs < 1:
+        raise ValueError(f"jobs must be >= 1, got {jobs}")
+    if jobs == 1 or len(claims) < 2:
+        rows = []
+        for i, c in enumerate(claims):
+            if progress is not None:
+                progress(i, c)
+            rows.append(run_claim(c, ctx))
+        return rows
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    results: dict[str, Result] = {}
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = {pool.submit(_run_by_id, c.id, ctx): c for c in claims}
+        for i, fut in enumerate(as_completed(futures)):
+            c = futures[fut]
+            if progress is not None:
+                progress(i, c)
+            try:
+                results[c.id] = fut.result()
+            except Exception as exc:  # the worker died: never a verdict on the claim
+                results[c.id] = inconclusive(f"the worker running the check failed: {exc!r}")
+    return [Row(c, results[c.id]) for c in claims]

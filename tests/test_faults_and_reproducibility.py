@@ -99,3 +99,11 @@ def test_two_runs_with_one_seed_give_identical_reports(registry):
     second = _strip_times(json.loads(to_json(run_claims([registry[i] for i in ids], ctx), ctx)))
     assert first == second
     assert first["run"]["seed"] == 11 and first["run"]["dps"] == 50 and first["run"]["python"]
+
+
+def test_parallel_runs_match_serial_runs(registry):
+    ids = ["momentum_dln.prop1_convergence", "momentum_dln.figure1_speed", "momentum_dln.eq2"]
+    ctx = Context(seed=5)
+    serial = _strip_times(json.loads(to_json(run_claims([registry[i] for i in ids], ctx), ctx)))
+    parallel = _strip_times(json.loads(to_json(run_claims([registry[i] for i in ids], ctx, jobs=2), ctx)))
+    assert serial == parallel

@@ -79,6 +79,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
     (["--seed", "x"], "--seed"),
     (["--seed", "-3"], "--seed"),
     (["--dps", "10"], "--dps"),
+    (["--jobs", "0"], "--jobs"),
     (["--output", "/no/such/dir/r.json"], "--output"),
     (["--bogus"], "unrecognized"),
 ])
