@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: check check-full test test-full regenerate notebooks coverage clean
+.PHONY: check check-full test test-full regenerate notebooks coverage mutate clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,3 +35,6 @@ coverage: $(STAMP)         ## inventory keys that no registry entry covers
 
 clean:
 	rm -rf $(VENV) build *.egg-info
+
+mutate: $(STAMP)           ## mutation testing of the formulas (long; writes MUTATION.md)
+	$(BIN)/python -m checks.mutation
