@@ -41,8 +41,8 @@ def bregman(phi: Callable[[list[sp.Expr]], sp.Expr], x: list[sp.Expr], x0: list[
     return phi(x) - phi(x0) - sum(gi * (xi_ - x0i) for gi, xi_, x0i in zip(grad0, x, x0))
 
 
-def euclidean_md_residuals(dim: int = 3) -> dict[str, sp.Expr]:
-    """§3.1: with Φ = ½‖w‖², D_Φ = ½‖w − w'‖², ∇Φ = id, and MD step (5) / flow (6) are GD."""
+def euclidean_md_residuals(dim: int = 3, factor: sp.Expr = sp.Rational(1, 2)) -> dict[str, sp.Expr]:
+    """§3.1: with Φ = ½‖w‖², D_Φ = factor·‖w − w'‖² (factor ½), ∇Φ = id, and MD step (5) / flow (6) are GD."""
     w = list(sp.symbols(f"v0:{dim}", real=True))
     w0 = list(sp.symbols(f"u0:{dim}", real=True))
     gr = list(sp.symbols(f"q0:{dim}", real=True))
@@ -53,7 +53,7 @@ def euclidean_md_residuals(dim: int = 3) -> dict[str, sp.Expr]:
     # (5) ∇Φ(w_{k+1}) = ∇Φ(w_k) − η∇L(w_k): solved for w_{k+1} with the identity mirror map.
     w_next = [mi - eta * q for mi, q in zip(mirror, gr)]
     return {
-        "Bregman = half squared distance": sp.expand(bregman(phi, w, w0) - sum((a - c) ** 2 for a, c in zip(w, w0)) / 2),
+        "Bregman = half squared distance": sp.expand(bregman(phi, w, w0) - factor * sum((a - c) ** 2 for a, c in zip(w, w0))),
         "mirror map is the identity": sum(sp.Abs(mi - c) for mi, c in zip(mirror, w)),
         "Hessian is the identity (dual flow (6) is gradient flow)": sum(sp.Abs(e) for e in (hess - sp.eye(dim))),
         "MD step (5) is the GD step (1)": sum(sp.Abs(a - (c - eta * q)) for a, c, q in zip(w_next, w, gr)),
@@ -276,14 +276,11 @@ def formulas() -> list[Formula]:
     return [
         Formula("ssd_weight_rates", (wp, wm, g, eps), (rp, rm),
                 "(12): (dw+/dt, dw-/dt) = -grad_w L/(|grad_w L| + eps) with grad_w± L = ±2 w± g (g = grad_beta L)."),
-        Formula("ssd_beta_rate", (wp, wm, g, eps), beta_rate_chain((rp, rm)),
-                "(13): d(beta)/dt by the chain rule from (12)."),
         Formula("gd_weight_rates", (wp, wm, g), (gp_, gm_), "(71)-(72): gradient flow on (w+, w-)."),
         Formula("ssd_dual_map", (b, xi), ssd_dual_map(), "Prop. 3.6: theta = sign(beta) sqrt(|beta| + xi^2)."),
         Formula("ssd_potential", (b, xi), ssd_potential(), "Prop. 3.6: (2/3)[(|beta| + xi^2)^(3/2) - xi^3]."),
         Formula("ssd_dual_rate", (wd, g, eps), paper_eq14(),
                 "(14): d(theta)/dt = -2 w_d g/(2 w_d |g| + eps) (smoothed sign of g)."),
-        Formula("woodworth_potential", (b, alpha), woodworth_potential(), "(9): Q_alpha(beta), one coordinate."),
         Formula("woodworth_dual_map", (b, alpha), sp.diff(woodworth_potential(), b),
                 "(9)-(10): grad Q_alpha(beta) = arcsinh(beta/(2 alpha^2))."),
         Formula("b2_cubic_coeffs", (ax1, ax2, ay, m_bar, eps), cubic_coefficients(b2_cubic()),

@@ -19,7 +19,7 @@ from scipy.optimize import brentq, minimize_scalar
 from numerics import validation as V
 from numerics.generated.sign_descent import (b2_cubic_coeffs, b3_cubic_coeffs, gd_weight_rates, ssd_dual_map,
                                              ssd_dual_rate, ssd_dual_rate_mp, ssd_potential, ssd_weight_rates,
-                                             ssd_weight_rates_mp, woodworth_dual_map)
+                                             ssd_weight_rates_mp)
 
 
 # --- data --------------------------------------------------------------------------------------------
@@ -160,13 +160,19 @@ def warmup_bound(data: BlockData, eps: float) -> np.ndarray:
     return out
 
 
+#: The second solve runs at tolerances this many times looser; the difference bounds the error of both.
+COARSE_FACTOR = 10.0
+
+
 # --- flows --------------------------------------------------------------------------------------------
 @dataclass
 class Trajectory:
     """Weights at times ``t`` (rows) of a flow on (w₊, w₋), with the dual path integral and the solve's health.
 
     ``integral`` is ∫₀ᵗ of the dual right-hand side (14) (smoothed sign descent) or of −4g (GD), carried in the
-    ODE state; ``error_estimate`` is the max difference to a solve at 1000× looser tolerances."""
+    ODE state; ``error_estimate`` is the max state difference to ``coarse``, the same problem solved at
+    ``COARSE_FACTOR``× looser tolerances (it bounds the coarse solve's error, hence the fine one's); use
+    :meth:`error_of` for the error of a derived quantity."""
 
     data: BlockData
     alpha: float
@@ -179,6 +185,16 @@ class Trajectory:
     message: str
     error_estimate: float
     dense: Callable[[float | np.ndarray], np.ndarray] | None = field(default=None, repr=False)
+    coarse: "Trajectory | None" = field(default=None, repr=False)
+
+    def error_of(self, quantity: Callable[["Trajectory"], np.ndarray | float], scale: float = 1.0) -> float:
+        """Error estimate of a derived quantity: max |quantity(this) − quantity(coarse solve)|, floored at rounding
+        level, 64 ulps of max(``scale``, its largest value) (the problem's quantities are of order one)."""
+        q = np.asarray(quantity(self), float)
+        floor = 64 * np.finfo(float).eps * max(scale, float(np.nanmax(np.abs(q))) if q.size else 0.0)
+        if self.coarse is None:
+            return floor
+        return max(float(np.nanmax(np.abs(q - np.asarray(quantity(self.coarse), float)))), floor)
 
     @property
     def beta(self) -> np.ndarray:
@@ -207,9 +223,11 @@ class Trajectory:
 
     @property
     def theta(self) -> np.ndarray:
-        """Dual variable of Prop. 3.6, θ = ∇Φ_ξ(β) with ξ = w_n (for t > 0; at β = 0 the sign is s)."""
+        """Dual variable of Prop. 3.6, θ = ∇Φ_ξ(β) with ξ = w_n. At t = 0 (β = 0 up to rounding, where sign(β) is
+        undefined) it is the limit from t > 0, s·α."""
         th = ssd_dual_map(self.beta, self.w_non)
-        return np.where(self.beta == 0, self.sign * self.w_dom, th)
+        at_zero = np.abs(self.beta) <= 64 * np.finfo(float).eps * self.w_non ** 2
+        return np.where(at_zero, self.sign * self.w_dom, th)
 
     @property
     def h_dom(self) -> np.ndarray:
@@ -222,14 +240,17 @@ class Trajectory:
         return 2 * self.w_non * np.abs(self.g)
 
 
-def _ssd_rhs(data: BlockData, eps: float) -> Callable[[float, np.ndarray], np.ndarray]:
+WeightRates = Callable[[np.ndarray, np.ndarray, np.ndarray, float], tuple[np.ndarray, np.ndarray]]
+
+
+def _ssd_rhs(data: BlockData, eps: float, rates: WeightRates) -> Callable[[float, np.ndarray], np.ndarray]:
     d = data.d
     s = -np.sign(data.grad_beta(np.zeros(d)))
 
     def f(_t: float, y: np.ndarray) -> np.ndarray:
         wp, wm = y[:d], y[d:2 * d]
         g = data.grad_beta(wp ** 2 - wm ** 2)
-        rp, rm = ssd_weight_rates(wp, wm, g, eps)
+        rp, rm = rates(wp, wm, g, eps)
         return np.concatenate([rp, rm, ssd_dual_rate(np.where(s > 0, wp, wm), g, eps)])
 
     return f
@@ -247,6 +268,11 @@ def _gd_rhs(data: BlockData) -> Callable[[float, np.ndarray], np.ndarray]:
     return f
 
 
+def _run(rhs: Callable, y0: np.ndarray, t_eval: np.ndarray, rtol: float, atol: float, method: str, dense: bool):
+    return solve_ivp(rhs, (0.0, float(t_eval[-1])), y0, method=method, t_eval=t_eval, rtol=rtol, atol=atol,
+                     dense_output=dense)
+
+
 def _solve(rhs: Callable, data: BlockData, alpha: float, eps: float | None, t_eval: np.ndarray, rtol: float,
            atol: float, method: str) -> Trajectory:
     alpha = V.positive("alpha", alpha)
@@ -257,24 +283,76 @@ def _solve(rhs: Callable, data: BlockData, alpha: float, eps: float | None, t_ev
     V.positive("atol", atol)
     d = data.d
     y0 = np.concatenate([np.full(2 * d, alpha), np.zeros(d)])
-    span = (0.0, float(t_eval[-1]))
-    fine = solve_ivp(rhs, span, y0, method=method, t_eval=t_eval, rtol=rtol, atol=atol, dense_output=True)
-    coarse = solve_ivp(rhs, span, y0, method=method, t_eval=t_eval, rtol=rtol * 1e3, atol=atol * 1e3)
+    fine = _run(rhs, y0, t_eval, rtol, atol, method, True)
+    coarse = _run(rhs, y0, t_eval, rtol * COARSE_FACTOR, atol * COARSE_FACTOR, method, False)
     if not (fine.success and coarse.success):
         nan = np.full((t_eval.size, d), np.nan)
         return Trajectory(data, alpha, eps, t_eval, nan, nan, nan, False,
                           str(fine.message if not fine.success else coarse.message), float("inf"))
-    yf = fine.y.T
-    err = float(np.max(np.abs(yf - coarse.y.T)))
+    yf, yc = fine.y.T, coarse.y.T
+    rough = Trajectory(data, alpha, eps, t_eval, yc[:, :d], yc[:, d:2 * d], yc[:, 2 * d:], True, str(coarse.message),
+                       float("nan"))
     return Trajectory(data, alpha, eps, t_eval, yf[:, :d], yf[:, d:2 * d], yf[:, 2 * d:], True, str(fine.message),
-                      err, dense=lambda s: fine.sol(s).T)
+                      float(np.max(np.abs(yf - yc))), dense=lambda s: fine.sol(s).T, coarse=rough)
 
 
 def solve_ssd(data: BlockData, alpha: float, eps: float, t_eval: np.ndarray, *, rtol: float = 1e-11,
-              atol: float = 1e-13, method: str = "DOP853") -> Trajectory:
-    """Smoothed sign descent (12) from w₊ = w₋ = α1, with ∫(14) in the state, solved twice (rtol and 1000·rtol)."""
+              atol: float = 1e-13, method: str = "LSODA", rates: WeightRates = ssd_weight_rates) -> Trajectory:
+    """Smoothed sign descent (12) from w₊ = w₋ = α1, with ∫(14) in the state, solved twice (rtol and COARSE_FACTOR·rtol).
+
+    ``rates`` (default: the generated (12)) can be replaced by a perturbed rule, which tests use. LSODA by default:
+    for small ε the convergence stage is stiff (rate ~ 4x²w²/(nε))."""
     eps = V.positive("eps", eps)
-    return _solve(_ssd_rhs(data, eps), data, alpha, eps, t_eval, rtol, atol, method)
+    return _solve(_ssd_rhs(data, eps, rates), data, alpha, eps, t_eval, rtol, atol, method)
+
+
+def solve_ssd_dual(data: BlockData, alpha: float, eps: float, t_eval: np.ndarray, *, rtol: float = 1e-12,
+                   atol: float = 1e-14, dual_rate: Callable = ssd_dual_rate) -> tuple[np.ndarray, float]:
+    """β(t) from the dual system of Prop. 3.6: θ̇ = (14), ξ̇ = the non-dominating weight's rate from (12), and
+    β = sign(θ)(θ² − ξ²); returns (β at ``t_eval``, error estimate from a second solve at COARSE_FACTOR× looser tolerances)."""
+    alpha, eps = V.positive("alpha", alpha), V.positive("eps", eps)
+    d = data.d
+    s = -np.sign(data.grad_beta(np.zeros(d)))
+
+    def f(_t: float, z: np.ndarray) -> np.ndarray:
+        th, xi = z[:d], z[d:]
+        g = data.grad_beta(s * (th ** 2 - xi ** 2))
+        rp, rm = ssd_weight_rates(xi, xi, g, eps)
+        return np.concatenate([dual_rate(np.abs(th), g, eps), np.where(s > 0, rm, rp)])
+
+    z0 = np.concatenate([s * alpha, np.full(d, alpha)])
+    span = (0.0, float(t_eval[-1]))
+    fine = solve_ivp(f, span, z0, method="DOP853", t_eval=t_eval, rtol=rtol, atol=atol)
+    coarse = solve_ivp(f, span, z0, method="DOP853", t_eval=t_eval, rtol=rtol * COARSE_FACTOR, atol=atol * COARSE_FACTOR)
+    if not (fine.success and coarse.success):
+        return np.full((len(t_eval), d), np.nan), float("inf")
+
+    def beta(z: np.ndarray) -> np.ndarray:
+        return s[:, None] * (z[:d] ** 2 - z[d:] ** 2)
+
+    bf, bc = beta(fine.y).T, beta(coarse.y).T
+    return bf, float(np.max(np.abs(bf - bc)))
+
+
+def woodworth_minimiser(data: BlockData, alpha: float) -> np.ndarray:
+    """(11): the minimiser of Q_α subject to Xβ = y, from its KKT conditions ∇Q_α(β) = Xᵀν, i.e.
+    β = 2α² sinh(Xᵀν), solved for ν by Newton's method (an independent closed form for the GD limit)."""
+    alpha = V.positive("alpha", alpha)
+    nu = np.zeros(data.n)
+    for _ in range(200):
+        z = data.X.T @ nu
+        res = data.X @ (2 * alpha ** 2 * np.sinh(z)) - data.y
+        jac = (data.X * (2 * alpha ** 2 * np.cosh(z))) @ data.X.T
+        step = np.linalg.solve(jac, res)
+        # Damped Newton: halve until the residual decreases.
+        lam = 1.0
+        while lam > 1e-8 and np.linalg.norm(data.X @ (2 * alpha ** 2 * np.sinh(data.X.T @ (nu - lam * step))) - data.y) \
+                > np.linalg.norm(res):
+            lam /= 2
+        nu = nu - lam * step
+        if np.linalg.norm(step) * lam <= 1e-15 * (1 + np.linalg.norm(nu)):
+            break
+    return 2 * alpha ** 2 * np.sinh(data.X.T @ nu)
 
 
 def solve_gd(data: BlockData, alpha: float, t_eval: np.ndarray, *, rtol: float = 1e-11, atol: float = 1e-13,
@@ -328,8 +406,8 @@ def stage_times(traj: Trajectory) -> tuple[np.ndarray, np.ndarray]:
 
 
 # --- high precision (mpmath) --------------------------------------------------------------------------
-def ssd_mp_primal_and_dual(data: BlockData, alpha: float, eps: float, times: list[float], dps: int
-                           ) -> tuple[list[list[mpmath.mpf]], list[list[mpmath.mpf]]]:
+def ssd_mp_primal_and_dual(data: BlockData, alpha: float, eps: float, times: list[float], dps: int,
+                           dual_rate_mp: Callable = ssd_dual_rate_mp) -> tuple[list[list[mpmath.mpf]], list[list[mpmath.mpf]]]:
     """β at ``times`` computed twice with mpmath's Taylor integrator at ``dps`` digits: from the primal system (12)
     in (w₊, w₋), and from the dual system (14) in (θ, ξ) with ξ̇ = the non-dominating weight's rate and
     β = sign(θ)(θ² − ξ²). Equal up to the working precision iff Prop. 3.6 holds along the trajectory."""
@@ -354,7 +432,7 @@ def ssd_mp_primal_and_dual(data: BlockData, alpha: float, eps: float, times: lis
             th, xi = z[:d], z[d:]
             beta = [s[j] * (th[j] ** 2 - xi[j] ** 2) for j in range(d)]
             g = grad(beta)
-            rate_th = [ssd_dual_rate_mp(abs(th[j]), g[j], e) for j in range(d)]
+            rate_th = [dual_rate_mp(abs(th[j]), g[j], e) for j in range(d)]
             # ξ = w_n: w₋ where s = +1, w₊ where s = −1.
             rate_xi = [ssd_weight_rates_mp(xi[j], xi[j], g[j], e)[1 if s[j] > 0 else 0] for j in range(d)]
             return rate_th + rate_xi

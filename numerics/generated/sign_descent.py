@@ -16,16 +16,6 @@ def ssd_weight_rates_mp(w_p, w_m, g, epsilon):
     return (-2*g*w_p/(epsilon + 2*w_p*abs(g)), 2*g*w_m/(epsilon + 2*w_m*abs(g)))
 
 
-def ssd_beta_rate(w_p, w_m, g, epsilon):
-    """(13): d(beta)/dt by the chain rule from (12)."""
-    return -4*g*w_m**2/(epsilon + 2*w_m*abs(g)) - 4*g*w_p**2/(epsilon + 2*w_p*abs(g))
-
-
-def ssd_beta_rate_mp(w_p, w_m, g, epsilon):
-    """(13): d(beta)/dt by the chain rule from (12)."""
-    return -4*g*w_m**2/(epsilon + 2*w_m*abs(g)) - 4*g*w_p**2/(epsilon + 2*w_p*abs(g))
-
-
 def gd_weight_rates(w_p, w_m, g):
     """(71)-(72): gradient flow on (w+, w-)."""
     return (-2*g*w_p, 2*g*w_m)
@@ -64,16 +54,6 @@ def ssd_dual_rate(w_d, g, epsilon):
 def ssd_dual_rate_mp(w_d, g, epsilon):
     """(14): d(theta)/dt = -2 w_d g/(2 w_d |g| + eps) (smoothed sign of g)."""
     return -2*g*w_d/(epsilon + 2*w_d*abs(g))
-
-
-def woodworth_potential(b, alpha):
-    """(9): Q_alpha(beta), one coordinate."""
-    return 2*alpha**2 + b*numpy.arcsinh((1/2)*b/alpha**2) - numpy.sqrt(4*alpha**4 + b**2)
-
-
-def woodworth_potential_mp(b, alpha):
-    """(9): Q_alpha(beta), one coordinate."""
-    return 2*alpha**2 + b*mpmath.asinh((mpmath.mpf(1)/mpmath.mpf(2))*b/alpha**2) - mpmath.sqrt(4*alpha**4 + b**2)
 
 
 def woodworth_dual_map(b, alpha):

@@ -1,0 +1,300 @@
+"""Tests of the sign_descent claims: each check gets its verdict on the paper's (reconstructed) version and REFUTED
+on a perturbed formula or instance; plus the data generators, validation and formula regeneration."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from checks.papers import sign_descent as C
+from checks.registry import Context
+from checks.verdict import Verdict
+from derivations import codegen
+from derivations import sign_descent as S
+from numerics import sign_descent as N
+from numerics.generated.sign_descent import gd_weight_rates, ssd_dual_rate, ssd_weight_rates
+
+HOLDS = (Verdict.PROVED, Verdict.CONFIRMED)
+
+
+def holds(result) -> bool:
+    return result.verdict in HOLDS
+
+
+def is_refuted(result) -> bool:
+    return result.verdict is Verdict.REFUTED
+
+
+# --- generated formulas and data generators --------------------------------------------------------
+def test_generated_file_is_current():
+    path = Path(codegen.GENERATED_DIR) / "sign_descent.py"
+    assert path.read_text(encoding="utf-8") == codegen.render("sign_descent", S.formulas())
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2 ** 32 - 1), n=st.integers(1, 4), extra=st.integers(0, 6))
+def test_assumption_32_generator(seed, n, extra):
+    data = N.assumption_32_data(np.random.default_rng(seed), n, 2 * n + extra)
+    assert N.has_disjoint_row_supports(data.X)
+    assert N.gram_is_rank_one_block_diagonal(data.X, n)
+    assert sorted(np.concatenate(data.blocks).tolist()) == list(range(data.d))
+    assert np.all(data.y != 0) and all(np.all(data.X[k, c] != 0) for k, c in enumerate(data.blocks))
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2 ** 32 - 1), n=st.integers(1, 4))
+def test_assumption_38_generator(seed, n):
+    data = N.assumption_38_data(np.random.default_rng(seed), n)
+    assert data.d == 2 * n and all(len(c) == 2 for c in data.blocks)
+    for k, c in enumerate(data.blocks):
+        assert abs(data.X[k, c[0]]) >= abs(data.X[k, c[1]])
+
+
+def test_assumption_33_range_is_consistent():
+    data = N.assumption_38_data(np.random.default_rng(3), 2)
+    a = 0.5 * N.alpha_max(data)
+    assert min(N.assumption_33_margins(data, a, 0.5 * N.eps_max(data, a)).values()) > 0
+    assert N.assumption_33_margins(data, a, 1.5 * N.eps_max(data, a))["eps_small"] < 0
+    assert N.assumption_33_margins(data, 2 * N.alpha_max(data), 1e-6)["alpha_small"] < 0
+
+
+@pytest.mark.parametrize("call", [
+    lambda d: N.assumption_32_data(np.random.default_rng(0), 0, 4),
+    lambda d: N.assumption_32_data(np.random.default_rng(0), 3, 4),
+    lambda d: N.solve_ssd(d, -1.0, 0.1, np.linspace(0, 1, 3)),
+    lambda d: N.solve_ssd(d, 0.1, 0.0, np.linspace(0, 1, 3)),
+    lambda d: N.solve_ssd(d, 0.1, 0.1, np.array([1.0, 0.5])),
+    lambda d: N.eps_max(d, float("nan")),
+])
+def test_validation(call):
+    data = N.assumption_32_data(np.random.default_rng(0), 1, 4)
+    with pytest.raises(ValueError):
+        call(data)
+
+
+def test_registry_covers_inventory(registry):
+    entries = [c for c in registry.values() if c.paper == "sign_descent"]
+    covered = {k for c in entries for k in c.keys}
+    inv = Path(__file__).resolve().parents[2] / "shared" / "claims.json"
+    if not inv.is_file():
+        pytest.skip("inventory not available")
+    data = json.loads(inv.read_text())
+    items = data if isinstance(data, list) else data.get("claims", data)
+    keys = {c["key"] for c in items if c.get("area") == "sign_descent"}
+    assert keys - covered == {"sign_descent:lemma-b-4"}
+    assert all(c.reconstruction for c in entries if c.corrects is None)
+
+
+# --- symbolic claims -------------------------------------------------------------------------------
+def test_sec3_1():
+    assert C.check_sec3_1().verdict is Verdict.PROVED
+    assert is_refuted(C.check_sec3_1(factor=sp.Integer(1)))
+
+
+def test_eq12_13():
+    assert C.check_eq12_13().verdict is Verdict.PROVED
+    assert is_refuted(C.check_eq12_13(lambda wp, wm, g, e: S.paper_eq13(wp, wm, g, 2 * e)))
+
+
+def test_lp_norm(ctx):
+    assert holds(C.check_lp_norm(ctx))
+    assert is_refuted(C.check_lp_norm(ctx, p=sp.Integer(2)))
+
+
+def test_higher_order():
+    assert C.check_higher_order().verdict is Verdict.PROVED
+    assert is_refuted(C.check_higher_order(depths=(1, 2), stated=lambda wd, g, e, order: S.paper_eq14(wd, g, 2 * e, order)))
+
+
+# --- gradient descent (appendix C) -----------------------------------------------------------------
+def test_gd_dual(ctx):
+    assert holds(C.check_gd_dual(ctx))
+    assert is_refuted(C.check_gd_dual(ctx, factor=2))
+
+
+def test_low_dim(ctx):
+    assert holds(C.check_low_dimensional(ctx))
+    assert is_refuted(C.check_low_dimensional(ctx, data_transform=lambda X: X[:, ::-1]))
+
+
+def test_eq11(ctx):
+    assert holds(C.check_eq11(ctx))
+    assert is_refuted(C.check_eq11(ctx, minimiser=lambda d, a: N.woodworth_minimiser(d, 2 * a)))
+
+
+# --- Assumption 3.2 --------------------------------------------------------------------------------
+def test_assumption32_literal_is_refuted(ctx):
+    res = C.check_assumption32_literal(ctx)
+    assert is_refuted(res) and res.corrected_by == "sign_descent.assumption3_2_corrected"
+    assert holds(C.check_assumption32_literal(ctx, extra=()))
+
+
+def test_assumption32_corrected(ctx):
+    assert holds(C.check_assumption32_corrected(ctx))
+    assert is_refuted(C.check_assumption32_corrected(ctx, rotate=lambda X: X))
+
+
+# --- smoothed sign descent: Appendix A -------------------------------------------------------------
+def test_prop3_4(ctx):
+    assert holds(C.check_prop3_4(ctx))
+    assert is_refuted(C.check_prop3_4(ctx, rule=lambda tr: -C.dominating_by_paper(tr)))
+
+
+def growing_rates(wp, wm, g, eps):
+    rp, rm = ssd_weight_rates(wp, wm, g, eps)
+    return np.abs(rp), np.abs(rm)
+
+
+def test_product(ctx):
+    assert holds(C.check_product(ctx))
+    assert is_refuted(C.check_product(ctx, rates=growing_rates))
+
+
+def ascent_rates(wp, wm, g, eps):
+    rp, rm = ssd_weight_rates(wp, wm, g, eps)
+    return -rp, -rm
+
+
+def decay_rates(wp, wm, g, eps):
+    rp, rm = ssd_weight_rates(wp, wm, g, eps)
+    return rp - 0.5 * wp, rm - 0.5 * wm
+
+
+def test_lemma_a1(ctx):
+    assert holds(C.check_lemma_a1(ctx))
+    assert is_refuted(C.check_lemma_a1(ctx, rates=ascent_rates))
+
+
+def test_prop3_5(ctx):
+    assert holds(C.check_prop3_5(ctx))
+    assert is_refuted(C.check_prop3_5(ctx, length=lambda a: 0.2 * a))
+
+
+def test_prop3_6(ctx):
+    assert holds(C.check_prop3_6(ctx))
+    assert is_refuted(C.check_prop3_6(ctx, stated=lambda wd, g, e, order=2: S.paper_eq14(wd, g, 2 * e, order)))
+
+
+@pytest.mark.slow
+def test_prop3_6_numerical_part_refutes(ctx):
+    assert is_refuted(C.check_prop3_6(ctx, dual_rate=lambda w, g, e: ssd_dual_rate(w, g, 2 * e)))
+
+
+def test_lemma_a2(ctx):
+    assert holds(C.check_lemma_a2(ctx))
+    assert is_refuted(C.check_lemma_a2(ctx, quantity=lambda tr: tr.w_dom, level=lambda inst: 1.5 * inst.alpha))
+
+
+def test_prop3_7(ctx):
+    assert holds(C.check_prop3_7(ctx))
+    assert is_refuted(C.check_prop3_7(ctx, quantity=lambda tr: 3 * tr.h_dom))
+
+
+def test_lemma_a3(ctx):
+    assert holds(C.check_lemma_a3(ctx))
+    assert is_refuted(C.check_lemma_a3(ctx, rates=decay_rates))
+
+
+def test_late_time(ctx):
+    assert holds(C.check_late_time(ctx))
+    assert is_refuted(C.check_late_time(ctx, approx=lambda G, e: np.ones_like(G)))
+
+
+# --- figures and appendix B ------------------------------------------------------------------------
+def test_figure1_stages(ctx):
+    assert holds(C.check_figure1_stages(ctx))
+    assert is_refuted(C.check_figure1_stages(ctx, rtol=1e-4))
+
+
+def test_figure1_eps(ctx):
+    assert holds(C.check_figure1_eps(ctx))
+    assert is_refuted(C.check_figure1_eps(ctx, eps_fracs=(0.9, 0.6, 0.3, 0.1, 0.02)))
+
+
+def test_lemma_b1(ctx):
+    assert holds(C.check_lemma_b1(ctx))
+    assert is_refuted(C.check_lemma_b1(ctx, larger=1))
+
+
+def test_lemma_b2(ctx):
+    assert holds(C.check_lemma_b2(ctx))
+    assert is_refuted(C.check_lemma_b2(ctx, bound=lambda inst: 0.9 * C.b2_bound(inst)))
+
+
+def test_lemma_b3(ctx):
+    assert holds(C.check_lemma_b3(ctx))
+    assert is_refuted(C.check_lemma_b3(ctx, bound=lambda inst: 1.05 * C.b2_bound(inst)))
+
+
+def test_theorem3_9(ctx):
+    assert holds(C.check_theorem3_9(ctx))
+    assert is_refuted(C.check_theorem3_9(ctx, start=lambda lim: 1.1 * lim.theta0))
+
+
+REVERSED = tuple(reversed(C.FRACS))
+
+
+def test_cor3_10(ctx):
+    assert holds(C.check_cor3_10(ctx))
+    assert is_refuted(C.check_cor3_10(ctx, fracs=REVERSED))
+
+
+def test_figure2_and_3(ctx):
+    assert holds(C.check_figure2(ctx)) and holds(C.check_figure3(ctx))
+    assert is_refuted(C.check_figure2(ctx, fracs=REVERSED)) and is_refuted(C.check_figure3(ctx, fracs=REVERSED))
+
+
+def test_cor3_11(ctx):
+    assert holds(C.check_cor3_11(ctx))
+    assert is_refuted(C.check_cor3_11(ctx, aggregate=lambda v: float(np.sum(v))))
+
+
+def test_cor3_12(ctx):
+    assert holds(C.check_cor3_12(ctx))
+    assert is_refuted(C.check_cor3_12(ctx, fracs=REVERSED))
+
+
+def test_gd_rates_conserve_product():
+    """Sanity of the generated formulas: GD conserves w₊w₋, smoothed sign descent lowers it."""
+    wp, wm, g = np.array([1.3]), np.array([0.4]), np.array([-0.7])
+    rp, rm = gd_weight_rates(wp, wm, g)
+    assert abs(wm * rp + wp * rm)[0] < 1e-15
+    sp_, sm_ = ssd_weight_rates(wp, wm, g, 0.1)
+    assert (wm * sp_ + wp * sm_)[0] < 0
+
+
+@pytest.mark.slow
+def test_prop3_6_mpmath():
+    full = Context(seed=0, tier="full", dps=40)
+    assert holds(C.check_prop3_6(full))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [1, 2])
+def test_other_seeds_quick(seed):
+    other = Context(seed=seed, tier="quick", dps=50)
+    for check in (C.check_prop3_7, C.check_lemma_b1, C.check_cor3_10, C.check_figure1_stages):
+        assert holds(check(other)), check.__name__
+
+
+@settings(max_examples=6, deadline=None)
+@given(seed=st.integers(0, 2 ** 32 - 1), n=st.integers(1, 3), extra=st.integers(0, 3),
+       alpha_frac=st.floats(0.2, 0.9), eps_frac=st.floats(0.05, 0.95))
+def test_flow_properties_on_random_instances(seed, n, extra, alpha_frac, eps_frac):
+    """Prop. 3.4, Lemma A.1 and Lemma A.3 as properties of the solver output on random admissible instances."""
+    data = N.assumption_32_data(np.random.default_rng(seed), n, 2 * n + extra)
+    alpha = alpha_frac * N.alpha_max(data)
+    eps = eps_frac * N.eps_max(data, alpha)
+    inst = C.Instance(data, alpha, eps, [seed])
+    traj = C.trajectory(inst, points=801)
+    assert traj.success
+    tol = 2 * traj.error_of(lambda tr: np.concatenate([tr.wp, tr.wm, tr.residual], axis=1))
+    assert min(traj.wp.min(), traj.wm.min()) >= -tol
+    assert np.diff(traj.w_dom, axis=0).min() >= -tol and np.diff(traj.w_non, axis=0).max() <= tol
+    assert np.diff(np.abs(traj.residual), axis=0).max() <= tol
+    assert np.abs(traj.residual[-1]).max() <= tol
