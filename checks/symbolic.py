@@ -2,7 +2,8 @@
 
 :func:`residuals_vanish` decides a claim "each residual is identically zero": PROVED when SymPy
 simplifies every residual to 0; otherwise it looks for a concrete counterexample by substituting
-seeded random values (positive rationals in (0, 1), the domain most symbols here live on) and
+seeded random values (rationals in (0, 1), of either sign unless the symbol is declared positive or
+non-negative) and
 evaluating at high precision: a residual whose value is far from zero at such a point REFUTES the
 claim with that point as the instance; if no point shows a difference the result is INCONCLUSIVE
 (SymPy could not simplify, yet no counterexample was found).
@@ -27,12 +28,27 @@ def _opaque_to_symbols(expr: sp.Expr) -> sp.Expr:
 
 
 def _sample_point(expr: sp.Expr, rng: np.random.Generator) -> dict[sp.Symbol, sp.Rational]:
-    return {s: sp.Rational(int(rng.integers(1, 97)), 97) for s in sorted(expr.free_symbols, key=str)}
+    """Rationals in (0, 1), negated at random for symbols not declared positive or non-negative."""
+    point = {}
+    for s in sorted(expr.free_symbols, key=str):
+        value = sp.Rational(int(rng.integers(1, 97)), 97)
+        if not (s.is_positive or s.is_nonnegative) and rng.random() < 0.5:
+            value = -value
+        point[s] = value
+    return point
 
 
 def residuals_vanish(what: str, residuals: dict[str, sp.Expr], *, seed: int = 0, dps: int = 50,
                      tries: int = 8, corrected_by: str | None = None, **evidence: object) -> Result:
-    """PROVED if every residual simplifies to 0; REFUTED with a point where one is clearly non-zero."""
+    """PROVED if every residual simplifies to 0; REFUTED with a point where one is clearly non-zero.
+
+    Residuals whose name starts with ``_`` are informational: simplified and reported in the evidence,
+    but not required to vanish.
+    """
+    informational = {n[1:]: sp.sstr(sp.simplify(r)) for n, r in residuals.items() if n.startswith("_")}
+    if informational:
+        evidence = {**evidence, "informational": informational}
+    residuals = {n: r for n, r in residuals.items() if not n.startswith("_")}
     simplified = {name: sp.simplify(r) for name, r in residuals.items()}
     if all(r == 0 for r in simplified.values()):
         return proved(f"{what}: every residual simplifies to 0 ({', '.join(residuals)})",

@@ -21,6 +21,7 @@ import numpy as np
 import sympy as sp
 
 from checks.registry import Context, claim
+from checks.symbolic import residuals_vanish
 from checks.verdict import (Result, Verdict, combine, from_errors, from_order_fit, from_threshold, inconclusive,
                             proved, refuted)
 from derivations import sign_descent as S
@@ -44,27 +45,6 @@ SETTING = ("Setting rebuilt from §3.2: 'β = w₊⊙w₊ − w₋⊙w₋' is im
 # --------------------------------------------------------------------------------------------------
 # helpers
 # --------------------------------------------------------------------------------------------------
-def residuals_vanish(what: str, residuals: dict[str, sp.Expr]) -> Result:
-    """PROVED when every residual simplifies to 0; REFUTED with a numerical instance otherwise."""
-    bad = {name: sp.simplify(r) for name, r in residuals.items() if not name.startswith("_")}
-    bad = {name: r for name, r in bad.items() if r != 0}
-    if not bad:
-        return proved(f"{what}: {len(residuals)} residual(s) simplify to 0",
-                      zero="; ".join(f"{k}: {sp.sstr(v)}" for k, v in residuals.items() if not k.startswith("_")))
-    name, expr = next(iter(bad.items()))
-    rng = np.random.default_rng(0)
-    point = {s: sp.Rational(int(rng.integers(2, 9)), int(rng.integers(2, 9)))
-             * (-1 if (s.is_real and not s.is_positive and not s.is_nonnegative and rng.random() < 0.5) else 1)
-             for s in expr.free_symbols}
-    value = complex(sp.N(expr.subs(point), 30))
-    if abs(value) < 1e-20:
-        return inconclusive(f"{what}: residual '{name}' did not simplify to 0 but vanishes at a random point",
-                            residual=sp.sstr(expr))
-    return refuted(f"{what}: residual '{name}' = {sp.sstr(expr)} ≠ 0 (value {value.real:.3e} at a rational point)",
-                   counterexample={"residual": name, "expression": sp.sstr(expr),
-                                   "point": {str(k): str(v) for k, v in point.items()}, "value": value.real})
-
-
 @dataclass(frozen=True)
 class Instance:
     """A data set with its scale α and stability constant ε, and the seed that reproduces it."""
