@@ -1,4 +1,4 @@
-"""``python -m derivations regenerate [--check]``: write or verify ``numerics/generated/``."""
+"""``python -m derivations regenerate [MODULE ...] [--check]``: write or verify ``numerics/generated/``."""
 from __future__ import annotations
 
 import argparse
@@ -10,9 +10,14 @@ from derivations.codegen import regenerate
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m derivations")
     parser.add_argument("command", choices=["regenerate"], help="regenerate the numerics' formulas")
+    parser.add_argument("modules", nargs="*", help="derivation modules to regenerate (default: all)")
     parser.add_argument("--check", action="store_true", help="exit 1 if a generated file is stale; write nothing")
     args = parser.parse_args(argv)
-    stale = regenerate(check=args.check)
+    try:
+        stale = regenerate(check=args.check, modules=args.modules or None)
+    except ValueError as exc:
+        print(f"python -m derivations: error: {exc}", file=sys.stderr)
+        return 2
     if args.check:
         if stale:
             print("stale generated files (run `python -m derivations regenerate`): "

@@ -75,10 +75,14 @@ def derivation_modules() -> list[str]:
     return out
 
 
-def regenerate(check: bool = False, target: Path = GENERATED_DIR) -> list[str]:
-    """Write (or with ``check``, compare) every generated file; return the names that were stale."""
+def regenerate(check: bool = False, target: Path = GENERATED_DIR, modules: list[str] | None = None) -> list[str]:
+    """Write (or with ``check``, compare) the generated files of ``modules`` (default: all); return the stale ones."""
+    known = derivation_modules()
+    unknown = sorted(set(modules or []) - set(known))
+    if unknown:
+        raise ValueError(f"unknown derivation module(s) {unknown}; known: {', '.join(known)}")
     stale = []
-    for name in derivation_modules():
+    for name in modules or known:
         mod = importlib.import_module(f"derivations.{name}")
         text = render(name, mod.formulas())
         path = target / f"{name}.py"
