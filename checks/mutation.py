@@ -31,11 +31,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @dataclass(frozen=True)
 class Mutant:
-    """One planted error: which file, which site (line), and what was changed."""
+    """One planted error: which file, which function and line, and what was changed."""
 
     path: str
     index: int
     line: int
+    function: str
     description: str
 
 
@@ -45,21 +46,24 @@ class _Mutator(ast.NodeTransformer):
     def __init__(self, target: int | None = None, only: set[str] | None = None) -> None:
         self.target = target
         self.only = only
-        self.sites: list[tuple[int, str]] = []
+        self.sites: list[tuple[int, str, str]] = []
         self.in_function = 0
+        self.function = ""
 
     def _site(self, node: ast.AST, description: str) -> bool:
-        self.sites.append((getattr(node, "lineno", 0), description))
+        self.sites.append((getattr(node, "lineno", 0), self.function, description))
         return self.target == len(self.sites) - 1
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> ast.AST:
         if self.only is not None and node.name not in self.only:
             return node
         self.in_function += 1
+        outer, self.function = self.function, self.function or node.name
         body = node.body
         start = 1 if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant) else 0
         node.body = body[:start] + [self.visit(stmt) for stmt in body[start:]]
         self.in_function -= 1
+        self.function = outer
         return node
 
     def visit_Constant(self, node: ast.Constant) -> ast.AST:
@@ -110,7 +114,7 @@ def mutants_of(path: Path) -> list[Mutant]:
     m = _Mutator(only=used_functions(path))
     m.visit(ast.parse(path.read_text(encoding="utf-8")))
     rel = str(path.relative_to(ROOT))
-    return [Mutant(rel, i, line, d) for i, (line, d) in enumerate(m.sites)]
+    return [Mutant(rel, i, line, fn, d) for i, (line, fn, d) in enumerate(m.sites)]
 
 
 def apply(path: Path, index: int) -> str:
@@ -119,8 +123,44 @@ def apply(path: Path, index: int) -> str:
     return ast.unparse(ast.fix_missing_locations(tree))
 
 
+_DRIVER = """
+import functools, importlib, inspect, json, sys
+from checks.registry import Context, load_all
+from checks.runner import run_claim
+stem, wanted = sys.argv[1], sys.argv[2]
+used, current = {}, [None]
+
+def wrap(f, key):
+    @functools.wraps(f)
+    def recorder(*a, **k):
+        used.setdefault(current[0], set()).add(key)
+        return f(*a, **k)
+    return recorder
+
+for modname in ('derivations.' + stem, 'numerics.generated.' + stem):
+    try:
+        mod = importlib.import_module(modname)
+    except ModuleNotFoundError:
+        continue
+    for name, fn in list(vars(mod).items()):
+        if inspect.isfunction(fn) and fn.__module__ == modname:
+            setattr(mod, name, wrap(fn, modname.split('.')[0] + ':' + name))
+reg = load_all()
+if wanted.startswith('modules:'):
+    mods = set(wanted[len('modules:'):].split(','))
+    ids = [c.id for c in reg.values() if c.tier == 'quick' and c.check.__module__ in mods]
+else:
+    ids = wanted.split(',')
+verdicts = {}
+for cid in ids:
+    current[0] = cid
+    verdicts[cid] = run_claim(reg[cid], Context(seed=0)).result.verdict.value
+print(json.dumps({'verdicts': verdicts, 'used': {k: sorted(v) for k, v in used.items() if k}}))
+"""
+
+
 def dependent_modules(stem: str, root: Path = ROOT) -> list[str]:
-    """Claims modules that use the topic ``stem`` directly or through one numerics module."""
+    """Claims modules that name the topic ``stem`` directly or through one numerics module."""
     word = re.compile(rf"\b{re.escape(stem)}\b")
     users = {p.stem for p in (root / "numerics").glob("*.py") if word.search(p.read_text(encoding="utf-8"))}
     out = []
@@ -131,22 +171,14 @@ def dependent_modules(stem: str, root: Path = ROOT) -> list[str]:
     return out
 
 
-_DRIVER = """
-import json, sys
-from checks.registry import Context, load_all
-from checks.runner import run_claim
-mods = set(sys.argv[1].split(','))
-reg = load_all()
-print(json.dumps({c.id: run_claim(c, Context(seed=0)).result.verdict.value
-                  for c in reg.values() if c.tier == 'quick' and c.check.__module__ in mods}))
-"""
-
-
-def _verdicts(workdir: Path, modules: list[str], timeout: float) -> dict[str, str] | str:
+def _drive(workdir: Path, stem: str, ids: list[str] | None, timeout: float) -> dict | str:
+    """Run quick-tier claims (``ids``, or those of the modules depending on ``stem``) in ``workdir``; their
+    verdicts and the functions of the topic (derivation and generated) that each one called."""
+    env = {"PYTHONPATH": str(workdir), "OPENBLAS_NUM_THREADS": "1", "PATH": "/usr/bin:/bin", "MPLBACKEND": "Agg"}
     try:
-        out = subprocess.run([sys.executable, "-c", _DRIVER, ",".join(modules)], cwd=workdir, capture_output=True,
-                             text=True, timeout=timeout, env={"PYTHONPATH": str(workdir), "OPENBLAS_NUM_THREADS": "1",
-                                                              "PATH": "/usr/bin:/bin", "MPLBACKEND": "Agg"})
+        wanted = "modules:" + ",".join(dependent_modules(stem, workdir)) if ids is None else ",".join(ids)
+        out = subprocess.run([sys.executable, "-c", _DRIVER, stem, wanted], cwd=workdir,
+                             capture_output=True, text=True, timeout=timeout, env=env)
     except subprocess.TimeoutExpired:
         return "timeout"
     if out.returncode != 0:
@@ -154,74 +186,108 @@ def _verdicts(workdir: Path, modules: list[str], timeout: float) -> dict[str, st
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def _function_sources(path: Path) -> dict[str, str]:
+    return {n.name: ast.unparse(n) for n in ast.parse(path.read_text(encoding="utf-8")).body if isinstance(n, ast.FunctionDef)}
+
+
 def run(targets: list[Path], limit: int | None, log=print) -> dict:
-    """Run every mutant of the target files; return the results by file."""
+    """Run every mutant of the target files; return the results by file.
+
+    Derivation mutants: the formulas are regenerated, and the quick-tier claims that called the mutated
+    function, or a generated function whose code the mutant changed, are run again (the baseline run
+    records which claim calls which function). Generated-file mutants: the same claims are run, and the
+    regeneration check (a test) is noted, which flags any hand edit of a generated file.
+    """
     results: dict[str, dict] = {}
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp) / "repo"
         shutil.copytree(ROOT, work, ignore=shutil.ignore_patterns(".venv", ".git", "__pycache__", "*.egg-info", "reports"))
+        env = {"PYTHONPATH": str(work), "PATH": "/usr/bin:/bin"}
         for target in targets:
-            stem = target.stem
-            modules = dependent_modules(stem, work)
-            t0 = time.perf_counter()
-            base = _verdicts(work, modules, timeout=3600)
-            base_time = time.perf_counter() - t0
-            if not isinstance(base, dict) or not base:
-                log(f"{target}: no baseline ({base!r}); skipped")
-                continue
-            muts = mutants_of(target)[:limit] if limit else mutants_of(target)
-            entry = {"modules": modules, "claims": len(base), "baseline_seconds": round(base_time, 1),
-                     "mutants": len(muts), "detected": 0, "survivors": [], "timeouts": 0, "crashes": 0}
             rel = target.relative_to(ROOT)
+            stem, is_derivation = target.stem, rel.parts[0] == "derivations"
+            t0 = time.perf_counter()
+            base = _drive(work, stem, None, timeout=3600)
+            base_time = time.perf_counter() - t0
+            if not isinstance(base, dict):
+                log(f"{rel}: no baseline ({base}); skipped")
+                continue
+            callers: dict[str, set[str]] = {}
+            for cid, keys in base["used"].items():
+                for key in keys:
+                    callers.setdefault(key, set()).add(cid)
+            muts = mutants_of(target)[:limit] if limit else mutants_of(target)
+            entry = {"claims": len(base["verdicts"]), "baseline_seconds": round(base_time, 1), "mutants": len(muts),
+                     "in_scope": 0, "detected": 0, "survivors": [], "not_exercised": [], "crashes": 0, "timeouts": 0}
             original = (work / rel).read_text(encoding="utf-8")
-            generated = work / "numerics" / "generated" / f"{stem}.py"
-            original_generated = generated.read_text(encoding="utf-8") if generated.exists() else None
+            gen_path = work / "numerics" / "generated" / f"{stem}.py"
+            gen_original = gen_path.read_text(encoding="utf-8") if gen_path.exists() else None
+            gen_functions = _function_sources(gen_path) if gen_path.exists() else {}
             for i, m in enumerate(muts):
                 (work / rel).write_text(apply(target, m.index), encoding="utf-8")
-                outcome: dict[str, str] | str
-                if rel.parts[0] == "derivations":
-                    regen = subprocess.run([sys.executable, "-m", "derivations", "regenerate"], cwd=work,
-                                           capture_output=True, text=True, env={"PYTHONPATH": str(work), "PATH": "/usr/bin:/bin"})
-                    outcome = _verdicts(work, modules, 5 * base_time + 60) if regen.returncode == 0 else "regeneration failed"
-                else:
-                    outcome = _verdicts(work, modules, 5 * base_time + 60)
+                kind = "derivations" if is_derivation else "numerics"
+                affected = set(callers.get(f"{kind}:{m.function}", set()))
+                outcome: dict | str | None = None
+                if is_derivation:
+                    regen = subprocess.run([sys.executable, "-m", "derivations", "regenerate", stem], cwd=work,
+                                           capture_output=True, text=True, env=env)
+                    if regen.returncode != 0:
+                        outcome = "regeneration failed"
+                    elif gen_path.exists():
+                        now = _function_sources(gen_path)
+                        for name, src in now.items():
+                            if gen_functions.get(name) != src:
+                                affected |= callers.get(f"numerics:{name}", set())
+                if outcome is None and affected:
+                    outcome = _drive(work, stem, sorted(affected), 5 * base_time + 60)
                 (work / rel).write_text(original, encoding="utf-8")
-                if original_generated is not None:
-                    generated.write_text(original_generated, encoding="utf-8")
+                if gen_original is not None:
+                    gen_path.write_text(gen_original, encoding="utf-8")
+                where = f"line {m.line} ({m.function}): {m.description}"
+                if outcome is None:
+                    entry["not_exercised"].append(where)
+                    log(f"[{rel} {i + 1}/{len(muts)}] not exercised by a quick-tier claim: {where}")
+                    continue
+                entry["in_scope"] += 1
                 if isinstance(outcome, dict):
-                    changed = {k: (base[k], v) for k, v in outcome.items() if base.get(k) != v}
+                    changed = sorted(k for k, v in outcome["verdicts"].items() if base["verdicts"].get(k) != v)
                     detected = bool(changed)
                 else:
-                    changed, detected = {}, True
+                    changed, detected = [outcome], True
                     entry["timeouts" if outcome == "timeout" else "crashes"] += 1
                 entry["detected"] += detected
                 if not detected:
-                    entry["survivors"].append({"line": m.line, "mutation": m.description})
-                log(f"[{rel} {i + 1}/{len(muts)}] {'detected' if detected else 'SURVIVED'}: line {m.line}, "
-                    f"{m.description}" + (f" -> {outcome if isinstance(outcome, str) else list(changed)[:3]}" if detected else ""))
+                    entry["survivors"].append(where + f" (claims run: {', '.join(sorted(affected))})")
+                log(f"[{rel} {i + 1}/{len(muts)}] {'detected' if detected else 'SURVIVED'}: {where}"
+                    + (f" -> {changed[:3]}" if detected else ""))
             results[str(rel)] = entry
     return results
 
 
 def to_markdown(results: dict, date: str) -> str:
-    """MUTATION.md: date, score per file and overall, and every surviving mutant."""
-    total = sum(e["mutants"] for e in results.values())
+    """MUTATION.md: date, score per file and overall, every surviving mutant, and the mutants no quick claim reaches."""
+    total = sum(e["in_scope"] for e in results.values())
     found = sum(e["detected"] for e in results.values())
-    lines = ["# Mutation testing report", "", f"Date: {date}. Command: `make mutate` (`python -m checks.mutation`).", "",
-             "A mutant plants one error in a formula (a number changed, an operator swapped, an exponent raised, a sign or a",
-             "term dropped); it is detected when the quick tier of the claims that depend on the file gives any different",
-             "verdict, or when regeneration fails or the run crashes or times out.", "",
+    lines = ["# Mutation testing report", "", f"Date: {date}. Command: `make mutate` (`python -m checks.mutation [FILE ...]`).", "",
+             "A mutant plants one error in a formula (a number changed, an operator swapped, an exponent raised, a sign",
+             "or a term dropped). For a derivation the formulas are then regenerated. The quick-tier claims that call the",
+             "mutated function (or a generated function the mutant changed) run again; the mutant is detected when a",
+             "verdict changes, or regeneration fails, or the run crashes or times out. Mutants in functions that no",
+             "quick-tier claim calls are listed apart and left out of the score. Any hand edit of a generated file is",
+             "also caught by `python -m derivations regenerate --check`, which the tests run.", "",
              f"**Overall: {found}/{total} detected ({100 * found / max(total, 1):.1f}%).**", "",
-             "| file | claims modules run | mutants | detected | score | crash/timeout |", "|---|---|---|---|---|---|"]
+             "| file | quick claims | mutants | in scope | detected | score | crash/timeout | not exercised |",
+             "|---|---|---|---|---|---|---|---|"]
     for path, e in results.items():
-        lines.append(f"| `{path}` | {', '.join(m.split('.')[-1] for m in e['modules'])} | {e['mutants']} | {e['detected']} "
-                     f"| {100 * e['detected'] / max(e['mutants'], 1):.1f}% | {e['crashes']}/{e['timeouts']} |")
+        lines.append(f"| `{path}` | {e['claims']} | {e['mutants']} | {e['in_scope']} | {e['detected']} "
+                     f"| {100 * e['detected'] / max(e['in_scope'], 1):.1f}% | {e['crashes']}/{e['timeouts']} "
+                     f"| {len(e['not_exercised'])} |")
     lines += ["", "## Surviving mutants", ""]
-    for path, e in results.items():
-        for s in e["survivors"]:
-            lines.append(f"- `{path}` line {s['line']}: {s['mutation']}")
-    if not any(e["survivors"] for e in results.values()):
-        lines.append("None.")
+    survivors = [(p, s) for p, e in results.items() for s in e["survivors"]]
+    lines += [f"- `{p}` {s}" for p, s in survivors] or ["None."]
+    lines += ["", "## Mutants in functions no quick-tier claim calls", ""]
+    idle = [(p, s) for p, e in results.items() for s in e["not_exercised"]]
+    lines += [f"- `{p}` {s}" for p, s in idle] or ["None."]
     return "\n".join(lines) + "\n"
 
 
