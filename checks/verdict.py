@@ -185,6 +185,22 @@ def from_threshold(what: str, values: Sequence[float], threshold: float, errors:
     return inconclusive(f"{what}: {v:.3e} vs threshold {threshold:g} is within the numerical error {e:.1e}", **ev)
 
 
+def from_counts(what: str, pairs: Sequence[tuple[int, int]], instances: Sequence[dict[str, Any]] = (),
+                **evidence: Any) -> Result:
+    """Decide integer claims (ranks, counts) from (found, claimed) pairs computed exactly: CONFIRMED when every
+    pair is equal, REFUTED with the first unequal instance (integers carry no rounding to allow for)."""
+    if not pairs:
+        return inconclusive(f"{what}: no instance was evaluated", **evidence)
+    inst = list(instances)
+    for i, (found, claimed) in enumerate(pairs):
+        if found != claimed:
+            return refuted(f"{what}: found {found}, claimed {claimed}",
+                           counterexample={**(inst[i] if i < len(inst) else {"index": i}), "found": found,
+                                           "claimed": claimed}, pairs=[list(p) for p in pairs], **evidence)
+    return Result(Verdict.CONFIRMED, f"{what}: all {len(pairs)} count(s) equal the claim",
+                  {"pairs": [list(p) for p in pairs], "instances": inst, **evidence})
+
+
 @dataclass(frozen=True)
 class OrderFit:
     """A least-squares fit of log(err) = p log(h) + c, with the local slopes between neighbours."""
