@@ -1,0 +1,235 @@
+"""Tests of the continuous-time claims of momentum_dln: each check gets its verdict on the paper's formula or
+instance, and REFUTED on a perturbed one. Trajectories are shared through the module's cache."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import given, settings
+
+import checks.papers.momentum_dln_continuous as C
+from checks.verdict import Verdict
+from derivations import hyperbolic_entropy as HD
+from derivations import momentum_flow as MD
+from numerics import hyperbolic_entropy as HE
+from numerics import momentum_flow as MF
+from numerics.strategies import sparse_regressions
+
+V = Verdict
+
+
+@pytest.fixture(scope="module")
+def qctx():
+    from checks.registry import Context
+    return Context(seed=0, tier="quick", dps=50)
+
+
+@pytest.fixture(scope="module")
+def pos(qctx):
+    return C.positive_run(qctx)
+
+
+@pytest.fixture(scope="module")
+def cross(qctx):
+    return C.crossing_run(qctx)
+
+
+@pytest.fixture(scope="module")
+def data(qctx):
+    return C.instance(qctx.seed, C.QUICK)
+
+
+# --- numerics ------------------------------------------------------------------------------------------
+def test_psi_interface_and_validation():
+    th, dl = np.array([0.3, -0.2]), np.array([0.1, 2.0])
+    assert HE.psi(np.zeros(2), dl) == 0.0
+    assert np.allclose(HE.grad_psi(th, dl), 0.5 * np.arcsinh(2 * th / dl))
+    assert HE.bregman(th, th, dl) == pytest.approx(0.0, abs=1e-15)
+    with pytest.raises(ValueError, match="delta"):
+        HE.psi(th, np.array([0.1, -1.0]))
+    with pytest.raises(ValueError, match="theta_ref"):
+        HE.argmin_bregman(np.eye(2), np.ones(2), 1.0, np.zeros(3))
+
+
+@settings(max_examples=10, deadline=None)
+@given(sparse_regressions(n=4, d=7, s=2))
+def test_argmin_bregman_is_feasible_and_satisfies_kkt(reg):
+    rng = np.random.default_rng(0)
+    dl, ref = rng.uniform(1e-4, 1.0, 7), rng.uniform(-0.1, 0.1, 7)
+    th, info = HE.argmin_bregman(reg.X, reg.y, dl, ref)
+    assert info["converged"]
+    kkt = HE.grad_psi(th, dl) - HE.grad_psi(ref, dl)  # must lie in the row space of X
+    coef, *_ = np.linalg.lstsq(reg.X.T, kkt, rcond=None)
+    assert np.max(np.abs(reg.X.T @ coef - kkt)) < 1e-9
+
+
+def test_argmin_bregman_agrees_with_gradient_flow(data):
+    dl = np.full(data.X.shape[1], 1e-3)
+    th, _ = HE.argmin_bregman(data.X, data.y, dl, np.zeros_like(dl))
+    assert np.max(np.abs(th - HE.gradient_flow_limit(data.X, data.y, dl, np.zeros_like(dl)))) < 1e-9
+
+
+def test_mgf_runs_converge_and_report_crossings(pos, cross):
+    assert pos.success and not pos.crossings
+    assert cross.success and cross.crossings
+    with pytest.raises(ValueError, match="lam"):
+        MF.solve_dln_mgf(np.eye(2), np.ones(2), np.ones(2), np.zeros(2), -1.0)
+
+
+# --- hyperbolic entropy limits --------------------------------------------------------------------------
+def test_lemma4_refuted_and_corrected():
+    assert C.check_ratio_limit("Lemma 4", HD.lemma4_paper, True).verdict is V.REFUTED
+    assert C.check_ratio_limit("corrected", HD.lemma4_corrected, True).verdict is V.PROVED
+    perturbed = lambda th, dl: sp.Rational(1, 3) * sp.log(1 / dl) * sp.Abs(th)
+    assert C.check_ratio_limit("perturbed", perturbed, True).verdict is V.REFUTED
+
+
+def test_poster_limits():
+    assert C.check_ratio_limit("small", HD.poster_small_scale, True).verdict is V.PROVED
+    assert C.check_ratio_limit("large", HD.poster_large_scale, False).verdict is V.PROVED
+    assert C.check_ratio_limit("large", lambda th, dl: th ** 2 / dl, False).verdict is V.REFUTED
+
+
+def test_entropy_interpolates(data):
+    assert C.check_entropy_interpolates(data, (1.0, 1e-4, 1e-16)).verdict is V.CONFIRMED
+    assert C.check_entropy_interpolates(data, (1e-16, 1e-4, 1.0)).verdict is V.REFUTED
+
+
+# --- symbolic -------------------------------------------------------------------------------------------
+def test_symbolic_identities_vanish():
+    assert all(r == 0 for r in MD.reparametrisation_residuals().values())
+    assert MD.energy_residual() == 0 and MD.gf_balancedness_derivative() == 0 and MD.gf_mirror_flow_residual() == 0
+    assert MD.log_ode_residual(1) == 0 and MD.log_ode_residual(-1) == 0 and MD.eq30_residual() == 0
+    assert MD.bregman_cosine_residual() == 0 and MD.bregman_linear_objective_residual() == 0
+
+
+def test_xi_closed_form_perturbed_is_refuted():
+    from checks.symbolic import residuals_vanish
+    ok = residuals_vanish("xi", MD.xi_residuals())
+    bad = residuals_vanish("xi", MD.xi_residuals(lambda tt: -sp.Integral(MD.G(MD.s) * (1 - sp.exp(-(tt - MD.s) / (2 * MD.lam))),
+                                                                        (MD.s, 0, tt))))
+    assert ok.verdict is V.PROVED and bad.verdict is not V.PROVED
+
+
+def test_parity_limit():
+    assert C.check_parity_limit(1 / MD.lam).verdict is V.REFUTED
+    assert C.check_parity_limit(sp.Integer(1)).verdict is V.PROVED
+
+
+def test_c5_ratio():
+    assert C.check_c5_ratio(MD.Lval).verdict is V.REFUTED
+    assert C.check_c5_ratio(MD.gL).verdict is V.PROVED
+
+
+def test_jump_relations(cross, qctx):
+    assert C.check_jump_relations(cross, qctx).verdict is V.CONFIRMED
+
+
+# --- least squares, GF ----------------------------------------------------------------------------------
+def test_prop2_and_perturbed(data):
+    rng = np.random.default_rng(3)
+    good = C.check_prop2(data.X, data.y, rng, lambda th, v, lam: C.projection_onto_S(data.X, data.y, th + lam * v))
+    bad = C.check_prop2(data.X, data.y, rng, lambda th, v, lam: C.projection_onto_S(data.X, data.y, th))
+    assert good.verdict is V.CONFIRMED and bad.verdict is V.REFUTED
+
+
+def test_interpolator_set(data):
+    rng = np.random.default_rng(0)
+    assert C.check_interpolator_set(data.X, data.y, data.theta_star, rng).verdict is V.CONFIRMED
+    assert C.check_interpolator_set(data.X, data.y, data.theta_star + 0.1, rng).verdict is V.REFUTED
+
+
+def test_eq5_and_perturbed(data):
+    d = data.X.shape[1]
+    dl, th0 = np.full(d, 0.02), np.full(d, 0.005)
+    assert C.check_eq5(data, dl, th0).verdict is V.CONFIRMED
+    th_dual, _ = HE.argmin_bregman(data.X, data.y, dl, th0)
+    gf = HE.gradient_flow(data.X, data.y, 2 * dl, th0)  # the flow from another balancedness: a different limit
+    assert np.max(np.abs(gf.theta - th_dual)) > 1e-4
+
+
+def test_small_scale_equivalence(data):
+    d = data.X.shape[1]
+    ok = C.check_small_scale_equivalence(data.theta_star, np.ones(d), 0.3 * np.ones(d), (1e-2, 1e-4, 1e-8, 1e-16), "eq7",
+                                         C._d_over_psi)
+    bad = C.check_small_scale_equivalence(data.theta_star, np.ones(d), 0.3 * np.ones(d), (1e-2, 1e-4, 1e-8, 1e-16), "bad",
+                                          lambda ts, dl, ref: (2 * HE.psi(ts, dl), HE.psi(ts, dl)))
+    assert ok.verdict is V.CONFIRMED and bad.verdict is V.REFUTED
+
+
+def test_gf_reference_poster_refuted(pos, data):
+    dl = C.limits(pos)["delta"]
+    assert C.check_gf_reference(data, dl, np.sqrt, "paper").verdict is V.CONFIRMED
+    assert C.check_gf_reference(data, dl, lambda x: x, "poster").verdict is V.REFUTED
+
+
+# --- trajectories ---------------------------------------------------------------------------------------
+def test_theorem1_both_regimes(pos, cross, qctx):
+    assert C.check_theorem1(pos, qctx).verdict is V.CONFIRMED
+    assert C.check_theorem1(cross, qctx).verdict is V.CONFIRMED
+
+
+def test_corollary2_and_perturbed_alpha(pos, cross, qctx):
+    assert C.check_corollary2(pos, qctx, C.QUICK.alpha).verdict is V.CONFIRMED
+    too_small = float(np.sqrt(np.max(np.abs(C.limits(pos)["theta_tilde0"])))) / 2  # α² below max|θ̃₀|
+    assert C.check_corollary2(pos, qctx, too_small).verdict is V.REFUTED
+    assert C.check_corollary2(cross, qctx, C.QUICK.alpha).verdict is V.INCONCLUSIVE
+
+
+def test_poster_I_sign(pos, qctx):
+    assert C.check_poster_I(pos, qctx, sign=-1.0).verdict is V.REFUTED
+    assert C.check_poster_I(pos, qctx, sign=1.0).verdict is V.CONFIRMED
+
+
+def test_grad_potential_sign(cross, qctx):
+    assert C.check_grad_potential_along(cross, qctx, 1.0).verdict is V.CONFIRMED
+    assert C.check_grad_potential_along(cross, qctx, -1.0).verdict is V.REFUTED
+
+
+def test_prop3_and_a_crossing_run_under_a_false_bound(pos, cross, qctx, data):
+    bound = C.lambda_bound(data, pos.balancedness(pos.state0))
+    assert C.check_prop3(pos, qctx, bound).verdict is V.CONFIRMED
+    assert C.check_prop3(cross, qctx, 10.0).verdict is V.REFUTED
+
+
+def test_identities_along_runs(pos, cross, qctx, data):
+    bound = C.lambda_bound(data, pos.balancedness(pos.state0))
+    for res in (C.check_eqs21_23(pos, qctx), C.check_eq30(pos, qctx, bound), C.check_energy(cross, qctx),
+                C.check_energy_bound(cross, qctx), C.check_integrated_mirror_flow(cross, qctx),
+                C.check_lemma3(cross, qctx), C.check_convergence(cross, qctx), C.check_finite_crossings(cross, qctx),
+                C.check_perturbed_init(cross, qctx), C.check_bregman_cosine(cross, qctx), C.check_xi_in_span(cross, qctx)):
+        assert res.verdict.holds, res.summary
+
+
+def test_lemma6_and_footnote2(qctx, data):
+    assert C.check_lemma6(0.5, [lambda t: np.cos(2 * t) * np.exp(-0.5 * t)]).verdict is V.CONFIRMED
+    assert C.check_footnote2(data, 0.1, qctx).verdict is V.CONFIRMED
+
+
+# --- experiment deciders on synthetic sweeps -------------------------------------------------------------
+def _pt(lam, delta, test, cross=0, dist=0.001):
+    return C.SweepPoint(lam, delta, test, 1.0, cross, dist, 1e-4, 1.0, 1e-4, 1e-12)
+
+
+def test_experiment_deciders():
+    pts = (_pt(0, 1.0, 1.0), _pt(0.01, 0.8, 0.8), _pt(0.1, 0.5, 0.5, 2), _pt(0.5, 0.9, 1.2, 3), _pt(1.0, 1.1, 1.5, 3))
+    assert C.check_normalised_distance(pts, "d").verdict is V.CONFIRMED
+    assert C.check_normalised_distance(pts[:-1] + (_pt(1.0, 1.1, 1.5, 3, dist=0.05),), "d").verdict is V.REFUTED
+    assert C.check_correlation([p.delta_norm for p in pts], [p.test_loss for p in pts], "c").verdict is V.CONFIRMED
+    assert C.check_correlation([p.delta_norm for p in pts], [-p.test_loss for p in pts], "c").verdict is V.REFUTED
+    assert C.check_figure3_interval(pts, 1e-4).verdict is V.CONFIRMED
+    assert C.check_figure3_interval(pts, 1.0).verdict is V.REFUTED
+    assert C.check_monotone_decreasing([1, 2], [np.ones(2), 0.5 * np.ones(2)]).verdict is V.CONFIRMED
+    assert C.check_monotone_decreasing([1, 2], [np.ones(2), 2 * np.ones(2)]).verdict is V.REFUTED
+
+
+@pytest.mark.slow
+def test_small_lambda_claims(qctx):
+    assert C._small_lambda_main(qctx).verdict is V.REFUTED
+    assert C._small_lambda_c5(qctx).verdict is V.CONFIRMED
+    assert C._poster_small_lambda(qctx).verdict is V.REFUTED
+
+
+def test_induction_gdot(cross, qctx):
+    assert C.check_induction_gdot(cross, qctx).verdict is V.CONFIRMED
+    assert C.check_induction_gdot(cross, qctx, parity_factor=0.0).verdict is V.REFUTED
