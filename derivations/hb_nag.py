@@ -167,7 +167,7 @@ def matched_initial_velocity(alpha_: sp.Expr) -> sp.Expr:
 
 
 # --- θ dynamics (App. D) ---------------------------------------------------------------------------
-def property1_residuals(n_: int = 2, d_: int = 3) -> dict[str, sp.Expr]:
+def property1_residuals(n_: int = 2, d_: int = 2) -> dict[str, sp.Expr]:
     """Property 1, eqs. (18)–(19), on a symbolic instance with n_ samples and d_ features."""
     us = sp.symbols(f"u0:{d_}", real=True)
     vs = sp.symbols(f"v0:{d_}", real=True)

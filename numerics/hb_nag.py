@@ -1,0 +1,401 @@
+"""Numerics for Lyu et al. (hb_nag): the u⊙u − v⊙v network, discrete HB / NAG / GD / SGD, their flows,
+and the hyperbolic-entropy programs whose minimisers the paper predicts.
+
+- :class:`SquareNet`: L(θ) = ‖Xθ − y‖²/(2n) with θ = u⊙u − v⊙v; gradients in θ and in (u, v).
+- :func:`flow`: α ẅ + ẇ + ∇L(w)/(1−μ) = 0 on w = (u, v) (α = 0: first-order flow), with the path integrals
+  φ_j(t) = 8/(1−μ)² ∫(∂_jL)² and ∫∂_jL in the state; two tolerances give the error estimate.
+- :func:`momentum_iterates`: HB (eq. 2), NAG (eq. 3), GD (μ = 0) and SGD, batched over leading axes.
+- :func:`entropy_argmin`: argmin Σ_j Q_{ξ_j}(θ_j) + θᵀr s.t. Xθ = y by Newton's method on the dual.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.integrate import solve_ivp
+
+from numerics import validation as V
+from numerics.generated.hb_nag import alpha_hb, alpha_nag
+
+METHODS = ("hb", "nag")
+
+
+def flow_alpha(method: str, eta: float, mu: float) -> float:
+    """α of the HB or NAG flow (Proposition 1, derived in derivations/hb_nag.py)."""
+    V.positive("eta", eta)
+    V.momentum("mu", mu)
+    if method == "hb":
+        return float(alpha_hb(eta, mu))
+    if method == "nag":
+        return float(alpha_nag(eta, mu))
+    raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+
+
+@dataclass(frozen=True)
+class SquareNet:
+    """L(θ) = ‖Xθ − y‖²/(2n) (eq. 5) with θ = u⊙u − v⊙v (eq. 6)."""
+
+    X: np.ndarray
+    y: np.ndarray
+
+    def __post_init__(self) -> None:
+        X = V.finite_array("X", self.X, ndim=2)
+        y = V.finite_array("y", self.y, ndim=1)
+        if X.shape[0] != y.size:
+            raise ValueError(f"X has {X.shape[0]} rows but y has {y.size} entries; they must match")
+        object.__setattr__(self, "X", X)
+        object.__setattr__(self, "y", y)
+
+    @property
+    def n(self) -> int:
+        return self.X.shape[0]
+
+    @property
+    def d(self) -> int:
+        return self.X.shape[1]
+
+    def loss(self, theta: np.ndarray) -> np.ndarray:
+        r = np.asarray(theta) @ self.X.T - self.y
+        return 0.5 * np.sum(r * r, axis=-1) / self.n
+
+    def grad_theta(self, theta: np.ndarray) -> np.ndarray:
+        """∂_θL = Xᵀ(Xθ − y)/n (eq. 19)."""
+        return (np.asarray(theta) @ self.X.T - self.y) @ self.X / self.n
+
+    def grad_uv(self, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(∂_uL, ∂_vL) = (2u ∂_θL, −2v ∂_θL) (eq. 18)."""
+        g = self.grad_theta(u * u - v * v)
+        return 2 * u * g, -2 * v * g
+
+
+@dataclass
+class FlowPath:
+    """A flow solution at times ``t`` (rows): u, v, their velocities and accelerations, φ and ∫∂L."""
+
+    t: np.ndarray
+    u: np.ndarray
+    v: np.ndarray
+    ud: np.ndarray
+    vd: np.ndarray
+    udd: np.ndarray
+    vdd: np.ndarray
+    phi: np.ndarray
+    grad_integral: np.ndarray
+    alpha: float
+    mu: float
+    success: bool
+    message: str
+    error_estimate: float
+    coarse: "FlowPath | None" = None
+
+    @property
+    def theta(self) -> np.ndarray:
+        return self.u ** 2 - self.v ** 2
+
+    @property
+    def theta_dot(self) -> np.ndarray:
+        return 2 * self.u * self.ud - 2 * self.v * self.vd
+
+    @property
+    def theta_ddot(self) -> np.ndarray:
+        return 2 * (self.ud ** 2 + self.u * self.udd - self.vd ** 2 - self.v * self.vdd)
+
+
+def _rhs(net: SquareNet, alpha: float, mu: float):
+    d = net.d
+
+    def f(_t: float, y: np.ndarray) -> np.ndarray:
+        u, v = y[:d], y[d:2 * d]
+        g = net.grad_theta(u * u - v * v)
+        gu, gv = 2 * u * g, -2 * v * g
+        quad = 8 * g * g / (1 - mu) ** 2
+        if alpha == 0:
+            return np.concatenate([-gu / (1 - mu), -gv / (1 - mu), quad, g])
+        ud, vd = y[2 * d:3 * d], y[3 * d:4 * d]
+        return np.concatenate([ud, vd, -(ud + gu / (1 - mu)) / alpha, -(vd + gv / (1 - mu)) / alpha, quad, g])
+
+    return f
+
+
+def first_order_velocity(net: SquareNet, u: np.ndarray, v: np.ndarray, mu: float) -> tuple[np.ndarray, np.ndarray]:
+    """(u̇, v̇) = −∇L/(1−μ): the initial velocity App. D uses (eq. 20 at t = 0)."""
+    gu, gv = net.grad_uv(u, v)
+    return -gu / (1 - mu), -gv / (1 - mu)
+
+
+def flow(net: SquareNet, u0: np.ndarray, v0: np.ndarray, alpha: float, mu: float, t_eval: np.ndarray, *,
+         ud0: np.ndarray | None = None, vd0: np.ndarray | None = None, rtol: float = 1e-12,
+         atol: float = 1e-14, method: str = "LSODA") -> FlowPath:
+    """Solve α ẅ + ẇ + ∇L(w)/(1−μ) = 0 (eq. 17) from (u0, v0) with velocity (ud0, vd0) (default −∇L/(1−μ)).
+
+    The error estimate is the largest difference to a solve at 1000× looser tolerances (kept as ``coarse``, so
+    any derived quantity can be compared between the two). LSODA (default) copes
+    with the stiffness 1/α of small learning rates.
+    """
+    u0 = V.finite_array("u0", u0, ndim=1)
+    v0 = V.finite_array("v0", v0, ndim=1)
+    V.same_shape(("u0", "v0"), u0, v0)
+    if u0.size != net.d:
+        raise ValueError(f"u0 must have length d = {net.d}, got {u0.size}")
+    alpha = V.non_negative("alpha", alpha)
+    mu = V.momentum("mu", mu)
+    t_eval = V.finite_array("t_eval", t_eval, ndim=1)
+    if t_eval.size == 0 or t_eval[0] < 0 or np.any(np.diff(t_eval) <= 0):
+        raise ValueError("t_eval must be a non-empty, increasing array of times >= 0")
+    fu, fv = first_order_velocity(net, u0, v0, mu)
+    ud0 = fu if ud0 is None else V.finite_array("ud0", ud0, ndim=1)
+    vd0 = fv if vd0 is None else V.finite_array("vd0", vd0, ndim=1)
+    d = net.d
+    zeros = np.zeros(2 * d)
+    y0 = np.concatenate([u0, v0, zeros] if alpha == 0 else [u0, v0, ud0, vd0, zeros])
+    f = _rhs(net, alpha, mu)
+    fine = solve_ivp(f, (0.0, float(t_eval[-1])), y0, method=method, t_eval=t_eval, rtol=rtol, atol=atol)
+    coarse = solve_ivp(f, (0.0, float(t_eval[-1])), y0, method=method, t_eval=t_eval, rtol=rtol * 1e3,
+                       atol=atol * 1e3)
+    ok = bool(fine.success and coarse.success)
+    err = float(np.max(np.abs(fine.y - coarse.y))) if ok else float("inf")
+    msg = str(fine.message if not fine.success else coarse.message)
+    rough = _path(net, coarse, t_eval, y0.size, alpha, mu, ok, msg, err, None)
+    return _path(net, fine, t_eval, y0.size, alpha, mu, ok, msg, err, rough)
+
+
+def _path(net: SquareNet, sol, t_eval: np.ndarray, size: int, alpha: float, mu: float, ok: bool, msg: str,
+          err: float, coarse: FlowPath | None) -> FlowPath:
+    d = net.d
+    Y = sol.y.T if sol.success else np.full((t_eval.size, size), np.nan)
+    u, v = Y[:, :d], Y[:, d:2 * d]
+    g = net.grad_theta(u * u - v * v)
+    gu, gv = 2 * u * g, -2 * v * g
+    if alpha == 0:
+        ud, vd = -gu / (1 - mu), -gv / (1 - mu)
+        udd, vdd = np.zeros_like(u), np.zeros_like(v)
+        rest = Y[:, 2 * d:]
+    else:
+        ud, vd = Y[:, 2 * d:3 * d], Y[:, 3 * d:4 * d]
+        udd, vdd = -(ud + gu / (1 - mu)) / alpha, -(vd + gv / (1 - mu)) / alpha
+        rest = Y[:, 4 * d:]
+    return FlowPath(t_eval, u, v, ud, vd, udd, vdd, rest[:, :d], rest[:, d:], alpha, mu, ok, msg, err, coarse)
+
+
+def momentum_iterates(net: SquareNet, u0: np.ndarray, v0: np.ndarray, eta: float | np.ndarray,
+                      mu: float | np.ndarray, steps: int, *, method: str = "hb", record_every: int = 1,
+                      batch_rng: np.random.Generator | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Iterates (u_k, v_k), k = 0, r, 2r, … of HB (eq. 2) or NAG (eq. 3) with p_0 = 0.
+
+    ``u0``, ``v0`` may carry leading batch axes; ``eta``, ``mu`` broadcast against them (shape ``batch + (1,)``).
+    μ = 0 is GD. With ``batch_rng`` each step uses one sample drawn uniformly (SGD-type), its gradient
+    being that of ℓ_i/2 = (x_iᵀθ − y_i)²/2.
+    Returns arrays of shape ``(steps // r + 1,) + u0.shape``.
+    """
+    u = V.finite_array("u0", u0).copy()
+    v = V.finite_array("v0", v0).copy()
+    V.same_shape(("u0", "v0"), u, v)
+    V.count("steps", steps)
+    V.count("record_every", record_every)
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    eta_a, mu_a = np.asarray(eta, dtype=float), np.asarray(mu, dtype=float)
+    if not (np.all(np.isfinite(eta_a)) and np.all(eta_a > 0)):
+        raise ValueError("eta (learning rate) must be finite and > 0")
+    if not (np.all(np.isfinite(mu_a)) and np.all((mu_a >= 0) & (mu_a < 1))):
+        raise ValueError("mu (momentum factor) must lie in [0, 1)")
+    pu, pv = np.zeros_like(u), np.zeros_like(v)
+    out_u = np.empty((steps // record_every + 1,) + u.shape)
+    out_v = np.empty_like(out_u)
+    out_u[0], out_v[0] = u, v
+
+    def grads(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        th = a * a - b * b
+        if batch_rng is None:
+            gth = net.grad_theta(th)
+        else:
+            i = int(batch_rng.integers(net.n))
+            gth = (th @ net.X[i] - net.y[i])[..., None] * net.X[i]
+        return 2 * a * gth, -2 * b * gth
+
+    for k in range(1, steps + 1):
+        if method == "hb":
+            gu, gv = grads(u, v)
+        else:
+            gu, gv = grads(u + mu_a * pu, v + mu_a * pv)
+        pu = mu_a * pu - eta_a * gu
+        pv = mu_a * pv - eta_a * gv
+        u, v = u + pu, v + pv
+        if k % record_every == 0:
+            out_u[k // record_every], out_v[k // record_every] = u, v
+    return out_u, out_v
+
+
+@dataclass
+class ArgminResult:
+    """Minimiser θ, dual variable λ, and the final constraint residual ‖Xθ − y‖_∞."""
+
+    theta: np.ndarray
+    lam: np.ndarray
+    residual: float
+    iterations: int
+    success: bool
+
+
+def entropy_argmin(X: np.ndarray, y: np.ndarray, xi: np.ndarray, r: np.ndarray | None = None, *,
+                   tol: float = 1e-13, max_iter: int = 200) -> ArgminResult:
+    """argmin_θ Σ_j Q_{ξ_j}(θ_j) + θᵀr s.t. Xθ = y, Q the hyperbolic entropy (eq. 9).
+
+    Stationarity gives ¼arcsinh(θ/(2ξ)) + r = Xᵀλ, i.e. θ(λ) = 2ξ sinh(4(Xᵀλ − r)); λ minimises the convex
+    dual ψ(λ) = Σ_j (ξ_j/2) cosh(4 z_j) − λᵀy (z = Xᵀλ − r), found by damped Newton steps.
+    """
+    X = V.finite_array("X", X, ndim=2)
+    y = V.finite_array("y", y, ndim=1)
+    xi = V.finite_array("xi", xi, ndim=1)
+    if np.any(xi <= 0):
+        raise ValueError("xi (initialisation scale) must be > 0 in every coordinate")
+    r = np.zeros(X.shape[1]) if r is None else V.finite_array("r", r, ndim=1)
+    lam = np.zeros(X.shape[0])
+
+    def dual(l: np.ndarray) -> float:
+        z = X.T @ l - r
+        with np.errstate(over="ignore"):
+            return float(np.sum(xi / 2 * np.cosh(4 * z)) - l @ y)
+
+    scale = max(1.0, float(np.max(np.abs(y))))
+    it = 0
+    for it in range(1, max_iter + 1):
+        z = X.T @ lam - r
+        th = 2 * xi * np.sinh(4 * z)
+        grad = X @ th - y
+        if np.max(np.abs(grad)) <= tol * scale:
+            return ArgminResult(th, lam, float(np.max(np.abs(grad))), it, True)
+        hess = (X * (8 * xi * np.cosh(4 * z))) @ X.T
+        step = np.linalg.solve(hess, grad)
+        f0, s = dual(lam), 1.0
+        while s > 1e-12 and not dual(lam - s * step) <= f0 - 0.25 * s * (grad @ step):
+            s /= 2
+        lam = lam - s * step
+    z = X.T @ lam - r
+    th = 2 * xi * np.sinh(4 * z)
+    res = float(np.max(np.abs(X @ th - y)))
+    return ArgminResult(th, lam, res, it, res <= 1e-8 * scale)
+
+
+def sparse_instance(rng: np.random.Generator, n: int, d: int, s: int = 5) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """§3.2's data: x_i ~ N(0, I_d), θ* with s non-zero N(0,1) entries, y = Xθ* (returns X, y, θ*)."""
+    V.count("n", n)
+    V.count("d", d)
+    V.count("s", s)
+    if s > d:
+        raise ValueError(f"s (sparsity) must be <= d, got s={s}, d={d}")
+    X = rng.standard_normal((n, d))
+    th = np.zeros(d)
+    th[rng.choice(d, size=s, replace=False)] = rng.standard_normal(s)
+    return X, X @ th, th
+
+
+@dataclass
+class TrainResult:
+    """Final θ of each batch member, its training loss, its change over the last chunk, and the steps taken."""
+
+    theta: np.ndarray
+    loss: np.ndarray
+    drift: np.ndarray
+    steps: int
+    converged: bool
+
+
+def train(net: SquareNet, u0: np.ndarray, v0: np.ndarray, algo: str, eta: float, mu: float = 0.0, *,
+          loss_tol: float = 1e-14, max_steps: int = 200_000, chunk: int = 2000,
+          rng: np.random.Generator | None = None) -> TrainResult:
+    """Run ``algo`` ∈ {gd, sgd, hb, nag} from (u0, v0) (leading batch axes allowed) until every member's loss is
+    below ``loss_tol``·max(1, L(θ(0))) or ``max_steps``, then one more chunk, whose change in θ is ``drift``;
+    SGD samples one example per step from ``rng``."""
+    if algo not in ("gd", "sgd", "hb", "nag"):
+        raise ValueError(f"algo must be one of gd, sgd, hb, nag; got {algo!r}")
+    V.positive("eta", eta)
+    V.momentum("mu", mu)
+    V.positive("loss_tol", loss_tol)
+    V.count("max_steps", max_steps)
+    V.count("chunk", chunk)
+    if algo == "sgd" and rng is None:
+        raise ValueError("algo 'sgd' needs rng (a numpy Generator)")
+    u = V.finite_array("u0", u0).copy()
+    v = V.finite_array("v0", v0).copy()
+    V.same_shape(("u0", "v0"), u, v)
+    m = mu if algo in ("hb", "nag") else 0.0
+    pu, pv = np.zeros_like(u), np.zeros_like(v)
+    target = loss_tol * np.maximum(1.0, net.loss(u * u - v * v))
+    steps, prev, settled = 0, u * u - v * v, False
+    with np.errstate(over="ignore", invalid="ignore"):
+        while steps < max_steps or settled:
+            prev = u * u - v * v
+            for _ in range(chunk):
+                a, b = (u + m * pu, v + m * pv) if algo == "nag" else (u, v)
+                th = a * a - b * b
+                if algo == "sgd":
+                    i = int(rng.integers(net.n))
+                    gth = (th @ net.X[i] - net.y[i])[..., None] * net.X[i]
+                else:
+                    gth = net.grad_theta(th)
+                pu = m * pu - eta * 2 * a * gth
+                pv = m * pv + eta * 2 * b * gth
+                u, v = u + pu, v + pv
+            steps += chunk
+            loss = net.loss(u * u - v * v)
+            if settled or not np.all(np.isfinite(loss)):
+                break
+            settled = bool(np.all(loss <= target))  # one more chunk measures the drift after convergence
+    th = u * u - v * v
+    loss = net.loss(th)
+    drift = np.max(np.abs(th - prev), axis=-1)
+    return TrainResult(th, loss, drift, steps, bool(np.all(np.isfinite(loss)) and np.all(loss <= target)))
+
+
+def relu_net_train(X: np.ndarray, y: np.ndarray, init_scale: float, algo: str, eta: float, mu: float, steps: int,
+                   rng: np.random.Generator, width: int = 100, depth: int = 4) -> tuple[list[np.ndarray], float]:
+    """App. B.2's non-linear network f(x; W) = W_4 relu(W_3 relu(W_2 relu(W_1 x))) (bias-free), trained on
+    L = Σ_i (f(x_i) − y_i)²/(2n) by GD / HB / NAG; the Gaussian initial weights are rescaled so that
+    Σ_k ‖W_k‖_F² = ``init_scale``. Returns the weights and the final training loss."""
+    X = V.finite_array("X", X, ndim=2)
+    y = V.finite_array("y", y, ndim=1)
+    V.positive("init_scale", init_scale)
+    V.count("steps", steps)
+    if algo not in ("gd", "hb", "nag"):
+        raise ValueError(f"algo must be gd, hb or nag; got {algo!r}")
+    dims = [X.shape[1]] + [width] * (depth - 1) + [1]
+    W = [rng.standard_normal((dims[k + 1], dims[k])) for k in range(depth)]
+    total = sum(float(np.sum(w * w)) for w in W)
+    W = [w * np.sqrt(init_scale / total) for w in W]
+    m = 0.0 if algo == "gd" else mu
+    P = [np.zeros_like(w) for w in W]
+    n = X.shape[0]
+
+    def grads(Ws: list[np.ndarray]) -> tuple[list[np.ndarray], float]:
+        acts, pre = [X.T], []
+        for k, w in enumerate(Ws):
+            z = w @ acts[-1]
+            pre.append(z)
+            acts.append(np.maximum(z, 0.0) if k < depth - 1 else z)
+        r = acts[-1][0] - y
+        delta = r[None, :] / n
+        out = [np.zeros_like(w) for w in Ws]
+        for k in range(depth - 1, -1, -1):
+            out[k] = delta @ acts[k].T
+            if k > 0:
+                delta = (Ws[k].T @ delta) * (pre[k - 1] > 0)
+        return out, 0.5 * float(r @ r) / n
+
+    loss = float("nan")
+    for _ in range(steps):
+        at = [w + m * p for w, p in zip(W, P)] if algo == "nag" else W
+        g, loss = grads(at)
+        P = [m * p - eta * gk for p, gk in zip(P, g)]
+        W = [w + p for w, p in zip(W, P)]
+    return W, grads(W)[1]
+
+
+def relu_net_predict(W: list[np.ndarray], X: np.ndarray) -> np.ndarray:
+    """f(x; W) for the rows of X."""
+    a = np.asarray(X, dtype=float).T
+    for k, w in enumerate(W):
+        a = w @ a
+        if k < len(W) - 1:
+            a = np.maximum(a, 0.0)
+    return a[0]

@@ -1,0 +1,219 @@
+"""Tests of the hb_nag claims (Lyu et al.): each check gets its verdict on the paper's formula or instance and
+REFUTED on a perturbed one; plus the numerics and the generated formulas."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from checks.papers import hb_nag as C
+from checks.registry import Context
+from checks.verdict import Verdict
+from derivations import hb_nag as D
+from derivations.codegen import GENERATED_DIR, render
+from numerics import hb_nag as N
+from numerics.generated import hb_nag as G
+from numerics.strategies import momenta, seeds
+
+PROVED, CONFIRMED, REFUTED, INCONCLUSIVE = Verdict.PROVED, Verdict.CONFIRMED, Verdict.REFUTED, Verdict.INCONCLUSIVE
+
+#: Quick-tier verdicts at seed 0 (the report's table).
+EXPECTED = {
+    "prop1_hb": PROVED, "prop1_nag": PROVED, "appC2_alpha_printed": REFUTED, "appC2_alpha_corrected": PROVED,
+    "appC2_rho": REFUTED, "appC2_rho_corrected": PROVED, "prop1_order": CONFIRMED, "sec1_single_layer": CONFIRMED,
+    "sec3_gf_unbiased": CONFIRMED, "prop2": REFUTED, "prop2_corrected": CONFIRMED, "sec3_q_gf_limits": PROVED,
+    "property1": PROVED, "property2": CONFIRMED, "property3": CONFIRMED, "property4": REFUTED,
+    "property4_corrected": CONFIRMED, "eq23": CONFIRMED, "eqs24_26": PROVED, "eqs28_31": CONFIRMED,
+    "eqs33_34": CONFIRMED, "eq35": CONFIRMED, "eqs37_43": PROVED, "eq44": PROVED, "eqs45_47": CONFIRMED,
+    "eq48": PROVED, "eq50": REFUTED, "eq50_corrected": CONFIRMED, "theorem3": REFUTED, "theorem3_corrected": CONFIRMED,
+    "theorem3_unbiased": CONFIRMED, "sec32_rm": REFUTED, "eq52": REFUTED, "eq52_corrected": PROVED,
+    "eqs51_52_biased": REFUTED, "prop4": CONFIRMED, "sec34_second_order": PROVED, "eqs59_63": CONFIRMED,
+    "prop5": REFUTED, "prop5_corrected": CONFIRMED, "eqs53_58": REFUTED, "remark_theorem3": CONFIRMED,
+    "sec31_smaller_init": CONFIRMED, "sec33_biased": CONFIRMED, "sec35_small_lr": CONFIRMED,
+    "appD4_uv_equivalence": CONFIRMED, "appD5_small_init": PROVED, "appD5_large_init": PROVED,
+    "fig1": INCONCLUSIVE, "sec32_when_momentum_helps": INCONCLUSIVE, "fig2a": REFUTED, "fig2b": REFUTED,
+    "fig4": REFUTED, "fig5": REFUTED, "fig3a": REFUTED, "fig3b": REFUTED, "fig7": CONFIRMED,
+    "eq10_sgf": CONFIRMED,
+}
+
+
+# --- registry ---------------------------------------------------------------------------------------
+def test_every_quick_claim_gets_its_verdict(registry, ctx):
+    ours = {cid: c for cid, c in registry.items() if c.paper == "hb_nag" and c.tier == "quick"}
+    assert set(ours) == {f"hb_nag.{k}" for k in EXPECTED}
+    got = {cid.split(".", 1)[1]: c.check(ctx).verdict for cid, c in sorted(ours.items())}
+    assert got == EXPECTED
+
+
+def test_refuted_entries_name_a_correction(registry, ctx):
+    for cid, c in registry.items():
+        if c.paper == "hb_nag" and c.corrects:
+            assert registry[c.corrects].paper == "hb_nag"
+    for name in ("prop2", "theorem3", "eq50", "prop5", "property4", "appC2_rho"):
+        res = registry[f"hb_nag.{name}"].check(ctx)
+        assert res.verdict == REFUTED and res.corrected_by in registry
+
+
+def test_inventory_keys_are_ours(registry):
+    keys = {k for c in registry.values() if c.paper == "hb_nag" for k in c.keys}
+    assert all(k.startswith("hb_nag:") for k in keys) and len(keys) == 48
+
+
+# --- symbolic checks: paper's formula vs a perturbed one ---------------------------------------------
+def test_alpha_perturbed_refuted():
+    assert C.check_alpha("hb", lambda e, m: e * (1 + m) / (2 * (1 - m)) * (1 + e)).verdict == REFUTED
+    assert C.check_alpha("nag", D.paper_alpha_hb).verdict == REFUTED
+
+
+def test_rho_expansion_orders():
+    assert C.check_rho_expansion(2).verdict == PROVED
+    assert C.check_rho_expansion(3).verdict == REFUTED
+
+
+def test_symbolic_order2_detects_first_order_term():
+    assert C.symbolic_order2("x", {"ok": D.alpha ** 2 * D.u}).verdict == PROVED
+    assert C.symbolic_order2("x", {"bad": D.alpha * D.u}).verdict == REFUTED
+
+
+def test_eq50_sign():
+    assert C.check_eq50(D.corrected_delta).verdict == PROVED
+    assert C.check_eq50(D.paper_delta_eq50).verdict == REFUTED
+
+
+def test_r_normalisation():
+    assert C.check_r_normalisation(C._r_unbiased_corrected).verdict == PROVED
+    assert C.check_r_normalisation(D.paper_r_d5).verdict == REFUTED
+    assert C.check_r_normalisation(D.paper_r_sec32).verdict == REFUTED
+
+
+def test_q_limits_perturbed():
+    assert C.check_q_limits(D.q_large_scale_limit(), D.q_small_scale_limit()).verdict == PROVED
+    assert C.check_q_limits(D.theta ** 3, D.q_small_scale_limit()).verdict == REFUTED
+
+
+def test_derived_quantities():
+    assert sp.simplify(D.matched_initial_velocity(D.paper_alpha_hb(D.eta, D.mu)) + D.g / (1 + D.mu)) == 0
+    assert sp.simplify(D.phi_rate_coefficient() - 2 / (1 - D.mu)) == 0
+    assert D.property4_exact_residual() == 0
+
+
+# --- numerical checks: paper's instance vs a perturbed one -------------------------------------------
+def test_single_layer_perturbed(ctx):
+    assert C.check_single_layer(ctx, C.projection_onto_interpolators).verdict == CONFIRMED
+    wrong = lambda X, y, b0: np.linalg.pinv(X) @ y  # noqa: E731  (min-norm, ignores β0)
+    assert C.check_single_layer(ctx, wrong).verdict == REFUTED
+
+
+def test_gf_bias_sign(ctx):
+    assert C.check_gf_bias(ctx, True, G.r_gf_corrected).verdict == CONFIRMED
+    assert C.check_gf_bias(ctx, True, G.r_gf_paper).verdict == REFUTED
+
+
+def test_theorem3_needs_xibar(ctx):
+    assert C.check_limit(ctx, "T3", True, C.r_corrected).verdict == CONFIRMED
+    assert C.check_limit(ctx, "T3", True, C.r_corrected, use_xibar=False).verdict == REFUTED
+
+
+def test_trajectory_residual_perturbed(ctx):
+    assert C.trajectory_order(ctx, "eq30", C.res_eq30, t_skip=0.0).verdict == CONFIRMED
+
+    def wrong(p, inst):  # uv = u0 v0 e^{−2αφ}: off by O(η)
+        return p.u * p.v - inst.u0 * inst.v0 * np.exp(-2 * p.alpha * p.phi)
+
+    assert C.trajectory_order(ctx, "eq30 perturbed", wrong, t_skip=0.0).verdict == REFUTED
+
+
+def test_property4_initial_layer(ctx):
+    assert C.check_property4(ctx, 0.0).verdict == REFUTED
+    assert C.check_property4(ctx, C.T_SKIP).verdict == CONFIRMED
+
+
+def test_prop5_forms(ctx):
+    X, y, seed = C.orthogonal_instance(ctx)
+    u0 = np.full(4, 0.3)
+    assert C.check_prop5(X, y, u0, u0.copy(), G.phi_prop5_corrected, 200.0, seed).verdict == CONFIRMED
+    assert C.check_prop5(X, y, u0, u0.copy(), G.phi_prop5, 200.0, seed).verdict == REFUTED
+
+
+def test_xibar_perturbed(ctx):
+    assert C.check_xibar_below_xi(ctx, lambda xi, a, phi: xi * np.exp(-a * phi)).verdict == CONFIRMED
+    assert C.check_xibar_below_xi(ctx, lambda xi, a, phi: xi * np.exp(a * phi)).verdict == REFUTED
+
+
+def test_sec33_perturbed():
+    assert C.check_sec33(G.r_corrected, G.r_gf_corrected).verdict == CONFIRMED
+    shifted = lambda th0, xi, a, g0, mu: G.r_corrected(th0, xi, a, g0, mu) + 0.1  # noqa: E731
+    assert C.check_sec33(shifted, G.r_gf_corrected).verdict == REFUTED
+
+
+def test_uv_symmetry_perturbed(ctx):
+    d = C.instance(ctx.seed, ctx.tier, False).X.shape[1]
+    u0 = np.full(d, 0.3)
+    assert C.check_uv_symmetry(ctx, u0, u0.copy()).verdict == CONFIRMED
+    assert C.check_uv_symmetry(ctx, u0, 0.5 * u0).verdict == REFUTED
+
+
+def test_compare_refutes_reversed_order():
+    assert C.compare("a < b", np.array([1.0]), np.array([2.0]), np.array([1e-6])).verdict == CONFIRMED
+    assert C.compare("a < b", np.array([2.0]), np.array([1.0]), np.array([1e-6])).verdict == REFUTED
+
+
+# --- numerics -------------------------------------------------------------------------------------------
+def test_generated_file_is_current():
+    assert (GENERATED_DIR / "hb_nag.py").read_text(encoding="utf-8") == render("hb_nag", D.formulas())
+
+
+@settings(max_examples=25, deadline=None)
+@given(mu=momenta.filter(lambda m: 0 < m < 0.999), eta=st.floats(1e-4, 0.5))
+def test_alphas(mu, eta):
+    a_hb, a_nag = N.flow_alpha("hb", eta, mu), N.flow_alpha("nag", eta, mu)
+    assert a_hb > 0 and a_nag > 0 and a_nag <= a_hb * (1 + 1e-12)
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=seeds)
+def test_entropy_argmin_kkt(seed):
+    rng = np.random.default_rng(seed)
+    X, y, _ = N.sparse_instance(rng, 3, 6, 2)
+    xi = rng.uniform(0.01, 1.0, 6)
+    r = 0.1 * rng.standard_normal(6)
+    res = N.entropy_argmin(X, y, xi, r)
+    assert res.success
+    assert np.max(np.abs(X @ res.theta - y)) < 1e-9
+    stationarity = G.hyperbolic_entropy_grad(res.theta, xi) + r - X.T @ res.lam
+    assert np.max(np.abs(stationarity)) < 1e-9
+
+
+def test_hb_with_zero_momentum_is_gd():
+    rng = np.random.default_rng(0)
+    X, y, _ = N.sparse_instance(rng, 4, 6, 2)
+    net = N.SquareNet(X, y)
+    u0, v0 = rng.uniform(0.1, 0.5, 6), rng.uniform(0.1, 0.5, 6)
+    U, V_ = N.momentum_iterates(net, u0, v0, 0.01, 0.0, 5)
+    u, v = u0.copy(), v0.copy()
+    for _ in range(5):
+        gu, gv = net.grad_uv(u, v)
+        u, v = u - 0.01 * gu, v - 0.01 * gv
+    assert np.allclose(U[-1], u) and np.allclose(V_[-1], v)
+
+
+def test_validation_messages():
+    net = N.SquareNet(np.eye(2), np.ones(2))
+    with pytest.raises(ValueError, match="mu"):
+        N.flow_alpha("hb", 0.1, 1.5)
+    with pytest.raises(ValueError, match="method"):
+        N.flow_alpha("adam", 0.1, 0.5)
+    with pytest.raises(ValueError, match="u0"):
+        N.flow(net, np.ones(3), np.ones(3), 0.1, 0.5, np.array([0.0, 1.0]))
+    with pytest.raises(ValueError, match="xi"):
+        N.entropy_argmin(np.eye(2), np.ones(2), np.array([1.0, -1.0]))
+    with pytest.raises(ValueError, match="rng"):
+        N.train(net, np.ones(2), np.ones(2), "sgd", 0.1)
+
+
+@pytest.mark.slow
+def test_fig6_runs(ctx):
+    res = C.check_fig6(Context(seed=0, tier="quick"), steps=200, scales=(1.0, 3.0))
+    assert res.verdict in (CONFIRMED, REFUTED, INCONCLUSIVE)
