@@ -52,7 +52,7 @@ def _md_escape(text: str) -> str:
 def to_markdown(rows: Sequence[Row], ctx: Context) -> str:
     """Markdown report: an errata sheet of refuted claims first, then every verdict."""
     meta = run_metadata(ctx)
-    out = [f"# Check report", "",
+    out = ["# Check report", "",
            f"Seed {meta['seed']}, tier {meta['tier']}, {meta['dps']} digits; Python {meta['python']}, "
            + ", ".join(f"{k} {v}" for k, v in meta["versions"].items()) + ".", "",
            "Tally: " + ", ".join(f"{k} {v}" for k, v in tally(rows).items()), ""]

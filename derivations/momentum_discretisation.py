@@ -73,7 +73,7 @@ def rescaled_damping(scale: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
     With s = √λ the paper states A = 1 and B = λ^{-1/2}.
     """
     # w̃'' = s² ẅ(st) and w̃' = s ẇ(st): match A w̃'' + B w̃' + G(w̃) with λ ẅ + ẇ + G(w) at time st.
-    wf, G = sp.Function("w"), sp.Function("G")
+    wf = sp.Function("w")
     A, B, D1, D2 = sp.symbols("A B D1 D2")
     expr = (A * sp.diff(wf(scale * t), t, 2) + B * sp.diff(wf(scale * t), t)).doit()
     subs = {e: (D2 if e.expr.is_Derivative and e.expr.derivative_count == 2 else D1)

@@ -23,18 +23,6 @@ def rng(seed: int = 0) -> np.random.Generator:
 
 
 # --- registry --------------------------------------------------------------------------------------------
-def test_registry_covers_every_inventory_key(registry):
-    import json
-
-    from checks.registry import inventory_path
-
-    keys = {c["key"] for c in json.load(open(inventory_path()))["claims"] if c.get("area") == "matrix_factorization"} \
-        if isinstance(json.load(open(inventory_path())), dict) else \
-        {c["key"] for c in json.load(open(inventory_path())) if c.get("area") == "matrix_factorization"}
-    covered = {k for c in registry.values() if c.paper == "matrix_factorization" for k in c.keys}
-    assert keys <= covered, sorted(keys - covered)
-
-
 def test_refuted_claims_name_their_corrections(registry):
     for cid, corr in [("matrix_factorization.prop3_constant_positive", "matrix_factorization.prop3_constant_sign"),
                       ("matrix_factorization.eq58_printed", "matrix_factorization.eq58_corrected"),

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from checks import cli
-from checks.coverage import coverage, load_inventory
+from checks.coverage import load_inventory
 from checks.registry import KINDS, PAPERS, Context, claim, inventory_path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,15 +34,24 @@ def test_entries_cover_only_known_inventory_keys(registry):
     assert not unknown, f"registry names keys missing from the inventory: {sorted(unknown)}"
 
 
-def test_foundation_area_is_fully_covered(registry):
+#: Inventory keys no entry covers yet, by area, each with its reason in the closing notes; the test fails when
+#: coverage regresses and when a gap closes (so this list stays true).
+KNOWN_GAPS = {
+    "momentum_continuous": {"momentum_dln:eq-18", "momentum_dln:eqs-19-20-trajectory-characterisation"},
+    "sign_descent": {"sign_descent:lemma-b-4"},
+}
+AREAS = ("foundation", "momentum_continuous", "momentum_discrete", "hb_nag", "matrix_factorization", "sign_descent")
+
+
+@pytest.mark.parametrize("area", AREAS)
+def test_area_coverage(registry, area):
     path = inventory_path()
     if path is None:
         pytest.skip("no inventory beside this checkout")
     inv = load_inventory(path)
-    cov = coverage(registry.values(), inv)
-    foundation = {x["key"] for x in inv if x["area"] == "foundation"}
-    uncovered = {k for v in cov.values() for k in v["uncovered"]}
-    assert not (foundation & uncovered)
+    covered = {k for c in registry.values() for k in c.keys}
+    uncovered = {x["key"] for x in inv if x["area"] == area} - covered
+    assert uncovered == KNOWN_GAPS.get(area, set())
 
 
 def test_corrected_forms_point_to_registered_claims(registry):

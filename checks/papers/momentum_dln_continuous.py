@@ -963,7 +963,6 @@ def check_energy_bound(run: MF.MGFRun, ctx: Context) -> Result:
     n = run.X.shape[0]
     half = float(run.y @ run.y) / (2 * n)
     inst = _inst(run, ctx)
-    s = run.state
     kin = 0.5 * (run.get("vp") @ run.get("vp") + run.get("vm") @ run.get("vm"))
     ident = abs(float(run.train_loss()) - (half - run.lam / 2 * kin - float(run.get("Ekin")[0])))
     tol = run.spread(lambda st: np.array([run.get("Ekin", st)[0]]), half)

@@ -23,7 +23,7 @@ import sympy as sp
 from checks.registry import Context, claim
 from checks.symbolic import residuals_vanish
 from checks.verdict import (Result, Verdict, combine, from_errors, from_order_fit, from_threshold, inconclusive,
-                            proved, refuted)
+                            refuted)
 from derivations import sign_descent as S
 from numerics import sign_descent as N
 from numerics.generated.sign_descent import ssd_dual_rate, ssd_potential, ssd_weight_rates, woodworth_dual_map
@@ -144,7 +144,6 @@ def check_gd_dual(ctx: Context, potential: Callable = S.woodworth_potential, fac
         return bad
     b_ = sp.Symbol("b")
     dual_fn = sp.lambdify((b_, S.alpha), sp.diff(potential(b_, S.alpha), b_), "numpy")
-    dual = dual_fn(traj.beta, inst.alpha)
     def gap(tr: N.Trajectory) -> np.ndarray:
         return dual_fn(tr.beta, inst.alpha) - dual_fn(np.zeros(inst.data.d), inst.alpha) - (factor / 4) * tr.integral
 
