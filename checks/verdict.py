@@ -236,12 +236,14 @@ def fit_order(hs: Sequence[float], errs: Sequence[float]) -> OrderFit:
     return OrderFit(p, stderr, local)
 
 
-def from_order_fit(what: str, hs: Sequence[float], errs: Sequence[float], expected: float,
-                   **evidence: Any) -> Result:
-    """Decide a claim "err = O(h^expected)" (sharp) from a fit on at least four points.
+def from_order_fit(what: str, hs: Sequence[float], errs: Sequence[float], expected: float, *,
+                   bound: bool = False, **evidence: Any) -> Result:
+    """Decide a claim "err = O(h^expected)" from a fit on at least four points.
 
-    CONFIRMED when the fitted order is within ``ORDER_CONFIRM`` of the claim, REFUTED when it is
-    further than ``ORDER_REFUTE`` (the series itself is the counterexample), INCONCLUSIVE between.
+    By default the order is read as sharp: CONFIRMED when the fitted order is within ``ORDER_CONFIRM`` of
+    the claim, REFUTED when it is further than ``ORDER_REFUTE`` (the series itself is the counterexample),
+    INCONCLUSIVE between. With ``bound=True`` the claim is an upper bound on the error, so a fitted order
+    above ``expected + ORDER_CONFIRM`` (faster decay) also CONFIRMS it.
     """
     reserved = {"fitted_order", "stderr", "local_slopes", "spread", "expected_order", "h", "errors"}
     if reserved & evidence.keys():
@@ -252,6 +254,9 @@ def from_order_fit(what: str, hs: Sequence[float], errs: Sequence[float], expect
           **evidence}
     gap = abs(fit.order - expected)
     text = f"{what}: fitted order {fit.order:.3f} (spread {fit.spread:.2f}) vs claimed {expected:g}"
+    if bound and fit.order > expected + ORDER_CONFIRM:
+        return Result(Verdict.CONFIRMED, text + f" (decays faster than the claimed O(h^{expected:g}))",
+                      {**ev, "bound": True})
     if gap <= ORDER_CONFIRM:
         return Result(Verdict.CONFIRMED, text, ev)
     if gap > ORDER_REFUTE:

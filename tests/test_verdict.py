@@ -66,3 +66,11 @@ def test_combine_and_json():
 
 def test_refute_factor_is_far_beyond_error():
     assert REFUTE_FACTOR >= 100
+
+
+def test_order_bound_mode_accepts_faster_decay():
+    hs = [2.0 ** -j for j in range(2, 8)]
+    errs = [h ** 3 for h in hs]
+    assert from_order_fit("o", hs, errs, 2).verdict is Verdict.REFUTED
+    assert from_order_fit("o", hs, errs, 2, bound=True).verdict is Verdict.CONFIRMED
+    assert from_order_fit("o", hs, [h for h in hs], 2, bound=True).verdict is Verdict.REFUTED

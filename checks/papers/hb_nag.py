@@ -17,7 +17,7 @@ from scipy.optimize import brentq
 
 from checks.registry import Context, claim
 from checks.symbolic import residuals_vanish
-from checks.verdict import (ORDER_CONFIRM, Result, combine, fit_order, from_errors, from_order_fit, inconclusive,
+from checks.verdict import (Result, combine, fit_order, from_errors, from_order_fit, inconclusive,
                             proved, refuted)
 from derivations import hb_nag as D
 from numerics import hb_nag as N
@@ -32,17 +32,6 @@ ETAS_FLOW = (0.01, 0.005, 0.0025, 0.00125)
 # --------------------------------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------------------------------
-def order_at_least(what: str, hs, errs, claimed: float, **evidence) -> Result:
-    """An "O(h^claimed)" upper-bound claim: decided by from_order_fit against ``claimed`` unless the fit
-    shows a faster decay (order above claimed + margin), which satisfies the bound and is reported as such."""
-    fit = fit_order(hs, errs)
-    if fit.order > claimed + ORDER_CONFIRM:
-        res = from_order_fit(what, hs, errs, expected=fit.order, claimed_order=claimed, **evidence)
-        res.summary += f" (decays faster than the claimed O(h^{claimed:g}))"
-        return res
-    return from_order_fit(what, hs, errs, expected=claimed, **evidence)
-
-
 def symbolic_order2(what: str, residuals: dict[str, sp.Expr], corrected_by: str | None = None) -> Result:
     """PROVED if the α⁰ and α¹ coefficients of every residual vanish (the residual is O(α²) = O(η²))."""
     coeffs = {f"{name} [alpha^{k}]": c for name, r in residuals.items()
@@ -226,8 +215,8 @@ def check_prop1_order(ctx: Context, method: str, alpha_of: Callable[[float, floa
     etas = (0.005, 0.0025, 0.00125, 0.000625)
     T = 0.5 if ctx.tier == "quick" else 2.0
     errs = prop1_errors(ctx, method, alpha_of, "appD", etas, T)
-    return order_at_least(f"{method.upper()} flow vs iterates on [0, {T:g}]", etas, errs, claimed, mu=MU,
-                          initial_velocity="-grad L/(1-mu) (App. D)", instance=instance(ctx.seed, ctx.tier, True).describe())
+    return from_order_fit(f"{method.upper()} flow vs iterates on [0, {T:g}]", etas, errs, claimed, mu=MU,
+                          initial_velocity="-grad L/(1-mu) (App. D)", instance=instance(ctx.seed, ctx.tier, True).describe(), bound=True)
 
 
 @claim("hb_nag.prop1_order", section="2", equations=("Definition 1", "4"),
@@ -463,10 +452,10 @@ def trajectory_order(ctx: Context, what: str, residual: Residual, claimed: float
                 parts[f"{m}, {'biased' if biased else 'unbiased'}"] = inconclusive(
                     f"{what}: residual {min(errs):.1e} is not resolved by the solves (difference {noise:.1e})")
                 continue
-            parts[f"{m}, {'biased' if biased else 'unbiased'}"] = order_at_least(
+            parts[f"{m}, {'biased' if biased else 'unbiased'}"] = from_order_fit(
                 what, ETAS_FLOW, errs, claimed, t_range=[t_skip, float(paths[0].t[-1])],
                 fitted_order_on_0_T=fit_order(ETAS_FLOW, full).order, errors_on_0_T=full, mu=MU,
-                solver_error=noise, instance=inst.describe())
+                solver_error=noise, instance=inst.describe(), bound=True)
     res = combine(what, parts)
     if corrected_by and res.verdict.value == "REFUTED":
         res.corrected_by = corrected_by
@@ -691,8 +680,8 @@ def check_limit(ctx: Context, what: str, biased: bool, r_of: RFormula, claimed: 
         if min(errs) <= noise:
             parts[m] = inconclusive(f"{what}: mismatch {min(errs):.1e} not resolved (error budget {noise:.1e})")
             continue
-        parts[m] = order_at_least(f"{what} ({m.upper()})", ETAS_FLOW, errs, claimed, error_budget=noise,
-                                  instance=instance(ctx.seed, ctx.tier, biased).describe(), per_eta=rows)
+        parts[m] = from_order_fit(f"{what} ({m.upper()})", ETAS_FLOW, errs, claimed, error_budget=noise,
+                                  instance=instance(ctx.seed, ctx.tier, biased).describe(), per_eta=rows, bound=True)
     res = combine(what, parts)
     if corrected_by and res.verdict.value == "REFUTED":
         res.corrected_by = corrected_by
@@ -794,7 +783,7 @@ def check_eq40_numeric(ctx: Context, delta_of: Callable[..., np.ndarray], correc
         if min(errs) < 1e-13:
             parts[m] = from_errors(f"∇Q^M(θ̄(0), 0) ({m.upper()})", [max(errs)], 1e-12)
         else:
-            parts[m] = order_at_least(f"∇Q^M(θ̄(0), 0) ({m.upper()})", ETAS_FLOW, errs, 2.0)
+            parts[m] = from_order_fit(f"∇Q^M(θ̄(0), 0) ({m.upper()})", ETAS_FLOW, errs, 2.0, bound=True)
     res = combine("eq. (40) with eq. (51)", parts)
     if corrected_by and res.verdict.value == "REFUTED":
         res.corrected_by = corrected_by
@@ -847,7 +836,7 @@ def _eqs59_63(ctx: Context) -> Result:
     inst = instance(ctx.seed, ctx.tier, False)
     for m in N.METHODS:
         errs = [float(np.max(np.abs(res_prop4(p, inst)[-1]))) for p in flows(ctx, False, m)]
-        parts[f"eq. (61) at T, {m}"] = order_at_least("integrated eq. (11) at t = T", ETAS_FLOW, errs, 2.0)
+        parts[f"eq. (61) at T, {m}"] = from_order_fit("integrated eq. (11) at t = T", ETAS_FLOW, errs, 2.0, bound=True)
     return combine("eqs. (59)–(63)", parts)
 
 
@@ -1024,8 +1013,8 @@ def _sec35(ctx: Context) -> Result:
             xgap = [float(np.max(np.abs(inst.xi * np.exp(-p.alpha * p.phi[-1]) - inst.xi))) for p in ps]
             tgap = [float(np.max(np.abs(p.theta[-1] - gf.theta[-1]))) for p in ps]
             tag = f"{m}, {'biased' if biased else 'unbiased'}"
-            parts[f"xibar gap, {tag}"] = order_at_least("|ξ̄(∞) − ξ|", ETAS_FLOW, xgap, 1.0)
-            parts[f"limit gap, {tag}"] = order_at_least("|θ^M(∞) − θ^GF(∞)|", ETAS_FLOW, tgap, 1.0)
+            parts[f"xibar gap, {tag}"] = from_order_fit("|ξ̄(∞) − ξ|", ETAS_FLOW, xgap, 1.0, bound=True)
+            parts[f"limit gap, {tag}"] = from_order_fit("|θ^M(∞) − θ^GF(∞)|", ETAS_FLOW, tgap, 1.0, bound=True)
     return combine("§3.5 small-η limit", parts)
 
 
