@@ -100,14 +100,14 @@ def test_usage_errors_exit_2_with_one_line(args, message):
 
 
 def test_unknown_id_suggests_close_matches():
-    assert "momentum_dln.prop1" in run_cli("momentum_dln.prop").stderr
+    assert "momentum_dln.footnote1" in run_cli("momentum_dln.footnot1").stderr
 
 
 def test_list_json_and_run_json(tmp_path):
     listing = json.loads(run_cli("momentum_dln.prop1", "--list", "--format", "json").stdout)
     assert listing[0]["id"] == "momentum_dln.prop1" and listing[0]["keys"]
     report = tmp_path / "r.json"
-    out = run_cli("momentum_dln.prop1", "momentum_dln.cor*", "--format", "json", "--output", str(report), "--seed", "3")
+    out = run_cli("momentum_dln.prop1", "momentum_dln.cor1", "--format", "json", "--output", str(report), "--seed", "3")
     assert out.returncode == 0, out.stderr
     doc = json.loads(report.read_text())
     assert doc["run"]["seed"] == 3 and doc["run"]["versions"]["sympy"]
