@@ -190,7 +190,7 @@ def _function_sources(path: Path) -> dict[str, str]:
     return {n.name: ast.unparse(n) for n in ast.parse(path.read_text(encoding="utf-8")).body if isinstance(n, ast.FunctionDef)}
 
 
-def run(targets: list[Path], limit: int | None, log=print) -> dict:
+def run(targets: list[Path], limit: int | None, log=print, checkpoint=None) -> dict:
     """Run every mutant of the target files; return the results by file.
 
     Derivation mutants: the formulas are regenerated, and the quick-tier claims that called the mutated
@@ -246,6 +246,7 @@ def run(targets: list[Path], limit: int | None, log=print) -> dict:
                 where = f"line {m.line} ({m.function}): {m.description}"
                 if outcome is None:
                     entry["not_exercised"].append(where)
+                    entry["run"] = i + 1
                     log(f"[{rel} {i + 1}/{len(muts)}] not exercised by a quick-tier claim: {where}")
                     continue
                 entry["in_scope"] += 1
@@ -260,6 +261,9 @@ def run(targets: list[Path], limit: int | None, log=print) -> dict:
                     entry["survivors"].append(where + f" (claims run: {', '.join(sorted(affected))})")
                 log(f"[{rel} {i + 1}/{len(muts)}] {'detected' if detected else 'SURVIVED'}: {where}"
                     + (f" -> {changed[:3]}" if detected else ""))
+                entry["run"] = i + 1
+                if checkpoint is not None:
+                    checkpoint({**results, str(rel): entry})
             results[str(rel)] = entry
     return results
 
@@ -275,7 +279,12 @@ def to_markdown(results: dict, date: str) -> str:
              "verdict changes, or regeneration fails, or the run crashes or times out. Mutants in functions that no",
              "quick-tier claim calls are listed apart and left out of the score. Any hand edit of a generated file is",
              "also caught by `python -m derivations regenerate --check`, which the tests run.", "",
-             f"**Overall: {found}/{total} detected ({100 * found / max(total, 1):.1f}%).**", "",
+             f"**Overall: {found}/{total} detected ({100 * found / max(total, 1):.1f}%).**", ""]
+    unfinished = [f"`{p}` ({e.get('run', 0)} of {e['mutants']} mutants run)" for p, e in results.items()
+                  if e.get("run", e["mutants"]) < e["mutants"]]
+    if unfinished:
+        lines += ["**Incomplete run:** " + ", ".join(unfinished) + "; the score covers the mutants run so far.", ""]
+    lines += [
              "| file | quick claims | mutants | in scope | detected | score | crash/timeout | not exercised |",
              "|---|---|---|---|---|---|---|---|"]
     for path, e in results.items():
@@ -305,8 +314,13 @@ def main(argv: list[str] | None = None) -> int:
         if not f.is_file() or ROOT not in f.parents:
             print(f"checks.mutation: error: {f} is not a file of this repository", file=sys.stderr)
             return 2
-    results = run(files, args.limit, log=lambda s: print(s, flush=True))
-    args.output.write_text(to_markdown(results, dt.date.today().isoformat()), encoding="utf-8")
+    today = dt.date.today().isoformat()
+
+    def checkpoint(partial: dict) -> None:
+        args.output.write_text(to_markdown(partial, today), encoding="utf-8")
+
+    results = run(files, args.limit, log=lambda s: print(s, flush=True), checkpoint=checkpoint)
+    checkpoint(results)
     print(f"wrote {args.output}")
     return 0
 
