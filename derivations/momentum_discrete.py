@@ -196,15 +196,17 @@ def grad_potential_mismatch(potential: Callable[[sp.Expr, sp.Expr, sp.Expr], sp.
     return sp.simplify(grad_potential(potential) - (sp.asinh(2 * theta / Delta) / 2 - phi))
 
 
-def polynomial_iterates(steps: int = 5) -> tuple[list[sp.Expr], list[sp.Expr]]:
+def polynomial_iterates(steps: int = 5, wp0: tuple[sp.Rational, sp.Rational] = (sp.Rational(1, 2), sp.Rational(3, 4)),
+                        wm0: tuple[sp.Rational, sp.Rational] = (sp.Rational(1, 4), sp.Rational(-1, 3))
+                        ) -> tuple[list[sp.Expr], list[sp.Expr]]:
     """§4 remark: iterates of (26) on a one-sample, two-coordinate rational instance, symbolic in (γ, β).
 
     Returns (w₊ iterates, w₋ iterates) of the first coordinate, k = 0..steps, expanded.
     """
     X = sp.Matrix([[sp.Rational(3, 2), sp.Rational(-1, 2)]])
     yv = sp.Matrix([sp.Rational(1, 3)])
-    wp = [sp.Matrix([sp.Rational(1, 2), sp.Rational(3, 4)])] * 2
-    wm = [sp.Matrix([sp.Rational(1, 4), sp.Rational(-1, 3)])] * 2
+    wp = [sp.Matrix(list(wp0))] * 2
+    wm = [sp.Matrix(list(wm0))] * 2
     upd = smgd_w_update()
     for _ in range(steps - 1):
         th = (wp[-1].applyfunc(lambda e: e ** 2) - wm[-1].applyfunc(lambda e: e ** 2)) / 4

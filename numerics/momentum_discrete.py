@@ -7,8 +7,6 @@
 - :func:`smgd_trajectory_mp`: the same recursion in mpmath (``dps`` digits), every iterate kept, and
   :func:`appendix_d_terms_mp`: the quantities of App. D.1 along it (δ, Q, α of eq. (27), the double
   sums ΣΣβ^{m−k}∇L(θ_k), Δ_N, θ_N) for the exact finite-N identities.
-- :func:`mgf_with_integrals`: MGF(λ) in (w₊, w₋) with ∫(ẇ±/w±)² in the ODE state (App. D.2).
-- :func:`gradient_flow_interpolator`: θ^GF_Δ, the limit of gradient flow from u₀ = √Δ, v₀ = 0 (App. F.2).
 
 The update comes from ``numerics.generated.momentum_discrete.smgd_w_step`` (eq. (26), derived from
 eq. (9)); r(z) from ``r_fn`` / ``r_increment``.
@@ -20,11 +18,9 @@ from typing import Literal
 
 import mpmath
 import numpy as np
-from scipy.integrate import solve_ivp
 
 from numerics import validation as V
 from numerics.generated.momentum_discrete import (r_fn, r_fn_mp, r_increment, smgd_w_step, smgd_w_step_mp)
-from numerics.integrate import solve_mgf
 from numerics.losses import DiagonalNetwork
 
 Sampling = Literal["full", "with_replacement", "without_replacement"]
@@ -35,11 +31,11 @@ EPS = np.finfo(float).eps
 class SMGDRun:
     """Final state of a batch of SMGD runs (leading axis: run) and the sums accumulated on the way.
 
-    ``S_plus``/``S_minus``: partial sums of Lemma 2 up to the last step; ``residue_plus``/``_minus``:
-    (1/(1−β)) Σ_m Q±,m (complex); ``sign_changes_*``: count of k with sgn w_{k+1} ≠ sgn w_k per
+    ``S_plus``/``S_minus``: partial sums of Lemma 2 up to the last step; ``residue_imag_plus``/``_minus``:
+    the imaginary part −π Σ_m ξ_m sgn(w_m) of (1/(1−β)) Σ_m Q±,m; ``sign_changes_*``: count of k with sgn w_{k+1} ≠ sgn w_k per
     coordinate; ``exact_zeros``: iterates exactly 0; ``converged_at``: first step at which the run
-    stagnated (−1 if never); ``last_change``: max |w_k − w_{k−1}| at the end; ``s_tail``: largest S term
-    of the last recorded window (how much the sums still move).
+    stagnated (−1 if never); ``last_change``: max |w_k − w_{k−1}|/max|w| at the end; ``s_tail``: largest
+    S term sampled in the last window (how much the sums still move).
     """
 
     gamma: np.ndarray
@@ -50,8 +46,8 @@ class SMGDRun:
     wm: np.ndarray
     S_plus: np.ndarray
     S_minus: np.ndarray
-    residue_plus: np.ndarray
-    residue_minus: np.ndarray
+    residue_imag_plus: np.ndarray
+    residue_imag_minus: np.ndarray
     sign_changes_plus: np.ndarray
     sign_changes_minus: np.ndarray
     exact_zeros: int
@@ -60,7 +56,18 @@ class SMGDRun:
     last_change: np.ndarray
     s_tail: np.ndarray
     train_loss: np.ndarray
+    grad_dsum: np.ndarray
     history: dict[str, list] = field(default_factory=dict)
+
+    @property
+    def alpha_plus(self) -> np.ndarray:
+        """α₊,N = w₊,N exp(+γ ΣΣβ^{m−k}∇L(θ_k)) (eq. (27) solved for α)."""
+        return self.wp * np.exp(self.gamma[:, None] * self.grad_dsum)
+
+    @property
+    def alpha_minus(self) -> np.ndarray:
+        """α₋,N = w₋,N exp(−γ ΣΣβ^{m−k}∇L(θ_k))."""
+        return self.wm * np.exp(-self.gamma[:, None] * self.grad_dsum)
 
     @property
     def theta(self) -> np.ndarray:
@@ -86,52 +93,62 @@ class SMGDRun:
         return (self.sign_changes_plus.sum(-1) + self.sign_changes_minus.sum(-1)) > 0
 
 
-def _batches(n: int, batch_size: int, sampling: Sampling, rng: np.random.Generator | None, steps: int):
-    """Index arrays of the batches B_1, B_2, ... (one per step)."""
+def _batches(n: int, batch_size: int, sampling: Sampling, rng: np.random.Generator | None, chunk: int = 2048):
+    """Index arrays of the batches B_1, B_2, ... (one per step), drawn in chunks.
+
+    ``with_replacement``: every batch is an independent uniform draw of ``batch_size`` distinct samples;
+    ``without_replacement``: each epoch is a fresh random permutation cut into n // batch_size batches.
+    """
     if sampling == "full":
         idx = np.arange(n)
         while True:
             yield idx
     if rng is None:
         raise ValueError("rng is required for mini-batch sampling")
-    if sampling == "with_replacement":
-        while True:
-            yield rng.choice(n, size=batch_size, replace=False)
     per_epoch = n // batch_size
     while True:
-        perm = rng.permutation(n)
-        for j in range(per_epoch):
-            yield perm[j * batch_size:(j + 1) * batch_size]
+        if sampling == "with_replacement":
+            block = np.argsort(rng.random((chunk, n)), axis=1)[:, :batch_size]
+        else:
+            perms = np.argsort(rng.random((chunk // per_epoch + 1, n)), axis=1)[:, :per_epoch * batch_size]
+            block = perms.reshape(-1, batch_size)
+        yield from block
 
 
 def _ratio_r(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    """r(num/den), through r(1 + h) with h = (num − den)/den when the ratio is positive."""
-    same = np.sign(num) == np.sign(den)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        h = (num - den) / den
-        out = np.where(same, r_increment(np.where(same, h, 0.0)), r_fn(np.where(same, 1.0, num / den)))
-    return out
+    """r(num/den), through r(1 + h) with h = (num − den)/den (log1p) when the ratio is positive."""
+    h = (num - den) / den
+    flip = h <= -1
+    if not flip.any():
+        return r_increment(h)
+    return np.where(flip, r_fn(np.where(flip, 1 + h, 1.0)), r_increment(np.where(flip, 0.0, h)))
 
 
 def smgd(net: DiagonalNetwork, wp0: np.ndarray, wm0: np.ndarray, gamma: float | np.ndarray,
          beta: float | np.ndarray, max_steps: int, *, sampling: Sampling = "full", batch_size: int | None = None,
-         rng: np.random.Generator | None = None, check_every: int = 200, record: tuple[int, ...] = ()) -> SMGDRun:
+         rng: np.random.Generator | None = None, check_every: int = 500, stop_change: float = 4 * EPS,
+         stop_loss: float | None = None, record: tuple[int, ...] = (), track_sums: bool = True) -> SMGDRun:
     """Run SMGD(γ, β) from w±,1 = w±,0 for a batch of (γ, β) pairs until every run stagnates or ``max_steps``.
 
     ``gamma``/``beta`` broadcast to shape (G,); ``wp0``/``wm0`` have shape (d,) or (G, d). A run has
-    converged once max |w_{k+1} − w_k| ≤ 4 eps max|w| over a whole check window (machine-precision
-    stagnation). ``record``: steps at which (S₊, S₋, θ) are stored in ``history``.
+    converged once max_k |w_{k+1} − w_k| / max|w| ≤ ``stop_change`` over a whole window of
+    ``check_every`` steps (default: stagnation at machine precision), or, with ``stop_loss``, once the
+    full training loss is at most ``stop_loss`` at a check; runs that diverge (inf/nan) keep
+    their non-finite values and do not stop the others. ``record``: steps at which
+    (S₊, S₋, θ, α₊, α₋) are stored in ``history``. Exact sign changes are counted per coordinate and the
+    imaginary parts of the residue sums, −π Σ_m ξ_m sgn(w_m), are kept in ``xi_plus``/``xi_minus``.
+    ``track_sums=False`` skips S± (left at 0) for runs that only need the end point.
     """
     gamma_a = np.atleast_1d(np.asarray(gamma, dtype=float))
     beta_a = np.atleast_1d(np.asarray(beta, dtype=float))
-    gamma_a, beta_a = np.broadcast_arrays(gamma_a, beta_a)
-    gamma_a, beta_a = gamma_a.astype(float).copy(), beta_a.astype(float).copy()
+    gamma_a, beta_a = (a.astype(float).copy() for a in np.broadcast_arrays(gamma_a, beta_a))
     if not (np.all(np.isfinite(gamma_a)) and np.all(gamma_a > 0)):
         raise ValueError("gamma (step size) must be finite and > 0")
     if not (np.all(np.isfinite(beta_a)) and np.all((beta_a >= 0) & (beta_a < 1))):
         raise ValueError("beta (momentum) must lie in [0, 1)")
     V.count("max_steps", max_steps)
     V.count("check_every", check_every)
+    V.positive("stop_change", stop_change)
     G, d = gamma_a.size, net.d
     wp0 = np.broadcast_to(V.finite_array("wp0", wp0), (G, d)).copy()
     wm0 = np.broadcast_to(V.finite_array("wm0", wm0), (G, d)).copy()
@@ -143,66 +160,82 @@ def smgd(net: DiagonalNetwork, wp0: np.ndarray, wm0: np.ndarray, gamma: float | 
     if bsz > net.n:
         raise ValueError(f"batch_size must be <= n = {net.n}, got {bsz}")
     g_col, b_col = gamma_a[:, None], beta_a[:, None]
+    inv = 1 / (1 - b_col)
     wp_prev, wp = wp0.copy(), wp0.copy()
     wm_prev, wm = wm0.copy(), wm0.copy()
     Sp, Sm = np.zeros((G, d)), np.zeros((G, d))
-    Rp, Rm = np.zeros((G, d), complex), np.zeros((G, d), complex)
-    qprev_p, qprev_m = np.zeros((G, d), complex), np.zeros((G, d), complex)  # q(−δ_k)
+    xi_p, xi_m = np.zeros((G, d)), np.zeros((G, d))
     chg_p, chg_m = np.zeros((G, d), int), np.zeros((G, d), int)
     zeros = 0
     converged_at = np.full(G, -1)
     window_max = np.zeros(G)
     tail = np.zeros(G)
     last = np.zeros(G)
-    history: dict[str, list] = {"step": [], "S_plus": [], "S_minus": [], "theta": []}
+    history: dict[str, list] = {"step": [], "S_plus": [], "S_minus": [], "theta": [], "alpha_plus": [],
+                                "alpha_minus": []}
+    mom = np.zeros((G, d))  # e_m = Σ_{k≤m} β^{m−k} ∇L(θ_k)
+    dsum = np.zeros((G, d))  # Σ_{m≤N} e_m
     rec = set(record)
-    batches = _batches(net.n, bsz, sampling, rng, max_steps)
+    batches = _batches(net.n, bsz, sampling, rng)
     X, y = net.X, net.y
+    full = sampling == "full"
+    H, Xty = X.T @ X / net.n, X.T @ y / net.n  # full batch: ∇L(θ) = Hθ − Xᵀy/n in one product
     k = 0
+    errstate = np.errstate(over="ignore", invalid="ignore", divide="ignore")  # diverging runs become inf/nan
+    errstate.__enter__()
     for k in range(1, max_steps + 1):
-        B = next(batches)
-        Xb = X[B]
-        theta = (wp ** 2 - wm ** 2) / 4
-        grad = ((theta @ Xb.T - y[B]) @ Xb) / Xb.shape[0]
+        if full:
+            grad = ((wp * wp - wm * wm) / 4) @ H - Xty
+        else:
+            B = next(batches)
+            Xb = X[B]
+            grad = ((((wp * wp - wm * wm) / 4) @ Xb.T - y[B]) @ Xb) / Xb.shape[0]
+        mom = b_col * mom + grad
+        dsum += mom
         wp_next = smgd_w_step(wp, wp_prev, grad, g_col, b_col, 1.0)
         wm_next = smgd_w_step(wm, wm_prev, grad, g_col, b_col, -1.0)
-        zeros += int(np.count_nonzero(wp_next == 0) + np.count_nonzero(wm_next == 0))
-        termp = _ratio_r(wp_next, wp) + b_col * _ratio_r(wp, wp_next)
-        termm = _ratio_r(wm_next, wm) + b_col * _ratio_r(wm, wm_next)
-        Sp += termp / (1 - b_col)
-        Sm += termm / (1 - b_col)
-        for w_new, w_old, R, qprev, chg in ((wp_next, wp, Rp, qprev_p, chg_p), (wm_next, wm, Rm, qprev_m, chg_m)):
-            flip = np.sign(w_new) != np.sign(w_old)
-            chg += flip
-            # δ_{k+1} = ln|w_{k+1}/w_k| + iπ sgn(w_k) when the sign flips; q(z) = expm1(z) − z.
-            delta_next = np.log(np.abs(w_new / w_old)) + 1j * np.pi * np.sign(w_old) * flip
-            q_next = np.where(flip, (w_new / w_old - 1) - delta_next, _ratio_r(w_new, w_old) + 0j)
-            R += (q_next + b_col * qprev) / (1 - b_col)
-            q_minus = np.where(flip, (w_old / w_new - 1) + delta_next, _ratio_r(w_old, w_new) + 0j)
-            qprev[...] = q_minus
-        change = np.maximum(np.abs(wp_next - wp).max(-1), np.abs(wm_next - wm).max(-1))
-        scale = np.maximum(np.abs(wp_next).max(-1), np.abs(wm_next).max(-1))
-        window_max = np.maximum(window_max, change / scale)
-        tail = np.maximum(tail, np.maximum(np.abs(termp).max(-1), np.abs(termm).max(-1)) / (1 - beta_a))
-        last = change
+        if track_sums:
+            termp = (_ratio_r(wp_next, wp) + b_col * _ratio_r(wp, wp_next)) * inv
+            termm = (_ratio_r(wm_next, wm) + b_col * _ratio_r(wm, wm_next)) * inv
+            Sp += termp
+            Sm += termm
+        for w_new, w_old, xi, chg in ((wp_next, wp, xi_p, chg_p), (wm_next, wm, xi_m, chg_m)):
+            flip = (w_new > 0) != (w_old > 0)
+            if flip.any():
+                chg += flip
+                xi += flip * np.sign(w_old)
+            if not w_new.all():
+                zeros += int(w_new.size - np.count_nonzero(w_new))
         wp_prev, wp, wm_prev, wm = wp, wp_next, wm, wm_next
         if k in rec:
             history["step"].append(k)
             history["S_plus"].append(Sp.copy())
             history["S_minus"].append(Sm.copy())
             history["theta"].append(((wp ** 2 - wm ** 2) / 4).copy())
+            history["alpha_plus"].append(wp * np.exp(g_col * dsum))
+            history["alpha_minus"].append(wm * np.exp(-g_col * dsum))
+        if k % 10 == 0 or k == max_steps:
+            change = np.maximum(np.abs(wp - wp_prev).max(-1), np.abs(wm - wm_prev).max(-1))
+            scale = np.maximum(np.abs(wp).max(-1), np.abs(wm).max(-1))
+            window_max = np.maximum(window_max, change / scale)
+            if track_sums:
+                tail = np.maximum(tail, np.maximum(termp.max(-1), termm.max(-1)))
+            last = change / scale
         if k % check_every == 0:
-            newly = (converged_at < 0) & (window_max <= 4 * EPS)
+            done = window_max <= stop_change
+            if stop_loss is not None:
+                done |= net.loss_theta((wp ** 2 - wm ** 2) / 4) <= stop_loss
+            newly = (converged_at < 0) & done
             converged_at[newly] = k
-            if not np.isfinite(wp).all() or not np.isfinite(wm).all():
-                break
-            if np.all(converged_at >= 0) and not (rec and k < max(rec)):
+            diverged = ~(np.isfinite(wp).all(-1) & np.isfinite(wm).all(-1))
+            if np.all((converged_at >= 0) | diverged) and not (rec and k < max(rec)):
                 break
             window_max[:] = 0
             tail[:] = 0
+    errstate.__exit__(None, None, None)
     theta = (wp ** 2 - wm ** 2) / 4
-    return SMGDRun(gamma_a, beta_a, wp0, wm0, wp, wm, Sp, Sm, Rp, Rm, chg_p, chg_m, zeros, k, converged_at,
-                   last, tail, net.loss_theta(theta), history)
+    return SMGDRun(gamma_a, beta_a, wp0, wm0, wp, wm, Sp, Sm, -np.pi * xi_p, -np.pi * xi_m, chg_p, chg_m, zeros,
+                   k, converged_at, last, tail, net.loss_theta(theta), dsum, history)
 
 
 # --- exact finite-N quantities in mpmath -----------------------------------------------------------
@@ -291,58 +324,116 @@ def appendix_d_terms_mp(tr: TrajectoryMP) -> dict[str, list]:
     return out
 
 
-# --- continuous-time references ------------------------------------------------------------------
+# --- general architectures (Figures 2 and 6): MGD batched over a (γ, β) grid, hand-written backprop -------
 @dataclass
-class FlowIntegrals:
-    """MGF(λ) in (w₊, w₋) at time T with I± = ∫₀ᵀ (ẇ±/w±)² dt carried in the state."""
+class GridTraining:
+    """End state of MGD(γ, β) training over a grid: train and test loss per grid point, steps used."""
 
-    wp: np.ndarray
-    wm: np.ndarray
-    I_plus: np.ndarray
-    I_minus: np.ndarray
-    t_end: float
-    error_estimate: float
-    success: bool
-    message: str
+    gamma: np.ndarray
+    beta: np.ndarray
+    train_loss: np.ndarray
+    test_loss: np.ndarray
+    steps: np.ndarray
 
 
-def mgf_with_integrals(net: DiagonalNetwork, wp0: np.ndarray, wm0: np.ndarray, lam: float, t_end: float, *,
-                       rtol: float = 1e-11, atol: float = 1e-13) -> FlowIntegrals:
-    """λẅ± + ẇ± ± ∇L(θ) ⊙ w± = 0, w±(0) = w±,0, ẇ±(0) = 0, with the integrals I± in the state.
+def _mgd_grid(params: list[np.ndarray], loss_grad, test_loss, gamma: np.ndarray, beta: np.ndarray, max_steps: int,
+              stop_loss: float | None) -> GridTraining:
+    """MGD(γ, β) on every grid point at once; ``params`` have a leading grid axis; stops per point (frozen)
+    once its train loss <= ``stop_loss`` (if given). Update: numerics.generated.momentum_discretisation."""
+    from numerics.generated.momentum_discretisation import mgd_update
 
-    Solved twice (``rtol`` and 1000·``rtol``); the difference of the two is the error estimate.
-    """
-    lam = V.positive("lam", lam)
-    t_end = V.positive("t_end", t_end)
-    wp0 = V.finite_array("wp0", wp0, ndim=1)
-    wm0 = V.finite_array("wm0", wm0, ndim=1)
-    d = net.d
+    G = gamma.size
+    shape = lambda p: (G,) + (1,) * (p.ndim - 1)  # noqa: E731
+    prev = [p.copy() for p in params]
+    cur = [p.copy() for p in params]
+    steps = np.full(G, max_steps)
+    active = np.ones(G, bool)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for k in range(max_steps):
+            loss, grads = loss_grad(cur)
+            if stop_loss is not None:
+                done = active & (loss <= stop_loss)
+                steps[done] = k
+                active &= ~done
+                if not active.any():
+                    break
+            nxt = []
+            for p, q, g in zip(cur, prev, grads):
+                a = active.reshape(shape(p))
+                nxt.append(np.where(a, mgd_update(p, q, g, gamma.reshape(shape(p)), beta.reshape(shape(p))), p))
+            prev, cur = [np.where(active.reshape(shape(p)), p, q) for p, q in zip(cur, prev)], nxt
+        loss, _ = loss_grad(cur)
+    return GridTraining(gamma, beta, loss, test_loss(cur), steps)
 
-    def rhs(_t: float, s: np.ndarray) -> np.ndarray:
-        wp, wm, vp, vm = s[:d], s[d:2 * d], s[2 * d:3 * d], s[3 * d:4 * d]
-        gr = net.grad_theta((wp ** 2 - wm ** 2) / 4)
-        return np.concatenate([vp, vm, -(vp + gr * wp) / lam, -(vm - gr * wm) / lam, (vp / wp) ** 2, (vm / wm) ** 2])
 
-    s0 = np.concatenate([wp0, wm0, np.zeros(4 * d)])
-    sols = [solve_ivp(rhs, (0.0, t_end), s0, method="DOP853", rtol=tol, atol=atol * tol / rtol)
-            for tol in (rtol, rtol * 1e3)]
-    ok = all(s.success for s in sols)
-    f, c = sols[0].y[:, -1], sols[1].y[:, -1]
-    return FlowIntegrals(f[:d], f[d:2 * d], f[4 * d:5 * d], f[5 * d:], t_end, float(np.max(np.abs(f - c))), ok,
-                         str(sols[0].message))
+def relu_teacher_student(rng: np.random.Generator, gamma: np.ndarray, beta: np.ndarray, *, n: int = 15,
+                         teacher: int = 5, student: int = 20, dim: int = 2, max_steps: int = 100_000,
+                         stop_loss: float = 1e-5, n_test: int = 2000) -> GridTraining:
+    """Figure 2: one-hidden-layer ReLU teacher (``teacher`` neurons) and student (``student`` neurons), inputs
+    x_i ~ N(0, I_dim), square loss ½mean(f(x) − y)², the same data and student init on every grid point;
+    test loss on ``n_test`` fresh inputs after the train loss reaches ``stop_loss``."""
+    gamma, beta = np.asarray(gamma, float).ravel(), np.asarray(beta, float).ravel()
+    Xtr, Xte = rng.standard_normal((n, dim)), rng.standard_normal((n_test, dim))
+    Wt, at = rng.standard_normal((teacher, dim)), rng.standard_normal(teacher)
+    f_teacher = lambda X: np.maximum(X @ Wt.T, 0) @ at  # noqa: E731
+    ytr, yte = f_teacher(Xtr), f_teacher(Xte)
+    W0 = rng.standard_normal((student, dim)) / np.sqrt(dim)
+    a0 = rng.standard_normal(student) / np.sqrt(student)
+    G = gamma.size
+    params = [np.broadcast_to(W0, (G,) + W0.shape).copy(), np.broadcast_to(a0, (G, student)).copy()]
+
+    def loss_grad(p):
+        W, a = p
+        pre = np.einsum("nd,gkd->gnk", Xtr, W)
+        h = np.maximum(pre, 0)
+        r = np.einsum("gnk,gk->gn", h, a) - ytr
+        ga = np.einsum("gnk,gn->gk", h, r) / n
+        gW = np.einsum("gnk,nd->gkd", (r[:, :, None] * a[:, None, :]) * (pre > 0), Xtr) / n
+        return 0.5 * np.mean(r * r, axis=1), [gW, ga]
+
+    def test(p):
+        W, a = p
+        out = np.einsum("gnk,gk->gn", np.maximum(np.einsum("nd,gkd->gnk", Xte, W), 0), a)
+        return 0.5 * np.mean((out - yte) ** 2, axis=1)
+
+    return _mgd_grid(params, loss_grad, test, gamma, beta, max_steps, stop_loss)
 
 
-def gradient_flow_interpolator(net: DiagonalNetwork, delta: np.ndarray, t_end: float) -> tuple[np.ndarray, float, float]:
-    """θ^GF_Δ: gradient flow on the network from u₀ = √Δ, v₀ = 0 (θ₀ = 0, balancedness Δ) up to ``t_end``.
+def deep_linear_network(rng: np.random.Generator, gamma: np.ndarray, beta: np.ndarray, *,
+                        widths: tuple[int, ...] = (30, 60, 120, 60, 1), n: int = 20, s: int = 5, epochs: int = 1000,
+                        init_std: float = 0.1, mu: float = 1.0, sigma: float = 1.0) -> GridTraining:
+    """Figure 6: fully connected linear network x ↦ W_L···W_1 x with layer widths ``widths`` (input first),
+    weights N(0, init_std²) shared by every grid point, trained by full-batch MGD for ``epochs`` on sparse
+    regression (n, d = widths[0], s); test loss is the population risk ½E⟨x, θ − θ*⟩² for x ~ N(μ1, σ²I)."""
+    from numerics.data import sparse_regression
 
-    Returns (θ(t_end), the solver's error estimate on θ, the training loss at t_end).
-    """
-    delta = V.finite_array("delta", delta, ndim=1)
-    if np.any(delta <= 0):
-        raise ValueError("delta (balancedness) must have positive coordinates")
-    w0 = np.concatenate([np.sqrt(delta), np.zeros_like(delta)])
-    sol = solve_mgf(net.grad, w0, None, 0.0, np.array([0.0, V.positive("t_end", t_end)]))
-    if not sol.success:
-        return np.full_like(delta, np.nan), float("inf"), float("nan")
-    th = net.theta(sol.w[-1])
-    return th, float(sol.error_estimate) * 2 * float(np.max(np.abs(sol.w[-1]))), float(net.loss_theta(th))
+    gamma, beta = np.asarray(gamma, float).ravel(), np.asarray(beta, float).ravel()
+    data = sparse_regression(rng, n, widths[0], s, mu=mu, sigma=sigma)
+    X, y = data.X, data.y
+    G = gamma.size
+    params = [np.broadcast_to(init_std * rng.standard_normal((o, i)), (G, o, i)).copy()
+              for i, o in zip(widths[:-1], widths[1:])]
+
+    def end_to_end(p):
+        M_ = p[0]
+        for W in p[1:]:
+            M_ = W @ M_
+        return M_[:, 0, :]  # (G, d): θ = W_L···W_1
+
+    def loss_grad(p):
+        acts = [np.broadcast_to(X, (G,) + X.shape)]
+        for W in p:
+            acts.append(acts[-1] @ np.swapaxes(W, 1, 2))
+        r = acts[-1][..., 0] - y
+        back = r[..., None] / n  # dL/d(output), (G, n, 1)
+        grads = [None] * len(p)
+        for j in range(len(p) - 1, -1, -1):
+            grads[j] = np.swapaxes(back, 1, 2) @ acts[j]
+            back = back @ p[j]
+        return 0.5 * np.mean(r * r, axis=1), grads
+
+    def test(p):
+        e = end_to_end(p) - data.theta_star
+        return 0.5 * (sigma ** 2 * np.sum(e * e, -1) + mu ** 2 * np.sum(e, -1) ** 2)
+
+    return _mgd_grid(params, loss_grad, test, gamma, beta, epochs, None)
