@@ -76,6 +76,15 @@ def test_mgf_runs_converge_and_report_crossings(pos, cross):
         MF.solve_dln_mgf(np.eye(2), np.ones(2), np.ones(2), np.zeros(2), -1.0)
 
 
+def test_mgf_budget_ends_the_solve_as_a_failure():
+    data = C.instance(0, C.PAPER)
+    u0, v0 = MF.paper_initialisation(C.PAPER.d, C.PAPER.alpha)
+    run = MF.solve_dln_mgf(data.X, data.y, u0, v0, 0.1, max_seconds=0.2)
+    assert not run.success and "budget" in run.message
+    with pytest.raises(ValueError, match="max_seconds"):
+        MF.solve_dln_mgf(data.X, data.y, u0, v0, 0.1, max_seconds=0.0)
+
+
 # --- hyperbolic entropy limits --------------------------------------------------------------------------
 def test_lemma4_refuted_and_corrected():
     assert C.check_ratio_limit("Lemma 4", HD.lemma4_paper, True).verdict is V.REFUTED

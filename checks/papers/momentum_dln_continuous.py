@@ -62,6 +62,8 @@ QUICK = Setting(5, 8, 2, 0.2)
 PAPER = Setting(20, 30, 5, 0.01)
 #: λ giving trajectories whose weights cross zero (checked on the run; a run without crossings is reported).
 LAMBDA_CROSSING = 0.5
+#: wall-clock budget (s) of one MGF solve (fine + error-estimate solve); a run out of budget reads INCONCLUSIVE
+MGF_SECONDS = 120.0
 
 
 def setting(ctx: Context) -> Setting:
@@ -85,7 +87,8 @@ def mgf_run(seed: int, st: Setting, lam: float, ratios: bool, replication: int =
             second_solve: bool = True) -> MF.MGFRun:
     data = instance(seed, st, replication)
     u0, v0 = MF.paper_initialisation(st.d, st.alpha)
-    return MF.solve_dln_mgf(data.X, data.y, u0, v0, lam, ratios=ratios, second_solve=second_solve)
+    return MF.solve_dln_mgf(data.X, data.y, u0, v0, lam, ratios=ratios, second_solve=second_solve,
+                            max_seconds=MGF_SECONDS)
 
 
 def positive_run(ctx: Context) -> MF.MGFRun:
