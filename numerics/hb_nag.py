@@ -16,6 +16,7 @@ from scipy.integrate import solve_ivp
 
 from numerics import validation as V
 from numerics.generated.hb_nag import alpha_hb, alpha_nag
+from numerics.losses import LeastSquares
 
 METHODS = ("hb", "nag")
 
@@ -32,35 +33,11 @@ def flow_alpha(method: str, eta: float, mu: float) -> float:
 
 
 @dataclass(frozen=True)
-class SquareNet:
-    """L(θ) = ‖Xθ − y‖²/(2n) (eq. 5) with θ = u⊙u − v⊙v (eq. 6)."""
-
-    X: np.ndarray
-    y: np.ndarray
-
-    def __post_init__(self) -> None:
-        X = V.finite_array("X", self.X, ndim=2)
-        y = V.finite_array("y", self.y, ndim=1)
-        if X.shape[0] != y.size:
-            raise ValueError(f"X has {X.shape[0]} rows but y has {y.size} entries; they must match")
-        object.__setattr__(self, "X", X)
-        object.__setattr__(self, "y", y)
-
-    @property
-    def n(self) -> int:
-        return self.X.shape[0]
-
-    @property
-    def d(self) -> int:
-        return self.X.shape[1]
+class SquareNet(LeastSquares):
+    """L(θ) = ‖Xθ − y‖²/(2n) (eq. 5) with θ = u⊙u − v⊙v (eq. 6); ∂_θL (eq. 19) is ``grad_theta``."""
 
     def loss(self, theta: np.ndarray) -> np.ndarray:
-        r = np.asarray(theta) @ self.X.T - self.y
-        return 0.5 * np.sum(r * r, axis=-1) / self.n
-
-    def grad_theta(self, theta: np.ndarray) -> np.ndarray:
-        """∂_θL = Xᵀ(Xθ − y)/n (eq. 19)."""
-        return (np.asarray(theta) @ self.X.T - self.y) @ self.X / self.n
+        return self.loss_theta(theta)
 
     def grad_uv(self, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(∂_uL, ∂_vL) = (2u ∂_θL, −2v ∂_θL) (eq. 18)."""

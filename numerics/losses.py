@@ -47,8 +47,8 @@ class Quadratic:
 
 
 @dataclass(frozen=True)
-class DiagonalNetwork:
-    """F(u, v) = 1/(2n) ‖X(u ⊙ v) − y‖², parameters w = concat(u, v) of length 2d."""
+class LeastSquares:
+    """L(θ) = 1/(2n) ‖Xθ − y‖² on the regression vector θ, shared by every reparametrised network."""
 
     X: np.ndarray
     y: np.ndarray
@@ -69,15 +69,6 @@ class DiagonalNetwork:
     def d(self) -> int:
         return self.X.shape[1]
 
-    @property
-    def dim(self) -> int:
-        return 2 * self.d
-
-    def theta(self, w: np.ndarray) -> np.ndarray:
-        """θ = u ⊙ v."""
-        w = np.asarray(w)
-        return w[..., : self.d] * w[..., self.d:]
-
     def loss_theta(self, theta: np.ndarray) -> np.ndarray:
         """L(θ) = 1/(2n) ‖Xθ − y‖²."""
         r = np.asarray(theta) @ self.X.T - self.y
@@ -86,6 +77,20 @@ class DiagonalNetwork:
     def grad_theta(self, theta: np.ndarray) -> np.ndarray:
         """∇L(θ) = Xᵀ(Xθ − y)/n."""
         return (np.asarray(theta) @ self.X.T - self.y) @ self.X / self.n
+
+
+@dataclass(frozen=True)
+class DiagonalNetwork(LeastSquares):
+    """F(u, v) = 1/(2n) ‖X(u ⊙ v) − y‖², parameters w = concat(u, v) of length 2d."""
+
+    @property
+    def dim(self) -> int:
+        return 2 * self.d
+
+    def theta(self, w: np.ndarray) -> np.ndarray:
+        """θ = u ⊙ v."""
+        w = np.asarray(w)
+        return w[..., : self.d] * w[..., self.d:]
 
     def value(self, w: np.ndarray) -> np.ndarray:
         return self.loss_theta(self.theta(w))
