@@ -342,8 +342,10 @@ def check_lemma6(rng: np.random.Generator, n: int, dps: int, x2_sign: float = 1.
         X1 = expm(-t * Ahat) + integral @ (P0 - Pbar)
         X2 = Pbar @ X1 + x2_sign * expm(t * Abar) @ (P0 - Pbar)
         errs.append(float(max(np.abs(X1 - Z[:n]).max(), np.abs(X2 - Z[n:]).max()) / max(1.0, np.abs(Z).max())))
-    tol = 1e3 * EPS * n * 10  # expm and quad_vec (epsrel 1e-13) relative errors
-    tol = max(tol, 1e-11)
+    # expm's rounding (about 1e3·EPS·n relative, times 10 for the products) or quad_vec's requested epsrel 1e-13,
+    # whichever is larger, with a margin of 1e2 on the latter for the products with P0 − P̄ (a margin, not a derived
+    # bound: see the closing note of session 1)
+    tol = max(1e3 * EPS * n * 10, 1e-13 * 1e2)
     num = from_errors("(27) vs the linear system", errs, tol, instances=[{"n": n}])
     return combine("Lemma 6", {"words": words, "escape": escape, "(27)": num})
 
