@@ -36,18 +36,28 @@ def run_claim(claim: Claim, ctx: Context) -> Row:
     return Row(claim, result)
 
 
-def _run_by_id(claim_id: str, ctx: Context) -> Result:
+def _run_group(claim_ids: list[str], ctx: Context) -> list[Result]:
     from checks.registry import load_all
 
-    return run_claim(load_all()[claim_id], ctx).result
+    registry = load_all()
+    return [run_claim(registry[cid], ctx).result for cid in claim_ids]
+
+
+def _groups(claims: list[Claim]) -> list[list[Claim]]:
+    """The claims of one checks module together (they share that module's cached trajectories), largest first."""
+    by_module: dict[str, list[Claim]] = {}
+    for c in claims:
+        by_module.setdefault(c.check.__module__, []).append(c)
+    return sorted(by_module.values(), key=len, reverse=True)
 
 
 def run_claims(claims: Iterable[Claim], ctx: Context, progress: Callable[[int, Claim], None] | None = None,
                jobs: int = 1) -> list[Row]:
     """Run claims and return rows in the given order; ``progress(i, claim)`` reports the i-th completion.
 
-    With ``jobs > 1`` the claims are spread over that many processes; every check draws its randomness
-    from ``ctx`` and its own id, so the verdicts and evidence do not depend on ``jobs``.
+    With ``jobs > 1`` the claims are spread over that many processes, a checks module's claims together so
+    that the trajectories they share are computed once; every check draws its randomness from ``ctx`` and its
+    own id, so the verdicts and evidence do not depend on ``jobs``.
     """
     claims = list(claims)
     if jobs < 1:
@@ -62,14 +72,18 @@ def run_claims(claims: Iterable[Claim], ctx: Context, progress: Callable[[int, C
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     results: dict[str, Result] = {}
+    done = 0
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(_run_by_id, c.id, ctx): c for c in claims}
-        for i, fut in enumerate(as_completed(futures)):
-            c = futures[fut]
-            if progress is not None:
-                progress(i, c)
+        futures = {pool.submit(_run_group, [c.id for c in group], ctx): group for group in _groups(claims)}
+        for fut in as_completed(futures):
+            group = futures[fut]
             try:
-                results[c.id] = fut.result()
-            except Exception as exc:  # the worker died: never a verdict on the claim
-                results[c.id] = inconclusive(f"the worker running the check failed: {exc!r}")
+                group_results = fut.result()
+            except Exception as exc:  # the worker died: never a verdict on the claims
+                group_results = [inconclusive(f"the worker running the check failed: {exc!r}")] * len(group)
+            for c, r in zip(group, group_results):
+                if progress is not None:
+                    progress(done, c)
+                done += 1
+                results[c.id] = r
     return [Row(c, results[c.id]) for c in claims]
