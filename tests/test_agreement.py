@@ -1,0 +1,43 @@
+"""checks.agreement: the quick/full verdict comparison and its errors."""
+import json
+
+import pytest
+
+from checks import agreement
+
+
+def _report(tier: str, verdicts: dict[str, str], seed: int = 0) -> dict:
+    return {"run": {"tier": tier, "seed": seed, "dps": 50, "versions": {}},
+            "claims": [{"id": k, "verdict": v, "summary": f"{k} is {v}"} for k, v in verdicts.items()]}
+
+
+def test_differences_are_found_and_unexplained_ones_fail(tmp_path, monkeypatch, capsys):
+    q = _report("quick", {"a.x": "CONFIRMED", "a.y": "PROVED", "a.only_quick": "REFUTED"})
+    f = _report("full", {"a.x": "INCONCLUSIVE", "a.y": "PROVED", "a.only_full": "CONFIRMED"})
+    diffs, compared = agreement.compare(q, f)
+    assert compared == 2 and [d.claim for d in diffs] == ["a.x"]
+    (tmp_path / "q.json").write_text(json.dumps(q))
+    (tmp_path / "f.json").write_text(json.dumps(f))
+    assert agreement.main([str(tmp_path / "q.json"), str(tmp_path / "f.json")]) == 1
+    assert "not yet explained" in capsys.readouterr().out
+    monkeypatch.setitem(agreement.EXPLAINED, "a.x", "the full-size solve does not converge")
+    out = tmp_path / "TIERS.md"
+    assert agreement.main([str(tmp_path / "q.json"), str(tmp_path / "f.json"), "--output", str(out)]) == 0
+    assert "1 of 2 claims get the same verdict" in out.read_text() and "does not converge" in out.read_text()
+
+
+@pytest.mark.parametrize("q, f, message", [
+    (_report("full", {}), _report("full", {}), "expected 'quick'"),
+    (_report("quick", {}), _report("quick", {}), "expected 'full'"),
+    (_report("quick", {}, seed=0), _report("full", {}, seed=1), "different seeds"),
+])
+def test_mismatched_reports_are_rejected(q, f, message):
+    with pytest.raises(ValueError, match=message):
+        agreement.compare(q, f)
+
+
+def test_unreadable_report_is_a_usage_error(tmp_path, capsys):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    assert agreement.main([str(bad), str(bad)]) == 2
+    assert "not a readable JSON report" in capsys.readouterr().err
