@@ -98,6 +98,30 @@ def smgd_w_update(gamma_: sp.Expr = gamma, beta_: sp.Expr = beta) -> sp.Expr:
     return sp.expand(e.subs(g, sgn * g))
 
 
+def smgd_w_gain() -> tuple[sp.Expr, sp.Expr]:
+    """Eq. (26) as w±,k+1 = a·w±,k + c·w±,k−1: the coefficients (a, c) = (1 + β ∓ γ∇L, −β), read off
+    :func:`smgd_w_update` (the batched iteration multiplies in place by a and subtracts β·w±,k−1)."""
+    e = sp.expand(smgd_w_update())
+    return e.coeff(w), e.coeff(w_prev)
+
+
+def smgd_gain_coefficients() -> tuple[sp.Expr, sp.Expr]:
+    """The gain a of :func:`smgd_w_gain` is affine in ∇L: a = a₀ + a₁·∇L with (a₀, a₁) = (1 + β, −sγ), so a
+    batched step needs one product and one sum per iterate once a₀, a₁ are tabulated for the grid."""
+    a = sp.Poly(smgd_w_gain()[0], g)
+    if a.degree() != 1:
+        raise ValueError(f"the gain of eq. (26) is not affine in the gradient: {a.as_expr()}")
+    return a.coeff_monomial(1), a.coeff_monomial(g)
+
+
+def w_gain_residual() -> sp.Expr:
+    """Eq. (26)'s right-hand side minus (a₀ + a₁∇L)·w + c·w_prev with the coefficients of
+    :func:`smgd_gain_coefficients` and :func:`smgd_w_gain` (must vanish)."""
+    a0, a1 = smgd_gain_coefficients()
+    c = smgd_w_gain()[1]
+    return sp.simplify(smgd_w_update() - ((a0 + a1 * g) * w + c * w_prev))
+
+
 def w_form_residuals() -> dict[str, sp.Expr]:
     """(u'+v', u'−v') minus eq. (26)'s right-hand sides for w₊ and w₋ (both must vanish)."""
     plus, minus = smgd_w_form()
@@ -236,6 +260,8 @@ def formulas() -> list[Formula]:
     return [
         Formula("smgd_w_step", (w, w_prev, g, gamma, beta, sgn), smgd_w_update(),
                 "Eq. (26): w±,k+1 from w±,k, w±,k−1, ∇L_B(θ_k), γ, β; s = +1 for w₊ and −1 for w₋."),
+        Formula("smgd_step_coefficients", (gamma, beta, sgn), smgd_gain_coefficients() + (smgd_w_gain()[1],),
+                "Eq. (26) as w±,k+1 = (a₀ + a₁∇L_B(θ_k))·w±,k + c·w±,k−1: (a₀, a₁, c) = (1 + β, −sγ, −β) (s = ±1)."),
         Formula("r_fn", (z,), r(z), "Lemma 2: r(z) = (z − 1) − ln|z|."),
         Formula("r_increment", (sp.Symbol("h", real=True),), r_of_increment(),
                 "r(1 + h) for 1 + h > 0, through log1p (accurate when the ratio z = 1 + h is close to 1)."),

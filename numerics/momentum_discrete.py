@@ -3,13 +3,14 @@
 - :func:`smgd`: float64 iterations batched over a grid of (γ, β) (one array step advances every run),
   full batch or mini-batches sampled with or without replacement, accumulating along the way the sums
   the paper's statements need (S± of Lemma 2, the residue sums of App. D.1, sign changes, exact zeros),
-  stopping when every run has stagnated at machine precision, with the convergence measured.
+  stopping each run once it has stagnated at machine precision (or reached a loss), with the convergence
+  measured; converged runs leave the batch (early stopping), the others go on in one array step.
 - :func:`smgd_trajectory_mp`: the same recursion in mpmath (``dps`` digits), every iterate kept, and
   :func:`appendix_d_terms_mp`: the quantities of App. D.1 along it (δ, Q, α of eq. (27), the double
   sums ΣΣβ^{m−k}∇L(θ_k), Δ_N, θ_N) for the exact finite-N identities.
 
-The update comes from ``numerics.generated.momentum_discrete.smgd_w_step`` (eq. (26), derived from
-eq. (9)); r(z) from ``r_fn`` / ``r_increment``.
+The update comes from ``numerics.generated.momentum_discrete.smgd_step_coefficients`` (eq. (26) as
+(a₀ + a₁∇L)·w + c·w_prev, derived from eq. (9)); r(z) from ``r_fn`` / ``r_increment``.
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ import mpmath
 import numpy as np
 
 from numerics import validation as V
-from numerics.generated.momentum_discrete import (r_fn, r_fn_mp, r_increment, smgd_w_step, smgd_w_step_mp)
+from numerics.generated.momentum_discrete import r_fn, r_fn_mp, r_increment, smgd_step_coefficients, smgd_w_step_mp
 from numerics.losses import DiagonalNetwork
 
 Sampling = Literal["full", "with_replacement", "without_replacement"]
@@ -35,7 +36,8 @@ class SMGDRun:
     the imaginary part −π Σ_m ξ_m sgn(w_m) of (1/(1−β)) Σ_m Q±,m; ``sign_changes_*``: count of k with sgn w_{k+1} ≠ sgn w_k per
     coordinate; ``exact_zeros``: iterates exactly 0; ``converged_at``: first step at which the run
     stagnated (−1 if never); ``last_change``: max |w_k − w_{k−1}|/max|w| at the end; ``s_tail``: largest
-    S term sampled in the last window (how much the sums still move).
+    S term sampled in the last window (how much the sums still move); ``snapshot_*``: the iterate at the first
+    check with training loss <= ``snapshot_loss`` (None unless asked), for an error estimate of the end point.
     """
 
     gamma: np.ndarray
@@ -58,6 +60,9 @@ class SMGDRun:
     train_loss: np.ndarray
     grad_dsum: np.ndarray
     history: dict[str, list] = field(default_factory=dict)
+    snapshot_wp: np.ndarray | None = None
+    snapshot_wm: np.ndarray | None = None
+    snapshot_step: np.ndarray | None = None
 
     @property
     def alpha_plus(self) -> np.ndarray:
@@ -127,21 +132,29 @@ def _ratio_r(num: np.ndarray, den: np.ndarray) -> np.ndarray:
 def smgd(net: DiagonalNetwork, wp0: np.ndarray, wm0: np.ndarray, gamma: float | np.ndarray,
          beta: float | np.ndarray, max_steps: int, *, sampling: Sampling = "full", batch_size: int | None = None,
          rng: np.random.Generator | None = None, check_every: int = 500, stop_change: float = 4 * EPS,
-         stop_loss: float | None = None, record: tuple[int, ...] = (), track_sums: bool = True) -> SMGDRun:
+         stop_loss: float | None = None, record: tuple[int, ...] = (), track_sums: bool = True,
+         snapshot_loss: float | None = None) -> SMGDRun:
     """Run SMGD(γ, β) from w±,1 = w±,0 for a batch of (γ, β) pairs until every run stagnates or ``max_steps``.
 
     ``gamma``/``beta`` broadcast to shape (G,); ``wp0``/``wm0`` have shape (d,) or (G, d). A run has
     converged once max_k |w_{k+1} − w_k| / max|w| ≤ ``stop_change`` over a whole window of
-    ``check_every`` steps (default: stagnation at machine precision), or, with ``stop_loss``, once the
-    full training loss is at most ``stop_loss`` at a check; runs that diverge (inf/nan) keep
-    their non-finite values and do not stop the others. ``record``: steps at which
-    (S₊, S₋, θ, α₊, α₋) are stored in ``history``. Exact sign changes are counted per coordinate and the
-    imaginary parts of the residue sums, −π Σ_m ξ_m sgn(w_m), are kept in ``xi_plus``/``xi_minus``.
-    ``track_sums=False`` skips S± (left at 0) for runs that only need the end point.
+    ``check_every`` steps (sampled every 10 steps; default: stagnation at machine precision), or, with
+    ``stop_loss``, once the full training loss is at most ``stop_loss`` at a check. A converged run is
+    frozen at that step and leaves the batch (early stopping; its ``converged_at`` and ``last_change``
+    say when and how still it was); runs that diverge (inf/nan) leave it too, keeping their non-finite
+    values. While ``record`` steps remain no run leaves, so ``history`` holds every run at the steps in
+    ``record``: (S₊, S₋, θ, α₊, α₋). Exact sign changes are counted per coordinate and the imaginary parts
+    of the residue sums, −π Σ_m ξ_m sgn(w_m), are kept. ``track_sums=False`` skips S± and the momentum
+    sums (left at 0) for runs that only need the end point. With ``snapshot_loss``, each run's iterate at the
+    first check where its training loss is at most ``snapshot_loss`` is kept (``snapshot_wp``/``_wm``, step in
+    ``snapshot_step``, −1 if never): an earlier stop to compare the end point with (an error estimate).
+
+    w₊ and w₋ are stacked in one (2, G, d) array and every step works in preallocated buffers: one
+    product θ·H (full batch) and a handful of in-place element-wise operations per step for the whole grid.
     """
     gamma_a = np.atleast_1d(np.asarray(gamma, dtype=float))
     beta_a = np.atleast_1d(np.asarray(beta, dtype=float))
-    gamma_a, beta_a = (a.astype(float).copy() for a in np.broadcast_arrays(gamma_a, beta_a))
+    gamma_a, beta_a = (a.astype(float).ravel().copy() for a in np.broadcast_arrays(gamma_a, beta_a))
     if not (np.all(np.isfinite(gamma_a)) and np.all(gamma_a > 0)):
         raise ValueError("gamma (step size) must be finite and > 0")
     if not (np.all(np.isfinite(beta_a)) and np.all((beta_a >= 0) & (beta_a < 1))):
@@ -159,83 +172,164 @@ def smgd(net: DiagonalNetwork, wp0: np.ndarray, wm0: np.ndarray, gamma: float | 
     bsz = net.n if sampling == "full" else V.count("batch_size", batch_size)
     if bsz > net.n:
         raise ValueError(f"batch_size must be <= n = {net.n}, got {bsz}")
-    g_col, b_col = gamma_a[:, None], beta_a[:, None]
-    inv = 1 / (1 - b_col)
-    wp_prev, wp = wp0.copy(), wp0.copy()
-    wm_prev, wm = wm0.copy(), wm0.copy()
-    Sp, Sm = np.zeros((G, d)), np.zeros((G, d))
-    xi_p, xi_m = np.zeros((G, d)), np.zeros((G, d))
-    chg_p, chg_m = np.zeros((G, d), int), np.zeros((G, d), int)
-    zeros = 0
+    rec = sorted(set(int(r) for r in record))
+    last_rec = rec[-1] if rec else 0
+
+    # Final state of every run (filled as runs leave the batch) ...
+    out_w = np.stack([wp0, wm0]).astype(float)
+    out_S, out_xi = np.zeros((2, G, d)), np.zeros((2, G, d))
+    out_chg = np.zeros((2, G, d), dtype=np.int64)
+    out_dsum = np.zeros((G, d))
     converged_at = np.full(G, -1)
-    window_max = np.zeros(G)
-    tail = np.zeros(G)
-    last = np.zeros(G)
+    out_last, out_tail = np.zeros(G), np.zeros(G)
+    snap_w, snap_step = np.full((2, G, d), np.nan), np.full(G, -1)
+    # ... and the state of the active ones (rows ``idx`` of the grid).
+    st = _SMGDState(out_w.copy(), gamma_a, beta_a, track_sums)
+    idx = np.arange(G)
+    zeros = 0
     history: dict[str, list] = {"step": [], "S_plus": [], "S_minus": [], "theta": [], "alpha_plus": [],
                                 "alpha_minus": []}
-    mom = np.zeros((G, d))  # e_m = Σ_{k≤m} β^{m−k} ∇L(θ_k)
-    dsum = np.zeros((G, d))  # Σ_{m≤N} e_m
-    rec = set(record)
     batches = _batches(net.n, bsz, sampling, rng)
     X, y = net.X, net.y
     full = sampling == "full"
-    H, Xty = X.T @ X / net.n, X.T @ y / net.n  # full batch: ∇L(θ) = Hθ − Xᵀy/n in one product
+    # full batch: ∇L(θ) = [w₊² − w₋², 1]·[H/4; −Xᵀy/n], one product (``th`` carries a column of ones)
+    H_aug = np.vstack([X.T @ X / (4 * net.n), -(X.T @ y) / net.n])
     k = 0
-    errstate = np.errstate(over="ignore", invalid="ignore", divide="ignore")  # diverging runs become inf/nan
-    errstate.__enter__()
-    for k in range(1, max_steps + 1):
-        if full:
-            grad = ((wp * wp - wm * wm) / 4) @ H - Xty
-        else:
-            B = next(batches)
-            Xb = X[B]
-            grad = ((((wp * wp - wm * wm) / 4) @ Xb.T - y[B]) @ Xb) / Xb.shape[0]
-        mom = b_col * mom + grad
-        dsum += mom
-        wp_next = smgd_w_step(wp, wp_prev, grad, g_col, b_col, 1.0)
-        wm_next = smgd_w_step(wm, wm_prev, grad, g_col, b_col, -1.0)
-        if track_sums:
-            termp = (_ratio_r(wp_next, wp) + b_col * _ratio_r(wp, wp_next)) * inv
-            termm = (_ratio_r(wm_next, wm) + b_col * _ratio_r(wm, wm_next)) * inv
-            Sp += termp
-            Sm += termm
-        for w_new, w_old, xi, chg in ((wp_next, wp, xi_p, chg_p), (wm_next, wm, xi_m, chg_m)):
-            flip = (w_new > 0) != (w_old > 0)
-            if flip.any():
-                chg += flip
-                xi += flip * np.sign(w_old)
-            if not w_new.all():
-                zeros += int(w_new.size - np.count_nonzero(w_new))
-        wp_prev, wp, wm_prev, wm = wp, wp_next, wm, wm_next
-        if k in rec:
-            history["step"].append(k)
-            history["S_plus"].append(Sp.copy())
-            history["S_minus"].append(Sm.copy())
-            history["theta"].append(((wp ** 2 - wm ** 2) / 4).copy())
-            history["alpha_plus"].append(wp * np.exp(g_col * dsum))
-            history["alpha_minus"].append(wm * np.exp(-g_col * dsum))
-        if k % 10 == 0 or k == max_steps:
-            change = np.maximum(np.abs(wp - wp_prev).max(-1), np.abs(wm - wm_prev).max(-1))
-            scale = np.maximum(np.abs(wp).max(-1), np.abs(wm).max(-1))
-            window_max = np.maximum(window_max, change / scale)
-            if track_sums:
-                tail = np.maximum(tail, np.maximum(termp.max(-1), termm.max(-1)))
-            last = change / scale
-        if k % check_every == 0:
-            done = window_max <= stop_change
-            if stop_loss is not None:
-                done |= net.loss_theta((wp ** 2 - wm ** 2) / 4) <= stop_loss
-            newly = (converged_at < 0) & done
-            converged_at[newly] = k
-            diverged = ~(np.isfinite(wp).all(-1) & np.isfinite(wm).all(-1))
-            if np.all((converged_at >= 0) | diverged) and not (rec and k < max(rec)):
-                break
-            window_max[:] = 0
-            tail[:] = 0
-    errstate.__exit__(None, None, None)
-    theta = (wp ** 2 - wm ** 2) / 4
-    return SMGDRun(gamma_a, beta_a, wp0, wm0, wp, wm, Sp, Sm, -np.pi * xi_p, -np.pi * xi_m, chg_p, chg_m, zeros,
-                   k, converged_at, last, tail, net.loss_theta(theta), dsum, history)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # diverging runs become inf/nan
+        for k in range(1, max_steps + 1):
+            W, T = st.W, st.T
+            np.multiply(W, W, out=T)
+            np.subtract(T[0], T[1], out=st.th[:, :d])
+            if full:
+                np.matmul(st.th, H_aug, out=st.grad)
+            else:
+                B = next(batches)
+                Xb = X[B]
+                st.grad[...] = ((st.th[:, :d] @ Xb.T) / 4 - y[B]) @ Xb / Xb.shape[0]
+            zeros += st.step()
+            if k % 10 == 0 or k == max_steps:
+                st.sample_change()
+            if k in rec:
+                history["step"].append(k)
+                history["S_plus"].append(st.S[0].copy())
+                history["S_minus"].append(st.S[1].copy())
+                history["theta"].append((st.W[0] ** 2 - st.W[1] ** 2) / 4)
+                history["alpha_plus"].append(st.W[0] * np.exp(st.gam * st.dsum))
+                history["alpha_minus"].append(st.W[1] * np.exp(-st.gam * st.dsum))
+            if k % check_every == 0 or k == max_steps:
+                done = st.window_max <= stop_change
+                if stop_loss is not None or snapshot_loss is not None:
+                    loss = net.loss_theta((st.W[0] ** 2 - st.W[1] ** 2) / 4)
+                    if stop_loss is not None:
+                        done |= loss <= stop_loss
+                    if snapshot_loss is not None:
+                        snap = (loss <= snapshot_loss) & (snap_step[idx] < 0)
+                        snap_w[:, idx[snap]], snap_step[idx[snap]] = st.W[:, snap], k
+                diverged = ~np.isfinite(st.W).all(axis=(0, 2))
+                first = done & (converged_at[idx] < 0)
+                converged_at[idx[first]] = k
+                leave = done | diverged
+                if k >= last_rec and leave.any():
+                    rows = idx[leave]
+                    out_w[:, rows], out_S[:, rows], out_xi[:, rows] = st.W[:, leave], st.S[:, leave], st.xi[:, leave]
+                    out_chg[:, rows], out_dsum[rows] = st.chg[:, leave], st.dsum[leave]
+                    out_last[rows], out_tail[rows] = st.last[leave], st.tail[leave]
+                    idx = idx[~leave]
+                    st = st.keep(~leave)
+                    if idx.size == 0:
+                        break
+                st.window_max[:] = 0
+                st.tail[:] = 0
+    if idx.size:
+        out_w[:, idx], out_S[:, idx], out_xi[:, idx] = st.W, st.S, st.xi
+        out_chg[:, idx], out_dsum[idx], out_last[idx], out_tail[idx] = st.chg, st.dsum, st.last, st.tail
+    theta = (out_w[0] ** 2 - out_w[1] ** 2) / 4
+    return SMGDRun(gamma_a, beta_a, wp0, wm0, out_w[0], out_w[1], out_S[0], out_S[1], -np.pi * out_xi[0],
+                   -np.pi * out_xi[1], out_chg[0], out_chg[1], zeros, k, converged_at, out_last, out_tail,
+                   net.loss_theta(theta), out_dsum, history,
+                   *((snap_w[0], snap_w[1], snap_step) if snapshot_loss is not None else (None, None, None)))
+
+
+_SIGNS = np.array([1.0, -1.0]).reshape(2, 1, 1)  # s = +1 for w₊, −1 for w₋
+
+
+class _SMGDState:
+    """Iterates and running sums of the active runs, in preallocated buffers: ``W``/``Wp`` hold w±,k and
+    w±,k−1 stacked as (2, G, d); :meth:`step` advances every run by eq. (26) in place."""
+
+    def __init__(self, W: np.ndarray, gamma: np.ndarray, beta: np.ndarray, track_sums: bool,
+                 Wp: np.ndarray | None = None) -> None:
+        G, d = W.shape[1:]
+        self.W, self.Wp = W, (W.copy() if Wp is None else Wp)
+        self.gamma, self.beta, self.track = gamma, beta, track_sums
+        self.gam = np.ascontiguousarray(np.broadcast_to(gamma[:, None], (G, d)))
+        self.bet = np.ascontiguousarray(np.broadcast_to(beta[:, None], (G, d)))
+        self.bet2 = np.ascontiguousarray(np.broadcast_to(self.bet, (2, G, d)))
+        # eq. (26): w±,k+1 = (a₀ + a₁∇L)·w±,k + c·w±,k−1, coefficients tabulated once for the grid
+        self.a0, self.a1, self.c = (np.ascontiguousarray(np.broadcast_to(x, (2, G, d))) for x in
+                                    smgd_step_coefficients(self.gam[None], self.bet[None], _SIGNS))
+        self.inv = 1 / (1 - self.bet2)
+        self.T, self.A = np.empty((2, G, d)), np.empty((2, G, d))
+        self.th, self.grad = np.ones((G, d + 1)), np.empty((G, d))  # th: [w₊² − w₋², 1]
+        self.sb = np.signbit(self.W)
+        self.sb_new, self.flip = np.empty((2, G, d), bool), np.empty((2, G, d), bool)
+        self.S, self.xi = np.zeros((2, G, d)), np.zeros((2, G, d))
+        self.chg = np.zeros((2, G, d), dtype=np.int64)
+        self.mom, self.dsum = np.zeros((G, d)), np.zeros((G, d))
+        self.window_max, self.tail, self.last = np.zeros(G), np.zeros(G), np.zeros(G)
+        self.term = np.zeros((2, G, d))
+
+    def step(self) -> int:
+        """w±,k+1 = (a₀ + a₁∇L)·w±,k + c·w±,k−1 (eq. (26); ``grad`` holds ∇L_B(θ_k)); returns how many new
+        iterates are exactly 0. Counts sign changes and adds the S± terms when tracking sums."""
+        W, Wp, A = self.W, self.Wp, self.A
+        np.multiply(self.a1, self.grad, out=A)
+        np.add(A, self.a0, out=A)
+        np.multiply(A, W, out=A)
+        np.multiply(Wp, self.c, out=Wp)
+        np.add(A, Wp, out=Wp)  # Wp now holds w±,k+1
+        np.signbit(Wp, out=self.sb_new)
+        np.not_equal(self.sb_new, self.sb, out=self.flip)
+        flipped = bool(self.flip.any())
+        if flipped:
+            self.chg += self.flip
+            self.xi += self.flip * np.where(self.sb, -1.0, 1.0)
+        if self.track:
+            np.multiply(self.bet, self.mom, out=self.mom)
+            np.add(self.mom, self.grad, out=self.mom)  # e_k = Σ_{j≤k} β^{k−j}∇L(θ_j)
+            np.add(self.dsum, self.mom, out=self.dsum)
+            if flipped or not Wp.all():  # a ratio w_{k+1}/w_k <= 0: r through ln|z|
+                self.term = (_ratio_r(Wp, W) + self.bet2 * _ratio_r(W, Wp)) * self.inv
+            else:  # both ratios are 1 + h with h > −1: r(1 + h) through log1p
+                diff = Wp - W
+                self.term = r_increment(diff / W)
+                self.term += self.bet2 * r_increment(-diff / Wp)
+                self.term *= self.inv
+            np.add(self.S, self.term, out=self.S)
+        self.sb, self.sb_new = self.sb_new, self.sb
+        zeros = 0 if Wp.all() else int(Wp.size - np.count_nonzero(Wp))
+        self.W, self.Wp = Wp, W
+        return zeros
+
+    def sample_change(self) -> None:
+        """Relative change max|w_{k+1} − w_k| / max|w_{k+1}| of each run, folded into the window maximum."""
+        np.subtract(self.W, self.Wp, out=self.T)
+        np.abs(self.T, out=self.T)
+        change = self.T.max(axis=(0, 2)) / np.abs(self.W).max(axis=(0, 2))
+        np.maximum(self.window_max, change, out=self.window_max)
+        self.last = change
+        if self.track:
+            np.maximum(self.tail, self.term.max(axis=(0, 2)), out=self.tail)
+
+    def keep(self, rows: np.ndarray) -> "_SMGDState":
+        """The state restricted to the runs ``rows`` (boolean mask)."""
+        new = _SMGDState(self.W[:, rows].copy(), self.gamma[rows], self.beta[rows], self.track, self.Wp[:, rows].copy())
+        new.sb = self.sb[:, rows].copy()
+        for name in ("S", "xi", "chg"):
+            setattr(new, name, getattr(self, name)[:, rows].copy())
+        for name in ("mom", "dsum", "window_max", "tail", "last"):
+            setattr(new, name, getattr(self, name)[rows].copy())
+        return new
 
 
 # --- exact finite-N quantities in mpmath -----------------------------------------------------------

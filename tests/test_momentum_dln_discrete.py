@@ -51,6 +51,51 @@ def test_smgd_matches_uv_iterations():
         assert np.allclose(run.wm[i], uu - vv, rtol=1e-12, atol=1e-14)
 
 
+def test_step_coefficients_are_eq26():
+    """The batched kernel's form (a₀ + a₁∇L)·w + c·w_prev is eq. (26) (SymPy residual), and the generated
+    coefficients are (1 + β, −sγ, −β)."""
+    assert D.w_gain_residual() == 0
+    assert G.smgd_step_coefficients(0.3, 0.5, -1.0) == (1.5, 0.3, -0.5)
+
+
+def test_smgd_batched_equals_point_by_point_with_sign_changes():
+    """Each row of a batched run (sums, sign changes, end point) equals the same run alone, on a grid where
+    iterates change sign."""
+    rng = np.random.default_rng(1)
+    data = sparse_regression(rng, 6, 8, 2)
+    net = data.network()
+    u = rng.uniform(0.3, 0.8, 8)
+    v = u * rng.uniform(-0.8, 0.8, 8)
+    h = np.linalg.eigvalsh(data.X.T @ data.X / 6).max()
+    gam, bet = np.array([0.4, 0.8, 1.2]) / h, np.array([0.8, 0.85, 0.6])
+    run = smgd(net, u + v, u - v, gam, bet, 3000, check_every=1000)
+    assert run.sign_changes_minus.sum() > 0
+    for i in range(3):
+        one = smgd(net, u + v, u - v, gam[i], bet[i], 3000, check_every=1000)
+        for f in ("wp", "wm", "S_plus", "S_minus", "grad_dsum"):
+            assert np.allclose(getattr(run, f)[i], getattr(one, f)[0], rtol=1e-9, atol=1e-12), f
+        assert np.array_equal(run.sign_changes_minus[i], one.sign_changes_minus[0])
+        assert np.array_equal(run.residue_imag_plus[i], one.residue_imag_plus[0])
+
+
+def test_smgd_early_stopping_freezes_converged_runs():
+    """A run that meets ``stop_loss`` leaves the batch at that check: its end point is the iterate at
+    ``converged_at`` (the same run for exactly that many steps), while slower runs go on."""
+    data = sparse_regression(np.random.default_rng(2), 4, 6, 2)
+    net = data.network()
+    h = np.linalg.eigvalsh(data.X.T @ data.X / 4).max()
+    w0 = np.full(6, 0.5)
+    gam, bet = np.array([0.5, 0.05]) / h, np.array([0.5, 0.0])
+    run = smgd(net, w0, w0, gam, bet, 20_000, stop_loss=1e-12, check_every=100, track_sums=False)
+    assert run.converged_at[0] > 0 and run.converged_at[1] < 0 and run.steps == 20_000
+    alone = smgd(net, w0, w0, gam[0], bet[0], int(run.converged_at[0]), check_every=10**6, track_sums=False)
+    assert np.allclose(run.wp[0], alone.wp[0], rtol=1e-12) and np.allclose(run.wm[0], alone.wm[0], rtol=1e-12)
+    assert run.train_loss[0] <= 1e-12 < run.train_loss[1]
+    snap = smgd(net, w0, w0, gam, bet, 20_000, stop_loss=1e-12, check_every=100, track_sums=False, snapshot_loss=1e-6)
+    assert 0 < snap.snapshot_step[0] < snap.converged_at[0]
+    assert net.loss_theta((snap.snapshot_wp[0] ** 2 - snap.snapshot_wm[0] ** 2) / 4) <= 1e-6
+
+
 def test_smgd_mp_agrees_with_float():
     data = sparse_regression(np.random.default_rng(4), 3, 4, 2)
     wp0, wm0 = np.full(4, 0.5), np.full(4, 0.3)

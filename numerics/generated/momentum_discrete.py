@@ -16,6 +16,16 @@ def smgd_w_step_mp(w, w_prev, g, gamma, beta, s):
     return beta*w - beta*w_prev - g*gamma*s*w + w
 
 
+def smgd_step_coefficients(gamma, beta, s):
+    """Eq. (26) as w±,k+1 = (a₀ + a₁∇L_B(θ_k))·w±,k + c·w±,k−1: (a₀, a₁, c) = (1 + β, −sγ, −β) (s = ±1)."""
+    return (beta + 1, -gamma*s, -beta)
+
+
+def smgd_step_coefficients_mp(gamma, beta, s):
+    """Eq. (26) as w±,k+1 = (a₀ + a₁∇L_B(θ_k))·w±,k + c·w±,k−1: (a₀, a₁, c) = (1 + β, −sγ, −β) (s = ±1)."""
+    return (beta + 1, -gamma*s, -beta)
+
+
 def r_fn(z):
     """Lemma 2: r(z) = (z − 1) − ln|z|."""
     return z - numpy.log(abs(z)) - 1
