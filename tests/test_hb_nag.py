@@ -67,6 +67,14 @@ def test_alpha_perturbed_refuted():
     assert C.check_alpha("nag", D.paper_alpha_hb).verdict == REFUTED
 
 
+def test_flows_alpha_checked_at_generic_momentum():
+    # η/(2μ² − μ + 1) in place of η(2μ² − μ + 1) agrees at μ = 1/2, where every flow check runs (mutation-run gap)
+    swapped = lambda m, e, mu: e / (2 * mu ** 2 - mu + 1) / (2 * (1 - mu))  # noqa: E731
+    assert swapped("nag", 0.1, 0.5) == pytest.approx(N.flow_alpha("nag", 0.1, 0.5))
+    assert C.check_alpha("nag", D.paper_alpha_nag, used=swapped).verdict == INCONCLUSIVE
+    assert C.check_alpha("nag", D.paper_alpha_nag).verdict == PROVED
+
+
 def test_rho_expansion_orders():
     assert C.check_rho_expansion(2).verdict == PROVED
     assert C.check_rho_expansion(3).verdict == REFUTED

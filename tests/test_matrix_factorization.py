@@ -2,6 +2,7 @@
 formula or instance gets REFUTED (the REFUTED claims are also shown to confirm on an instance where they hold)."""
 from __future__ import annotations
 
+import mpmath
 import numpy as np
 import pytest
 import sympy as sp
@@ -90,6 +91,9 @@ def test_app_a():
     assert C.check_well_posedness(rng(), 4).verdict is OK
     bad = lambda t, s: (np.exp(2 * t * s), -(np.exp(4 * t * s) - 1) / s)  # noqa: E731
     assert C.check_well_posedness(rng(), 4, factors=bad).verdict is R
+    # a wrong factor that keeps the inequality (e^{4t/s} for e^{4ts}) is caught by the quadrature cross-check
+    weak = lambda t, s: (np.exp(2 * t * s), (np.exp(4 * t / s) - 1) / s)  # noqa: E731
+    assert C.check_well_posedness(rng(), 4, factors=weak).verdict is I
 
 
 def test_app_c():
@@ -125,6 +129,11 @@ def test_prop3_constant_sign_finding():
     assert C.check_prop3_constant_positive([(1.0, 1.0, 2.0)]).verdict is R
     # ... and holds below it
     assert C.check_prop3_constant_positive([(1.0, 1.0, 0.5), (0.7, 0.3, -0.4)]).verdict is OK
+    # an evaluation of (51) that disagrees with the independent float64 one decides nothing (mutation-run gap)
+    def radicand_mutated(s, l0, z):  # (51) with 4λ0²σ² -> 4λ0³σ² in the radicand
+        return (-l0 ** 2 - 4 * s * z + mpmath.sqrt(l0 ** 4 + 4 * l0 ** 3 * s ** 2 + 4 * l0 ** 2 * z ** 2
+                                                   + 16 * s ** 2 * z ** 2)) / (4 * l0 ** 2 * (s - z))
+    assert C.check_prop3_constant_positive([(1.0, 0.5, 2.0)], constant=radicand_mutated).verdict is I
     assert C.check_prop3_constant_sign().verdict is P
     bad = lambda s, l0, z: D.paper_prop3_constant(s, l0, z) * 2  # noqa: E731
     assert C.check_prop3_constant_sign(bad).verdict is R

@@ -100,6 +100,9 @@ def test_gd_dual(ctx):
 def test_low_dim(ctx):
     assert holds(C.check_low_dimensional(ctx))
     assert is_refuted(C.check_low_dimensional(ctx, data_transform=lambda X: X[:, ::-1]))
+    # −∇Q_α (or 0) stays in the subspace too: the map itself is checked first (mutation-run gap)
+    flipped = lambda b, a: -C.woodworth_dual_map(b, a)  # noqa: E731
+    assert C.check_low_dimensional(ctx, dual_map=flipped).verdict is Verdict.INCONCLUSIVE
 
 
 def test_eq11(ctx):
@@ -209,6 +212,9 @@ def test_lemma_b2(ctx):
 def test_lemma_b3(ctx):
     assert holds(C.check_lemma_b3(ctx))
     assert is_refuted(C.check_lemma_b3(ctx, bound=lambda inst: 1.05 * C.b2_bound(inst)))
+    # a mis-evaluated bound that still satisfies the inequality (e.g. a wrong coefficient of the cubic) decides nothing
+    assert C.check_lemma_b3(ctx, bound=lambda inst: 0.98 * C.b3_bound(inst)).verdict is Verdict.INCONCLUSIVE
+    assert C.check_lemma_b2(ctx, bound=lambda inst: 1.02 * C.b2_bound(inst)).verdict is Verdict.INCONCLUSIVE
 
 
 def test_theorem3_9(ctx):

@@ -30,6 +30,7 @@ from numerics.generated.sign_descent import ssd_dual_rate, ssd_potential, ssd_we
 
 P = "sign_descent"
 K = "sign_descent:"
+EPS = float(np.finfo(float).eps)
 
 #: Our threshold for the figures' qualitative words ("linear", "approximately uniform rate"): the paper gives
 #: none, so a relative deviation of 10% is used and named in every such result.
@@ -169,9 +170,12 @@ def _eq10(ctx: Context) -> Result:
     return check_gd_dual(ctx)
 
 
-def check_low_dimensional(ctx: Context, data_transform: Callable[[np.ndarray], np.ndarray] = lambda X: X) -> Result:
+def check_low_dimensional(ctx: Context, data_transform: Callable[[np.ndarray], np.ndarray] = lambda X: X,
+                          dual_map: Callable[[np.ndarray, float], np.ndarray] = woodworth_dual_map) -> Result:
     """§3.2: ∇Q_α(β(t)) − ∇Q_α(0) stays in the row space of X (the span of the x_i) along gradient flow.
-    ``data_transform`` maps X to the matrix whose row space is tested (a perturbed one should fail)."""
+    ``data_transform`` maps X to the matrix whose row space is tested (a perturbed one should fail); ``dual_map``
+    (∇Q_α, generated) is first checked against the derivation's ∇Q_α, since a subspace test cannot tell ∇Q_α
+    from −∇Q_α or 0."""
     inst = make_instance(ctx, "low_dim", *sizes(ctx, (2, 6), (5, 30)))
     traj = N.solve_gd(inst.data, inst.alpha, np.linspace(0.0, 20.0, 101))
     if (bad := solve_failed(traj)) is not None:
@@ -179,13 +183,22 @@ def check_low_dimensional(ctx: Context, data_transform: Callable[[np.ndarray], n
     basis = data_transform(inst.data.X)
 
     def off_span(tr: N.Trajectory) -> np.ndarray:
-        dual = woodworth_dual_map(tr.beta, inst.alpha)
+        dual = dual_map(tr.beta, inst.alpha)
         coef, *_ = np.linalg.lstsq(basis.T, dual.T, rcond=None)
         return dual.T - basis.T @ coef
 
+    # the map tested must be ∇Q_α of (9): compare with the derivation's derivative at 30 digits along the run
+    grad_q = sp.diff(S.woodworth_potential(), S.b)
+    pts = traj.beta[-1]
+    exact = np.array([float(grad_q.subs({S.b: sp.Float(float(v), 30), S.alpha: sp.Float(inst.alpha, 30)}).evalf(30))
+                      for v in pts])
+    gap = float(np.max(np.abs(dual_map(pts, inst.alpha) - exact)))
+    if gap > 64 * EPS * (1 + float(np.max(np.abs(exact)))):
+        return inconclusive(f"§3.2 low dimension: the dual map used differs from ∇Q_α by {gap:.1e} at β(T); the "
+                            "subspace test would not be about (10)", dual_map_error=gap)
     return from_errors("dual variable of GD in the row space of X (dim ≤ n)", [float(np.max(np.abs(off_span(traj))))],
                        err(traj, off_span), instances=[inst.describe()],
-                       n=inst.data.n, d=inst.data.d, rank=int(np.linalg.matrix_rank(basis)))
+                       n=inst.data.n, d=inst.data.d, rank=int(np.linalg.matrix_rank(basis)), dual_map_error=gap)
 
 
 @claim("sign_descent.sec3_2_low_dim", section="3.2", equations=("10",),
@@ -839,9 +852,36 @@ def b3_bound(inst: Instance) -> float:
     return N.b3_lower_bound(a1, a2, abs(inst.data.y[0]), inst.alpha, inst.eps)
 
 
+def _cubic_values(inst: Instance) -> dict[sp.Symbol, float]:
+    """The instance's |x₁|, |x₂|, |y|, α, ε and m̄ (Lemma B.2's choice) as values of the derivation's symbols."""
+    a1, a2 = np.abs(inst.data.X[0])
+    ay = abs(inst.data.y[0])
+    return {S.ax1: a1, S.ax2: a2, S.ay: ay, S.alpha: inst.alpha, S.eps: inst.eps,
+            S.m_bar: inst.eps ** 2 * (1 / a1 + 1 / a2) / ay ** 2}
+
+
+def root_distance(cubic: sp.Expr, values: dict[sp.Symbol, float], root: float) -> float:
+    """Newton distance |h(r)/h'(r)| from ``root`` to the nearest root of ``cubic`` (a polynomial in S.u) at ``values``,
+    evaluated by SymPy at 30 digits, independently of the generated coefficients the numerics use."""
+    poly = sp.expand(cubic.subs({k: sp.Float(v, 30) for k, v in values.items()}))
+    r = sp.Float(root, 30)
+    return float(abs(poly.subs(S.u, r) / sp.diff(poly, S.u).subs(S.u, r)))
+
+
+def check_bound_is_root(what: str, cubic: sp.Expr, bounds: list[float], values: list[dict], tol: float) -> Result:
+    """The bounds are roots of the lemma's cubic to within ``tol`` (the resolution of the inequality's comparison);
+    otherwise the bound was mis-evaluated and the inequality decides nothing (INCONCLUSIVE)."""
+    dist = [root_distance(cubic, v, b) for b, v in zip(bounds, values)]
+    if max(dist) > tol:
+        return inconclusive(f"{what}: the bound is {max(dist):.1e} from a root of the cubic (resolution {tol:.1e}); "
+                            "it was not evaluated as the lemma defines it", root_distances=dist)
+    return from_errors(f"{what}: bound is a root of the cubic", dist, tol)
+
+
 def check_lemma_b2(ctx: Context, bound: Callable[[Instance], float] = b2_bound) -> Result:
-    """w_{d,2}(t₁) ≤ bound (largest root of the cubic), on several ε; and the root's expansion u₀ − ε/(4a₂a_y) + O(ε²)."""
-    errs, insts, tol = [], [], 0.0
+    """w_{d,2}(t₁) ≤ bound (largest root of the cubic), on several ε; and the root's expansion u₀ − ε/(4a₂a_y) + O(ε²).
+    The bound is also checked to be a root of the derivation's cubic (to the comparison's resolution)."""
+    errs, insts, tol, bounds, values = [], [], 0.0, [], []
     for f in (0.1, 0.4, 0.8):
         inst = pair_instance(ctx, f, "lemma_b2")
         if (bad := assumption_33_or_none(inst)) is not None:
@@ -850,7 +890,10 @@ def check_lemma_b2(ctx: Context, bound: Callable[[Instance], float] = b2_bound) 
         errs.append(max(0.0, q - bound(inst)))
         insts.append({**inst.describe(), "w_d2(t1)": q, "bound": bound(inst)})
         tol = max(tol, 2 * q_err)
+        bounds.append(bound(inst))
+        values.append(_cubic_values(inst))
     num = from_errors("Lemma B.2: w_{d,2}(t₁) ≤ largest root of f", errs, tol, instances=insts)
+    root = check_bound_is_root("Lemma B.2", S.b2_cubic(), bounds, values, tol)
     u0, u1 = S.b2_root_expansion()
     sym = residuals_vanish("cubic-root expansion", {"u1 + 1/(4 a2 ay)": u1 + 1 / (4 * S.ax2 * S.ay),
                                                     "f(u0) at eps = 0": S.b2_cubic(u0).subs({S.eps: 0, S.m_bar: 0})})
@@ -859,7 +902,8 @@ def check_lemma_b2(ctx: Context, bound: Callable[[Instance], float] = b2_bound) 
     es = [0.02 / 2 ** k for k in range(5)]
     gaps = [abs(N.b2_upper_bound(a1, a2, ay, 0.0, e) - (u0n - e / (4 * a2 * ay))) for e in es]
     fit = from_order_fit("largest root minus its first-order expansion vs ε", es, gaps, 2.0)
-    return combine("Lemma B.2", {"bound": num, "expansion (symbolic)": sym, "expansion (order)": fit})
+    return combine("Lemma B.2", {"bound": num, "bound is the root": root, "expansion (symbolic)": sym,
+                                 "expansion (order)": fit})
 
 
 @claim("sign_descent.lemma_b2", section="App. B", equations=("44", "45-49"), keys=(K + "lemma-b-2",),
@@ -877,8 +921,9 @@ def _lemma_b2(ctx: Context) -> Result:
 
 
 def check_lemma_b3(ctx: Context, bound: Callable[[Instance], float] = b3_bound) -> Result:
-    """w_{d,2}(t₁) ≥ the root above α of h(u) = 2|x₂|u(|y| − |x₁|(2u − α)² − |x₂|u²) − ε."""
-    errs, insts, tol = [], [], 0.0
+    """w_{d,2}(t₁) ≥ the root above α of h(u) = 2|x₂|u(|y| − |x₁|(2u − α)² − |x₂|u²) − ε; the bound is also
+    checked to be a root of the derivation's cubic (to the comparison's resolution)."""
+    errs, insts, tol, bounds, values = [], [], 0.0, [], []
     for f in (0.1, 0.4, 0.8):
         inst = pair_instance(ctx, f, "lemma_b3")
         if (bad := assumption_33_or_none(inst)) is not None:
@@ -887,7 +932,11 @@ def check_lemma_b3(ctx: Context, bound: Callable[[Instance], float] = b3_bound) 
         errs.append(max(0.0, bound(inst) - q))
         insts.append({**inst.describe(), "w_d2(t1)": q, "bound": bound(inst)})
         tol = max(tol, 2 * q_err)
-    return from_errors("Lemma B.3: w_{d,2}(t₁) ≥ root of h above α", errs, tol, instances=insts)
+        bounds.append(bound(inst))
+        values.append(_cubic_values(inst))
+    return combine("Lemma B.3", {
+        "bound": from_errors("Lemma B.3: w_{d,2}(t₁) ≥ root of h above α", errs, tol, instances=insts),
+        "bound is the root": check_bound_is_root("Lemma B.3", S.b3_cubic(), bounds, values, tol)})
 
 
 @claim("sign_descent.lemma_b3", section="App. B", equations=("50-66",), keys=(K + "lemma-b-3",),
