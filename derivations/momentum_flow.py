@@ -215,11 +215,63 @@ def c5_ratio_residuals(cross_factor: sp.Expr = gL) -> dict[str, sp.Expr]:
     return out
 
 
+#: The per-coordinate blocks of the MGF state in numerics/momentum_flow.py (same order), and the local variables
+#: their right-hand sides depend on: a coordinate's own entries and g = ∇L(θ)ᵢ (which couples coordinates).
+STATE_BLOCKS = ("p", "m", "vp", "vm", "J", "eta", "G", "P", "Q", "A", "Kp", "Km", "Mp", "Mm")
+LOCAL_VARS = ("p", "m", "vp", "vm", "eta", "Q", "Mp", "Mm", "g")
+_sv = {name: sp.Symbol(name, real=True) for name in LOCAL_VARS}
+
+
+def mgf_state_rhs() -> tuple[sp.Expr, ...]:
+    """Right-hand side of each state block, one coordinate (eq. 12 in (w₊, w₋) = (p, m) with velocities (vp, vm),
+    and the path integrals of numerics/momentum_flow.py's table); the order is STATE_BLOCKS."""
+    p, m, vp, vm, eta, Q, Mp, Mm, g = (_sv[k] for k in LOCAL_VARS)
+    rp, rm = (vp / p) ** 2, (vm / m) ** 2
+    return (vp, vm, -(vp + g * p) / lam, -(vm - g * m) / lam, g, -(eta + g) / lam, g ** 2, vp * vm,
+            vp * vm - Q / lam, sp.Abs(vp * vm), rp, rm, rp - Mp / lam, rm - Mm / lam)
+
+
+def mgf_state_jacobian() -> tuple[sp.Expr, ...]:
+    """∂(rhs of block a)/∂(local variable b) for a in STATE_BLOCKS, b in LOCAL_VARS (row-major), by differentiation."""
+    return tuple(sp.diff(f, _sv[v]) for f in mgf_state_rhs() for v in LOCAL_VARS)
+
+
+def theta_partials() -> tuple[sp.Expr, sp.Expr]:
+    """∂θ/∂w₊ and ∂θ/∂w₋ for θ = (w₊² − w₋²)/4 (App. B): the chain rule of g = H θ − b."""
+    p, m = _sv["p"], _sv["m"]
+    th = (p ** 2 - m ** 2) / 4
+    return sp.diff(th, p), sp.diff(th, m)
+
+
+def kinetic_rate() -> sp.Expr:
+    """u̇² + v̇² in (w₊, w₋) velocities: ((ẇ₊ + ẇ₋)² + (ẇ₊ − ẇ₋)²)/4, simplified."""
+    vp, vm = _sv["vp"], _sv["vm"]
+    return sp.expand(((vp + vm) ** 2 + (vp - vm) ** 2) / 4)
+
+
 def formulas() -> list[Formula]:
-    """Formulas for numerics/momentum_flow.py's users: the sinh representation and φ_t (App. C.2)."""
+    """Formulas for numerics/momentum_flow.py: the MGF right-hand side and its Jacobian (local part and the
+    partials of θ), the sinh representation and φ_t (App. C.2)."""
     a, b, xi = sp.symbols("a b xi", real=True)
     Delta = sp.Abs(a * b)
+    local = tuple(_sv[k] for k in LOCAL_VARS) + (lam,)
+    rhs = mgf_state_rhs()
+    n_base = STATE_BLOCKS.index("Kp")
+    base_args = tuple(_sv[k] for k in ("p", "m", "vp", "vm", "eta", "Q", "g")) + (lam,)
+    ratio_args = tuple(_sv[k] for k in ("p", "m", "vp", "vm", "Mp", "Mm")) + (lam,)
     return [
+        Formula("mgf_rhs_coord", base_args, rhs[:n_base],
+                "Right-hand sides of the state blocks " + ", ".join(STATE_BLOCKS[:n_base]) + " for one coordinate."),
+        Formula("mgf_rhs_ratio_coord", ratio_args, rhs[n_base:],
+                "Right-hand sides of the ratio blocks " + ", ".join(STATE_BLOCKS[n_base:]) + " for one coordinate."),
+        Formula("mgf_jac_coord", local, mgf_state_jacobian(),
+                "Row-major ∂(block rhs)/∂(local variable): blocks " + ", ".join(STATE_BLOCKS) + "; variables "
+                + ", ".join(LOCAL_VARS) + "."),
+        Formula("theta_partials", (_sv["p"], _sv["m"]), theta_partials(), "(∂θ/∂w₊, ∂θ/∂w₋) for θ = (w₊² − w₋²)/4."),
+        Formula("kinetic_rate", (_sv["vp"], _sv["vm"]), kinetic_rate(),
+                "One coordinate's ‖(u̇, v̇)‖² = (ẇ₊² + ẇ₋²)/2 (the Ekin state's rate, summed over coordinates)."),
+        Formula("kinetic_rate_partials", (_sv["vp"], _sv["vm"]),
+                tuple(sp.diff(kinetic_rate(), _sv[v]) for v in ("vp", "vm")), "∂/∂(ẇ₊, ẇ₋) of kinetic_rate."),
         Formula("phi_of_alpha", (a, b), sp.asinh((a ** 2 - b ** 2) / (2 * Delta)) / 2,
                 "φ_t = ½ arcsinh((α₊² − α₋²)/(2Δ_t)), Δ_t = |α₊α₋| (App. C.2)."),
         Formula("grad_potential", (sp.Symbol("theta", real=True), Dl, sp.Symbol("phi", real=True)),

@@ -25,9 +25,14 @@ dense output) and reported. The solve stops when the energy F + λ/2‖ẇ‖² 
 tolerance of (w₊, w₋); the other blocks get AUX_ATOL_FACTOR·atol (an atol below the round-off of their computed
 derivatives made the error test fail on noise: the paper's setting took > 10 min per solve, now seconds).
 An optional wall-clock budget (``max_seconds``) ends a solve with success=False instead of hanging.
+
+The right-hand side and its Jacobian are generated from derivations/momentum_flow.py (``_rhs_jac`` only assembles
+the generated local partials with the chain rule through g = Hθ − b). :func:`crossing_integrals` evaluates the
+modified-principal-value double integrals of App. A / C.3.2 on a run's dense output (limits of excised integrals).
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,6 +43,8 @@ from scipy.integrate import solve_ivp
 from scipy.optimize import brentq
 
 from numerics import validation as V
+from numerics.generated.momentum_flow import (kinetic_rate, kinetic_rate_partials, mgf_jac_coord, mgf_rhs_coord,
+                                               mgf_rhs_ratio_coord, theta_partials)
 
 BLOCKS = ("p", "m", "vp", "vm", "J", "eta", "G", "P", "Q", "A")
 RATIO_BLOCKS = ("Kp", "Km", "Mp", "Mm")
@@ -138,63 +145,63 @@ class MGFRun:
         return bool(self.crossings)
 
 
+#: Local variables of the generated per-coordinate right-hand side and Jacobian (derivations.momentum_flow.LOCAL_VARS).
+LOCAL_VARS = ("p", "m", "vp", "vm", "eta", "Q", "Mp", "Mm", "g")
+
+
 def _rhs_jac(X: np.ndarray, y: np.ndarray, lam: float, ratios: bool):
+    """Right-hand side and Jacobian of the state ODE, both from the formulas derived in derivations/momentum_flow.py
+    (``mgf_rhs_coord``, ``mgf_rhs_ratio_coord``, ``mgf_jac_coord``, ``theta_partials``, ``kinetic_rate*``): the
+    generated local partials are assembled here, with the coupling through g = Hθ − b by the chain rule
+    ∂g/∂w± = H diag(∂θ/∂w±)."""
     n, d = X.shape
     H, b = X.T @ X / n, X.T @ y / n
     sl = layout(d, ratios)
     size = sl["Ekin"].stop
-    I = np.eye(d)
+    blocks = BLOCKS + (RATIO_BLOCKS if ratios else ())
+    nv = len(LOCAL_VARS)
+    zero = np.zeros(d)
+    base_stop = sl[BLOCKS[-1]].stop
+    ar = np.arange(d)
+    # where each generated partial goes: a diagonal block (rows, cols) or, for ∂/∂g, the rows of block a
+    diag_at = {(ia, ib): (sl[a].start + ar, sl[v].start + ar) for ia, a in enumerate(blocks)
+               for ib, v in enumerate(LOCAL_VARS) if v != "g" and v in sl}
+
+    def local(s: np.ndarray) -> tuple[np.ndarray, ...]:
+        p, m = s[sl["p"]], s[sl["m"]]
+        mp_, mm_ = (s[sl["Mp"]], s[sl["Mm"]]) if ratios else (zero, zero)
+        g = H @ ((p * p - m * m) / 4) - b
+        return p, m, s[sl["vp"]], s[sl["vm"]], s[sl["eta"]], s[sl["Q"]], mp_, mm_, g
 
     def rhs(_t: float, s: np.ndarray) -> np.ndarray:
-        p, m, vp, vm = s[sl["p"]], s[sl["m"]], s[sl["vp"]], s[sl["vm"]]
-        g = H @ ((p * p - m * m) / 4) - b
+        p, m, vp, vm, eta, Q, mp_, mm_, g = local(s)
         out = np.empty(size)
-        out[sl["p"]], out[sl["m"]] = vp, vm
-        out[sl["vp"]] = -(vp + g * p) / lam
-        out[sl["vm"]] = -(vm - g * m) / lam
-        out[sl["J"]] = g
-        out[sl["eta"]] = -(s[sl["eta"]] + g) / lam
-        out[sl["G"]] = g * g
-        out[sl["P"]] = vp * vm
-        out[sl["Q"]] = vp * vm - s[sl["Q"]] / lam
-        out[sl["A"]] = np.abs(vp * vm)
+        out[:base_stop] = np.concatenate(np.broadcast_arrays(*mgf_rhs_coord(p, m, vp, vm, eta, Q, g, lam)))
         if ratios:
-            rp, rm = (vp / p) ** 2, (vm / m) ** 2
-            out[sl["Kp"]], out[sl["Km"]] = rp, rm
-            out[sl["Mp"]], out[sl["Mm"]] = rp - s[sl["Mp"]] / lam, rm - s[sl["Mm"]] / lam
-        out[sl["Ekin"]] = 0.5 * (vp @ vp + vm @ vm)
+            out[base_stop:sl["Ekin"].start] = np.concatenate(mgf_rhs_ratio_coord(p, m, vp, vm, mp_, mm_, lam))
+        out[sl["Ekin"]] = np.sum(kinetic_rate(vp, vm))
         return out
 
     def jac(_t: float, s: np.ndarray) -> np.ndarray:
-        p, m, vp, vm = s[sl["p"]], s[sl["m"]], s[sl["vp"]], s[sl["vm"]]
-        g = H @ ((p * p - m * m) / 4) - b
-        gp, gm = H * (p / 2), -H * (m / 2)  # ∂g/∂p, ∂g/∂m
+        loc = local(s)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            entries = mgf_jac_coord(*loc, lam)
+        dth_p, dth_m = theta_partials(loc[0], loc[1])
         Jm = np.zeros((size, size))
-        Jm[sl["p"], sl["vp"]] = I
-        Jm[sl["m"], sl["vm"]] = I
-        Jm[sl["vp"], sl["p"]] = -(np.diag(g) + p[:, None] * gp) / lam
-        Jm[sl["vp"], sl["m"]] = -(p[:, None] * gm) / lam
-        Jm[sl["vp"], sl["vp"]] = -I / lam
-        Jm[sl["vm"], sl["p"]] = (m[:, None] * gp) / lam
-        Jm[sl["vm"], sl["m"]] = (np.diag(g) + m[:, None] * gm) / lam
-        Jm[sl["vm"], sl["vm"]] = -I / lam
-        Jm[sl["J"], sl["p"]], Jm[sl["J"], sl["m"]] = gp, gm
-        Jm[sl["eta"], sl["p"]], Jm[sl["eta"], sl["m"]] = -gp / lam, -gm / lam
-        Jm[sl["eta"], sl["eta"]] = -I / lam
-        Jm[sl["G"], sl["p"]], Jm[sl["G"], sl["m"]] = 2 * g[:, None] * gp, 2 * g[:, None] * gm
-        Jm[sl["P"], sl["vp"]], Jm[sl["P"], sl["vm"]] = np.diag(vm), np.diag(vp)
-        Jm[sl["Q"], sl["vp"]], Jm[sl["Q"], sl["vm"]] = np.diag(vm), np.diag(vp)
-        Jm[sl["Q"], sl["Q"]] = -I / lam
-        sg = np.sign(vp * vm)
-        Jm[sl["A"], sl["vp"]], Jm[sl["A"], sl["vm"]] = np.diag(sg * vm), np.diag(sg * vp)
-        if ratios:
-            for k, M, w, v in (("Kp", "Mp", p, vp), ("Km", "Mm", m, vm)):
-                dw, dv = np.diag(-2 * v * v / w ** 3), np.diag(2 * v / w ** 2)
-                src_w, src_v = ("p", "vp") if k == "Kp" else ("m", "vm")
-                for blk in (k, M):
-                    Jm[sl[blk], sl[src_w]], Jm[sl[blk], sl[src_v]] = dw, dv
-                Jm[sl[M], sl[M]] = -I / lam
-        Jm[sl["Ekin"], sl["vp"]], Jm[sl["Ekin"], sl["vm"]] = vp, vm
+        dg_p, dg_m = H * dth_p[None, :], H * dth_m[None, :]
+        for ia, a in enumerate(blocks):
+            for ib, var in enumerate(LOCAL_VARS):
+                e = entries[ia * nv + ib]
+                if np.isscalar(e) and e == 0:
+                    continue
+                if var == "g":
+                    e = np.broadcast_to(e, (d,))[:, None]
+                    Jm[sl[a], sl["p"]] += e * dg_p
+                    Jm[sl[a], sl["m"]] += e * dg_m
+                elif (ia, ib) in diag_at:
+                    Jm[diag_at[ia, ib]] += e
+        kp, km = kinetic_rate_partials(loc[2], loc[3])
+        Jm[sl["Ekin"], sl["vp"]], Jm[sl["Ekin"], sl["vm"]] = kp, km
         return Jm
 
     return rhs, jac, sl
@@ -353,3 +360,235 @@ def mpv_kernel_integral(run: MGFRun, sign: int, index: int, tau: float,
     h = np.asarray(sigma_mins)
     ex = [vals[i + 1] - (vals[i] - vals[i + 1]) * h[i + 1] / (h[i] - h[i + 1]) for i in range(len(vals) - 1)]
     return float(ex[-1]), float(abs(ex[-1] - ex[0]) + abs(vals[-1] - ex[-1]) * 1e-3)
+
+
+# --------------------------------------------------------------------------------------------------
+# App. A / C.3.2: modified principal values of the kernel integrals over trajectories that cross zero
+# --------------------------------------------------------------------------------------------------
+#: Gauss–Legendre nodes per cell of the product quadrature in :func:`crossing_integrals`.
+GL_NODES = 10
+
+
+@functools.lru_cache(maxsize=None)
+def _gl_basis(nodes: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Gauss–Legendre nodes x and weights on [0, 1], and the Legendre coefficients C[q, k] of the Lagrange basis
+    polynomial ℓ_q in P_k(2x − 1) (ℓ_q = Σ_k C[q, k] P_k(2x − 1), exact because the rule is exact to degree 2·nodes − 1)."""
+    x, w = np.polynomial.legendre.leggauss(nodes)
+    P = np.polynomial.legendre.legvander(x, nodes - 1)  # P[q, k] = P_k(x_q)
+    C = (w[:, None] * P) * (2 * np.arange(nodes) + 1)[None, :] / 2
+    return (x + 1) / 2, w / 2, C
+
+
+def _exp_weights(kappa: np.ndarray, nodes: int) -> np.ndarray:
+    """W[c, q] = ∫₀¹ ℓ_q(x) e^{−κ_c(1−x)} dx, exactly for the degree-(nodes−1) interpolant: with
+    ∫₀¹ P_k(2x−1) e^{−κ(1−x)} dx = √(π/κ)·I_{k+½}(κ/2)e^{−κ/2} (modified Bessel; ``ive`` keeps it finite for any κ)."""
+    from scipy.special import ive
+
+    _, _, C = _gl_basis(nodes)
+    k = np.arange(nodes)
+    kap = np.maximum(kappa, 1e-300)[:, None]
+    small = kappa < 1e-6  # series limit: ∫P_k e^{−κ(1−x)} → δ_k0 (1 − κ/2) + δ_k1 κ/6 for κ → 0
+    mom = np.sqrt(np.pi / kap) * ive(k[None, :] + 0.5, kap / 2)
+    if np.any(small):
+        ser = np.zeros((int(small.sum()), nodes))
+        ser[:, 0] = 1 - kappa[small] / 2
+        if nodes > 1:
+            ser[:, 1] = kappa[small] / 6
+        mom[small] = ser
+    return mom @ C.T
+
+
+@dataclass
+class CrossingIntegrals:
+    """The kernel integrals of App. C.3.2 for every coordinate of (w₊, w₋) at the times ``taus``.
+
+    Rows are the 2d coordinates (w₊[0..d−1], then w₋[0..d−1]); ``*_w`` arrays have a leading axis over the
+    excisions ``deltas``. With F = (ẇ/w)² and k = e^{−(t−s)/λ}:
+
+    - inner_w[j, c, k] = m.p.v.∫₀^τ F_s k(τ, s) sgn(w_τ w_s) ds, outer_w = ∫₀^τ m.p.v.∫₀^t F_s k sgn(w_t w_s) ds dt,
+      both with excision δ_j (see :func:`crossing_integrals`);
+    - inner_g, outer_g: the same with ∇L(θ_s) in place of F (regular, no m.p.v. needed);
+    - outer_1 = ∫₀^τ∫₀^t ∇L(θ_s) k ds dt (no sign factor), so ∫∫∇L k 1{w_t w_s < 0} = (outer_1 − outer_g)/2.
+    """
+
+    lam: float
+    taus: np.ndarray
+    deltas: np.ndarray
+    crossings: list[list[float]]
+    inner_w: np.ndarray
+    outer_w: np.ndarray
+    inner_g: np.ndarray
+    outer_g: np.ndarray
+    outer_1: np.ndarray
+    cells: int
+
+    @staticmethod
+    def extrapolate(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Limit δ → 0 of values[j] (δ halving with j, error c₁δ + c₂δ² + …; needs ≥ 4 excisions): two Richardson
+        levels; the error estimate is the change of the second level between its last two entries plus the gap
+        between the last first- and second-level values (a bound on the first level's error, so conservative)."""
+        v = np.asarray(values, dtype=float)
+        if v.shape[0] < 4:
+            raise ValueError(f"extrapolation needs values on at least 4 excisions, got {v.shape[0]}")
+        r1 = 2 * v[1:] - v[:-1]
+        r2 = (4 * r1[1:] - r1[:-1]) / 3
+        return r2[-1], np.abs(r2[-1] - r2[-2]) + np.abs(r2[-1] - r1[-1])
+
+
+def _coordinate_crossings(run: MGFRun) -> list[list[float]]:
+    d = run.d
+    out: list[list[float]] = [[] for _ in range(2 * d)]
+    for c in run.crossings:
+        out[(0 if c.sign > 0 else d) + c.index].append(c.t)
+    return [sorted(ts) for ts in out]
+
+
+def _cells(points: np.ndarray, tau_max: float) -> tuple[np.ndarray, np.ndarray]:
+    """Cells between the sorted distinct ``points`` in [0, tau_max] (cells shorter than 1e-14·tau_max merged away)."""
+    br = np.unique(points[(points >= 0) & (points <= tau_max)])
+    a_, b_ = br[:-1], br[1:]
+    keep = b_ - a_ > 1e-14 * max(1.0, tau_max)
+    return a_[keep], b_[keep]
+
+
+def _cell_terms(run: MGFRun, a_: np.ndarray, b_: np.ndarray) -> dict[str, np.ndarray]:
+    """Per cell [a, b]: plain integrals A = ∫F and kernel integrals B = ∫F e^{−(b−s)/λ} of F = (ẇ/w)²sgn(w) (rows of
+    w₊ then w₋), ∇L sgn(w) and ∇L, by the product rule of ``_exp_weights``; sgn(w) at the cell's midpoint."""
+    d, lam, sl = run.d, run.lam, run.slices
+    n = run.X.shape[0]
+    H, b = run.X.T @ run.X / n, run.X.T @ run.y / n
+    x_gl, w_gl, _ = _gl_basis(GL_NODES)
+    h = b_ - a_
+    W_exp = _exp_weights(h / lam, GL_NODES) * h[:, None]
+    W_pl = w_gl[None, :] * h[:, None]
+    out = {k: np.empty((rows, a_.size)) for k, rows in (("Aw", 2 * d), ("Bw", 2 * d), ("Ag", 2 * d), ("Bg", 2 * d),
+                                                          ("A1", d), ("B1", d), ("sign", 2 * d))}
+    chunk = max(1, 20000 // GL_NODES)
+    for i0 in range(0, a_.size, chunk):
+        i1 = min(a_.size, i0 + chunk)
+        k = i1 - i0
+        t_nodes = (a_[i0:i1, None] + h[i0:i1, None] * x_gl[None, :]).ravel()
+        st = np.asarray(run.sol(np.concatenate([t_nodes, (a_[i0:i1] + b_[i0:i1]) / 2])))  # (state, nodes + mids)
+        p, m, vp, vm = st[sl["p"]], st[sl["m"]], st[sl["vp"]], st[sl["vm"]]
+        g = H @ ((p * p - m * m) / 4) - b[:, None]
+        w, wd = np.vstack([p, m]), np.vstack([vp, vm])
+        sg = np.sign(w[:, :-k])
+        out["sign"][:, i0:i1] = np.sign(w[:, -k:])
+        for key, F in (("w", (wd[:, :-k] / w[:, :-k]) ** 2 * sg), ("g", np.vstack([g[:, :-k]] * 2) * sg),
+                       ("1", g[:, :-k])):
+            F = F.reshape(F.shape[0], k, GL_NODES)
+            out["A" + key][:, i0:i1] = np.einsum("ckq,kq->ck", F, W_pl[i0:i1])
+            out["B" + key][:, i0:i1] = np.einsum("ckq,kq->ck", F, W_exp[i0:i1])
+    out["a"], out["b"] = a_, b_
+    return out
+
+
+def _propagate(cells: dict[str, np.ndarray], rows: list[list[float]], delta: float, lam: float,
+               taus: np.ndarray) -> dict[str, np.ndarray]:
+    """Inner integrals K(b) = e^{−h/λ}K(a) + B and outer ones D(b) = D(a) + sgn·(λ(1 − e^{−h/λ})K(a) + λ(A − B)),
+    cell by cell; for coordinate c the (ẇ/w)² part skips the strips (T − δ, T + δ) of its zeros (K carried, D held)."""
+    a_, b_ = cells["a"], cells["b"]
+    d2 = cells["Aw"].shape[0]
+    mid = (a_ + b_) / 2
+    gap = np.zeros((d2, a_.size), dtype=bool)
+    for c, ts in enumerate(rows):
+        for T in ts:
+            gap[c] |= (mid > T - delta) & (mid < T + delta)
+    E = np.exp(-(b_ - a_) / lam)
+    # one state vector per cell: [K_w (2d), K_g (2d), K_1 (d)]
+    Eall = np.vstack([np.where(gap, 1.0, E[None, :]), np.broadcast_to(E, (d2 + d2 // 2, E.size))])
+    Ball = np.vstack([np.where(gap, 0.0, cells["Bw"]), cells["Bg"], cells["B1"]])
+    Aall = np.vstack([np.where(gap, 0.0, cells["Aw"]), cells["Ag"], cells["A1"]])
+    S = np.vstack([np.where(gap, 0.0, cells["sign"]), cells["sign"], np.ones((d2 // 2, E.size))])
+    Kstart = np.empty_like(Ball)
+    K = np.zeros(Ball.shape[0])
+    EallT, BallT, KT = np.ascontiguousarray(Eall.T), np.ascontiguousarray(Ball.T), Kstart.T
+    for k in range(a_.size):
+        KT[k] = K
+        K = EallT[k] * K + BallT[k]
+    Kend = Eall * Kstart + Ball
+    D = np.cumsum(S * (lam * (1 - E)[None, :] * Kstart + lam * (Aall - Ball)), axis=1)
+    idx = np.searchsorted(b_, taus - 1e-14 * max(1.0, float(taus[-1])))
+    sgn_end = cells["sign"][:, idx]
+    return {"inner_w": sgn_end * Kend[:d2, idx], "inner_g": sgn_end * Kend[d2:2 * d2, idx],
+            "outer_w": D[:d2, idx], "outer_g": D[d2:2 * d2, idx], "outer_1": D[2 * d2:, idx]}
+
+
+def crossing_integrals(run: MGFRun, taus: Any, deltas: Any, max_cells: int = 400_000) -> CrossingIntegrals:
+    """Evaluate the integrals of :class:`CrossingIntegrals` on ``run``'s dense output, for each excision δ in ``deltas``.
+
+    The m.p.v. (eq. 11) is taken as the limit of excised integrals, in the form the induction of App. C.3.2 uses
+    (A_ε + B_ε + C_ε there): for a coordinate crossing zero at T, the strip (T − δ, T + δ) is left out of both the
+    inner (s) and the outer (t) integral, and the inner part from before T enters after T with weight e^{2δ/λ} (its
+    decay over the strip is not applied). Divergent 1/δ parts cancel between the two sides; what is left converges
+    to the m.p.v. as δ → 0 (at rate O(δ)), which the caller shows on several δ (``CrossingIntegrals.extrapolate``).
+
+    Quadrature: cells are the integrator's steps, refined geometrically towards every T ± δ, with breakpoints at each
+    T and each τ; on a cell the integrand is replaced by its degree-(GL_NODES−1) interpolant at Gauss nodes and
+    multiplied by the kernel exactly (``_exp_weights``), so long steps (t ≫ λ) cost no more than short ones. The
+    inner integrals are propagated from cell to cell by K(b) = e^{−(b−a)/λ}K(a) + ∫_a^b F k, the outer ones by the
+    exact ∫_a^b sgn(w_t)K(t)dt on the cell. ``taus`` must lie in (0, t_end]; a coordinate's values at a τ within
+    δ of one of its own crossings are not meaningful (the caller picks, per coordinate, times away from them).
+    """
+    if run.sol is None:
+        raise ValueError("run has no dense output (solve_dln_mgf keeps it for the fine solve)")
+    taus = V.finite_array("taus", taus, ndim=1)
+    deltas = V.finite_array("deltas", deltas, ndim=1)
+    if deltas.size < 4 or np.any(deltas <= 0) or np.any(np.diff(deltas) >= 0):
+        raise ValueError("deltas must be at least 4 positive, strictly decreasing excision half-widths")
+    if taus.size == 0 or np.any(taus <= 0) or np.any(taus > run.t_end * (1 + 1e-12)) or np.any(np.diff(taus) <= 0):
+        raise ValueError(f"taus must be increasing times in (0, t_end = {run.t_end:g}]")
+    taus = np.minimum(taus, run.t_end)
+    d, lam = run.d, run.lam
+    rows = _coordinate_crossings(run)
+    all_T = np.array(sorted(t for ts in rows for t in ts))
+    if all_T.size:
+        same = [np.diff(ts) for ts in rows if len(ts) > 1]
+        if same and min(float(x.min()) for x in same) <= 2 * deltas[0]:
+            raise ValueError("deltas[0] must be below half the distance between two crossings of one coordinate")
+    steps = np.asarray(run.sol.ts, dtype=float)
+    tau_max = float(taus[-1])
+    steps = steps[steps <= tau_max]
+    # cells away from every crossing are the same for every δ: computed once; near a crossing T (|t − T| < zone) the
+    # cells are graded geometrically towards T ± δ and recomputed for each δ
+    zone = max(4 * float(deltas[0]), 0.25 * lam)
+    base = _cells(np.concatenate([steps, taus, all_T, [0.0, tau_max]] + [[T - zone, T + zone] for T in all_T]), tau_max)
+    mid = (base[0] + base[1]) / 2
+    near = np.zeros(mid.size, dtype=bool)
+    for T in all_T:
+        near |= np.abs(mid - T) < zone
+    far = _cell_terms(run, base[0][~near], base[1][~near])
+    res = {k: [] for k in ("inner_w", "outer_w", "inner_g", "outer_g", "outer_1")}
+    n_cells = 0
+    for delta in deltas:
+        grade = delta * 2.0 ** np.arange(0, 60)
+        grade = grade[grade < zone]
+        pts = [base[0][near], base[1][near]] + [np.concatenate([T - grade, T + grade]) for T in all_T]
+        a_, b_ = _cells(np.concatenate(pts), tau_max)
+        zmid = (a_ + b_) / 2
+        inzone = np.zeros(zmid.size, dtype=bool)
+        for T in all_T:
+            inzone |= np.abs(zmid - T) < zone
+        close = _cell_terms(run, a_[inzone], b_[inzone])
+        cells = {k: np.concatenate([far[k], close[k]], axis=-1) for k in far}
+        order = np.argsort(cells["a"], kind="stable")
+        cells = {k: v[..., order] for k, v in cells.items()}
+        n_cells = cells["a"].size
+        if n_cells > max_cells:
+            raise ValueError(f"{n_cells} quadrature cells exceed max_cells = {max_cells}")
+        out = _propagate(cells, rows, delta, lam, taus)
+        for k in res:
+            res[k].append(out[k])
+    return CrossingIntegrals(lam, taus, deltas, rows, np.array(res["inner_w"]), np.array(res["outer_w"]),
+                             res["inner_g"][-1], res["outer_g"][-1], np.vstack([res["outer_1"][-1]] * 2), n_cells)
+
+
+def gradient_integral(run: MGFRun, t_end: float | None = None) -> np.ndarray:
+    """∫₀ᵗ ∇L(θ_s) ds by Gauss–Legendre quadrature on the solver's steps (dense output): an independent value of
+    the state's J (whose integration accumulates the stiff solver's rounding over thousands of steps)."""
+    if run.sol is None:
+        raise ValueError("run has no dense output")
+    t_end = run.t_end if t_end is None else float(t_end)
+    pts = np.asarray(run.sol.ts, dtype=float)
+    a_, b_ = _cells(np.concatenate([pts[pts <= t_end], [0.0, t_end]]), t_end)
+    return np.sum(_cell_terms(run, a_, b_)["A1"], axis=1)

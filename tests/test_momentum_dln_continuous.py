@@ -242,3 +242,129 @@ def test_small_lambda_claims(qctx):
 def test_induction_gdot(cross, qctx):
     assert C.check_induction_gdot(cross, qctx).verdict is V.CONFIRMED
     assert C.check_induction_gdot(cross, qctx, parity_factor=0.0).verdict is V.REFUTED
+
+
+# --- App. C.3.2: m.p.v. double integrals, eqs. (18)-(20), Lemma 1 -------------------------------------------
+@pytest.fixture(scope="module")
+def multi(qctx):
+    return C._multi_terms(qctx)
+
+
+@pytest.fixture(scope="module")
+def pos_terms(qctx):
+    return C._positive_terms(qctx)
+
+
+def test_crossing_integrals_validation_and_extrapolation(cross):
+    with pytest.raises(ValueError, match="deltas"):
+        MF.crossing_integrals(cross, [cross.t_end], [1e-2, 5e-3, 2.5e-3])
+    with pytest.raises(ValueError, match="taus"):
+        MF.crossing_integrals(cross, [2 * cross.t_end], [4e-2, 2e-2, 1e-2, 5e-3])
+    deltas = 0.1 * 2.0 ** -np.arange(5)
+    exact = 1.0 + 0.3 * deltas - 2.0 * deltas ** 2  # c₁δ + c₂δ²: two Richardson levels remove both
+    lim, err = MF.CrossingIntegrals.extrapolate(exact)
+    assert abs(lim - 1.0) < 1e-13 and err < 1e-3
+
+
+def test_mpv_of_a_crossing_free_run_is_the_plain_integral(pos):
+    """Without zeros, ∫₀^τ∫₀^t (ẇ/w)² e^{−(t−s)/λ} ds dt = λ∫₀^τ (ẇ/w)²(1 − e^{−(τ−s)/λ}) ds = λ(K − M) from the state."""
+    ci = MF.crossing_integrals(pos, [pos.t_end], 1e-2 * 2.0 ** -np.arange(4))
+    state_form = pos.lam * np.concatenate([pos.get("Kp") - pos.get("Mp"), pos.get("Km") - pos.get("Mm")])
+    assert np.max(np.abs(ci.outer_w[-1, :, 0] - state_form)) < 1e-7 * max(1.0, float(np.max(np.abs(state_form))))
+
+
+def test_eq18_and_perturbed_sums(multi, pos_terms, qctx):
+    assert max(len(x) for x in multi.crossings) >= 2  # Q± is not an empty sum on this run
+    assert C.check_eq18(multi, qctx).verdict is V.CONFIRMED
+    assert C.check_eq18(pos_terms, qctx).verdict is V.CONFIRMED
+    assert C.check_eq18(multi, qctx, Q=lambda ts, lam: -C.pair_sum_Q(ts, lam)).verdict is V.REFUTED
+    assert C.check_eq18(multi, qctx, P=lambda ts, lam: 0.0).verdict is V.REFUTED
+
+
+def test_eq19_and_perturbed_lambda(multi, qctx):
+    assert C.check_eq19(multi, qctx).verdict is V.CONFIRMED
+    flipped = lambda T: T.signs * 2 / T.run.lam * T.c_neg + C.lambda_19(T) + T.signs * 2 / T.run.lam * T.c_neg
+    assert C.check_eq19(multi, qctx, flipped).verdict is V.REFUTED
+
+
+def test_eq20_refuted_with_crossings_and_corrected(multi, pos_terms, qctx):
+    assert C.check_eq20(multi, qctx).verdict is V.REFUTED
+    assert C.check_eq20(pos_terms, qctx).verdict is V.CONFIRMED  # the extra factor is 1 without crossings
+    assert C.check_eq20(multi, qctx, C.eq20_corrected).verdict is V.CONFIRMED
+
+
+def test_lemma1_and_induction_identities(multi, pos_terms, qctx):
+    assert C.check_lemma1(multi, qctx).verdict is V.CONFIRMED
+    assert C.check_lemma1(pos_terms, qctx).verdict is V.INCONCLUSIVE
+    assert C.check_induction_g(multi, qctx).verdict is V.CONFIRMED
+    no_pairs = lambda ts, tau, lam: C.g_tau_paper(ts, tau, lam) - 2 * sum(
+        (-1) ** (j - i) * (1 - np.exp(-(ts[j] - ts[i]) / lam)) for i in range(len(ts)) for j in range(i + 1, len(ts))
+        if ts[j] < tau)
+    assert C.check_induction_g(multi, qctx, g_terms=no_pairs).verdict is V.REFUTED
+    assert C.check_induction_g(multi, qctx, gdot_terms=lambda ts, tau, lam: 0.0).verdict is V.REFUTED
+
+
+def test_theta_tilde0_decider_uses_its_own_error():
+    small = C.SweepPoint(0.1, 1.0, 1.0, 1.0, 0, 0.001, 1e-4, 1.0, 1e-4, 1e-12, 1e-10)
+    big = C.SweepPoint(1.0, 1.0, 1.0, 1.0, 50, 0.001, 0.0157, 1.0, 1e-4, 1e-12, 2.6e-9)
+    unsure = C.SweepPoint(1.0, 1.0, 1.0, 1.0, 50, 0.001, 0.0101, 1.0, 1e-4, 1e-12, 1e-4)
+    assert C.check_theta_tilde0([small]).verdict is V.CONFIRMED
+    assert C.check_theta_tilde0([small, big]).verdict is V.REFUTED
+    assert C.check_theta_tilde0([small, unsure]).verdict is V.INCONCLUSIVE
+
+
+# --- the generated right-hand side and Jacobian (issue 3, performance) ---------------------------------------
+def _hand_jacobian(X, y, lam, ratios, s):
+    """Session 1's hand-written Jacobian, kept here as a regression reference for the generated one."""
+    n, d = X.shape
+    H, b = X.T @ X / n, X.T @ y / n
+    sl = MF.layout(d, ratios)
+    size = sl["Ekin"].stop
+    I = np.eye(d)
+    p, m, vp, vm = s[sl["p"]], s[sl["m"]], s[sl["vp"]], s[sl["vm"]]
+    g = H @ ((p * p - m * m) / 4) - b
+    gp, gm = H * (p / 2), -H * (m / 2)
+    Jm = np.zeros((size, size))
+    Jm[sl["p"], sl["vp"]] = I
+    Jm[sl["m"], sl["vm"]] = I
+    Jm[sl["vp"], sl["p"]] = -(np.diag(g) + p[:, None] * gp) / lam
+    Jm[sl["vp"], sl["m"]] = -(p[:, None] * gm) / lam
+    Jm[sl["vp"], sl["vp"]] = -I / lam
+    Jm[sl["vm"], sl["p"]] = (m[:, None] * gp) / lam
+    Jm[sl["vm"], sl["m"]] = (np.diag(g) + m[:, None] * gm) / lam
+    Jm[sl["vm"], sl["vm"]] = -I / lam
+    Jm[sl["J"], sl["p"]], Jm[sl["J"], sl["m"]] = gp, gm
+    Jm[sl["eta"], sl["p"]], Jm[sl["eta"], sl["m"]] = -gp / lam, -gm / lam
+    Jm[sl["eta"], sl["eta"]] = -I / lam
+    Jm[sl["G"], sl["p"]], Jm[sl["G"], sl["m"]] = 2 * g[:, None] * gp, 2 * g[:, None] * gm
+    Jm[sl["P"], sl["vp"]], Jm[sl["P"], sl["vm"]] = np.diag(vm), np.diag(vp)
+    Jm[sl["Q"], sl["vp"]], Jm[sl["Q"], sl["vm"]] = np.diag(vm), np.diag(vp)
+    Jm[sl["Q"], sl["Q"]] = -I / lam
+    sg = np.sign(vp * vm)
+    Jm[sl["A"], sl["vp"]], Jm[sl["A"], sl["vm"]] = np.diag(sg * vm), np.diag(sg * vp)
+    if ratios:
+        for k, M, w, v in (("Kp", "Mp", p, vp), ("Km", "Mm", m, vm)):
+            dw, dv = np.diag(-2 * v * v / w ** 3), np.diag(2 * v / w ** 2)
+            src_w, src_v = ("p", "vp") if k == "Kp" else ("m", "vm")
+            for blk in (k, M):
+                Jm[sl[blk], sl[src_w]], Jm[sl[blk], sl[src_v]] = dw, dv
+            Jm[sl[M], sl[M]] = -I / lam
+    Jm[sl["Ekin"], sl["vp"]], Jm[sl["Ekin"], sl["vm"]] = vp, vm
+    return Jm
+
+
+@pytest.mark.parametrize("ratios", [False, True])
+def test_generated_jacobian_matches_hand_written_and_finite_differences(data, ratios):
+    assert MF.BLOCKS + MF.RATIO_BLOCKS == MD.STATE_BLOCKS and MF.LOCAL_VARS == MD.LOCAL_VARS
+    lam = 0.3
+    rhs, jac, sl = MF._rhs_jac(data.X, data.y, lam, ratios)
+    rng = np.random.default_rng(5)
+    s = rng.uniform(0.2, 1.0, sl["Ekin"].stop) * rng.choice([-1, 1], sl["Ekin"].stop)
+    Jg = jac(0.0, s)
+    assert np.max(np.abs(Jg - _hand_jacobian(data.X, data.y, lam, ratios, s))) < 1e-13 * max(1.0, np.max(np.abs(Jg)))
+    h = 1e-6
+    fd = np.column_stack([(rhs(0.0, s + h * e) - rhs(0.0, s - h * e)) / (2 * h) for e in np.eye(s.size)])
+    assert np.max(np.abs(fd - Jg)) < 1e-6 * max(1.0, np.max(np.abs(Jg)))
+    perturbed = Jg.copy()
+    perturbed[sl["vp"], sl["p"]] *= 1.01  # a wrong entry is seen by the finite differences
+    assert np.max(np.abs(fd - perturbed)) > 1e-4

@@ -37,7 +37,6 @@ def test_entries_cover_only_known_inventory_keys(registry):
 #: Inventory keys no entry covers yet, by area, each with its reason in the closing notes; the test fails when
 #: coverage regresses and when a gap closes (so this list stays true).
 KNOWN_GAPS = {
-    "momentum_continuous": {"momentum_dln:eq-18", "momentum_dln:eqs-19-20-trajectory-characterisation"},
     "sign_descent": {"sign_descent:lemma-b-4"},
 }
 AREAS = ("foundation", "momentum_continuous", "momentum_discrete", "hb_nag", "matrix_factorization", "sign_descent")

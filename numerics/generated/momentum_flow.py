@@ -6,6 +6,66 @@ import mpmath
 import numpy
 
 
+def mgf_rhs_coord(p, m, vp, vm, eta, Q, g, lambda_):
+    """Right-hand sides of the state blocks p, m, vp, vm, J, eta, G, P, Q, A for one coordinate."""
+    return (vp, vm, (-g*p - vp)/lambda_, (g*m - vm)/lambda_, g, (-eta - g)/lambda_, g**2, vm*vp, -Q/lambda_ + vm*vp, abs(vm*vp))
+
+
+def mgf_rhs_coord_mp(p, m, vp, vm, eta, Q, g, lambda_):
+    """Right-hand sides of the state blocks p, m, vp, vm, J, eta, G, P, Q, A for one coordinate."""
+    return (vp, vm, (-g*p - vp)/lambda_, (g*m - vm)/lambda_, g, (-eta - g)/lambda_, g**2, vm*vp, -Q/lambda_ + vm*vp, abs(vm*vp))
+
+
+def mgf_rhs_ratio_coord(p, m, vp, vm, Mp, Mm, lambda_):
+    """Right-hand sides of the ratio blocks Kp, Km, Mp, Mm for one coordinate."""
+    return (vp**2/p**2, vm**2/m**2, -Mp/lambda_ + vp**2/p**2, -Mm/lambda_ + vm**2/m**2)
+
+
+def mgf_rhs_ratio_coord_mp(p, m, vp, vm, Mp, Mm, lambda_):
+    """Right-hand sides of the ratio blocks Kp, Km, Mp, Mm for one coordinate."""
+    return (vp**2/p**2, vm**2/m**2, -Mp/lambda_ + vp**2/p**2, -Mm/lambda_ + vm**2/m**2)
+
+
+def mgf_jac_coord(p, m, vp, vm, eta, Q, Mp, Mm, g, lambda_):
+    """Row-major ∂(block rhs)/∂(local variable): blocks p, m, vp, vm, J, eta, G, P, Q, A, Kp, Km, Mp, Mm; variables p, m, vp, vm, eta, Q, Mp, Mm, g."""
+    return (0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, -g/lambda_, 0, -1/lambda_, 0, 0, 0, 0, 0, -p/lambda_, 0, g/lambda_, 0, -1/lambda_, 0, 0, 0, 0, m/lambda_, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, -1/lambda_, 0, 0, 0, -1/lambda_, 0, 0, 0, 0, 0, 0, 0, 0, 2*g, 0, 0, vm, vp, 0, 0, 0, 0, 0, 0, 0, vm, vp, 0, -1/lambda_, 0, 0, 0, 0, 0, vm*numpy.sign(vm*vp), vp*numpy.sign(vm*vp), 0, 0, 0, 0, 0, -2*vp**2/p**3, 0, 2*vp/p**2, 0, 0, 0, 0, 0, 0, 0, -2*vm**2/m**3, 0, 2*vm/m**2, 0, 0, 0, 0, 0, -2*vp**2/p**3, 0, 2*vp/p**2, 0, 0, 0, -1/lambda_, 0, 0, 0, -2*vm**2/m**3, 0, 2*vm/m**2, 0, 0, 0, -1/lambda_, 0)
+
+
+def mgf_jac_coord_mp(p, m, vp, vm, eta, Q, Mp, Mm, g, lambda_):
+    """Row-major ∂(block rhs)/∂(local variable): blocks p, m, vp, vm, J, eta, G, P, Q, A, Kp, Km, Mp, Mm; variables p, m, vp, vm, eta, Q, Mp, Mm, g."""
+    return (0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, -g/lambda_, 0, -1/lambda_, 0, 0, 0, 0, 0, -p/lambda_, 0, g/lambda_, 0, -1/lambda_, 0, 0, 0, 0, m/lambda_, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, -1/lambda_, 0, 0, 0, -1/lambda_, 0, 0, 0, 0, 0, 0, 0, 0, 2*g, 0, 0, vm, vp, 0, 0, 0, 0, 0, 0, 0, vm, vp, 0, -1/lambda_, 0, 0, 0, 0, 0, vm*mpmath.sign(vm*vp), vp*mpmath.sign(vm*vp), 0, 0, 0, 0, 0, -2*vp**2/p**3, 0, 2*vp/p**2, 0, 0, 0, 0, 0, 0, 0, -2*vm**2/m**3, 0, 2*vm/m**2, 0, 0, 0, 0, 0, -2*vp**2/p**3, 0, 2*vp/p**2, 0, 0, 0, -1/lambda_, 0, 0, 0, -2*vm**2/m**3, 0, 2*vm/m**2, 0, 0, 0, -1/lambda_, 0)
+
+
+def theta_partials(p, m):
+    """(∂θ/∂w₊, ∂θ/∂w₋) for θ = (w₊² − w₋²)/4."""
+    return ((1/2)*p, -1/2*m)
+
+
+def theta_partials_mp(p, m):
+    """(∂θ/∂w₊, ∂θ/∂w₋) for θ = (w₊² − w₋²)/4."""
+    return ((mpmath.mpf(1)/mpmath.mpf(2))*p, -mpmath.mpf(1)/mpmath.mpf(2)*m)
+
+
+def kinetic_rate(vp, vm):
+    """One coordinate's ‖(u̇, v̇)‖² = (ẇ₊² + ẇ₋²)/2 (the Ekin state's rate, summed over coordinates)."""
+    return (1/2)*vm**2 + (1/2)*vp**2
+
+
+def kinetic_rate_mp(vp, vm):
+    """One coordinate's ‖(u̇, v̇)‖² = (ẇ₊² + ẇ₋²)/2 (the Ekin state's rate, summed over coordinates)."""
+    return (mpmath.mpf(1)/mpmath.mpf(2))*vm**2 + (mpmath.mpf(1)/mpmath.mpf(2))*vp**2
+
+
+def kinetic_rate_partials(vp, vm):
+    """∂/∂(ẇ₊, ẇ₋) of kinetic_rate."""
+    return (vp, vm)
+
+
+def kinetic_rate_partials_mp(vp, vm):
+    """∂/∂(ẇ₊, ẇ₋) of kinetic_rate."""
+    return (vp, vm)
+
+
 def phi_of_alpha(a, b):
     """φ_t = ½ arcsinh((α₊² − α₋²)/(2Δ_t)), Δ_t = |α₊α₋| (App. C.2)."""
     return (1/2)*numpy.arcsinh((1/2)*(a**2 - b**2)/abs(a*b))
