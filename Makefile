@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: check check-full test test-full regenerate notebooks coverage mutate clean
+.PHONY: check check-full test test-full regenerate notebooks coverage mutate mutate-full bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,8 +33,14 @@ notebooks: $(STAMP)        ## execute every notebook and save its outputs
 coverage: $(STAMP)         ## inventory keys that no registry entry covers
 	$(BIN)/python -m checks --coverage
 
+bench: $(STAMP)            ## run the benchmarks and write BENCHMARKS.md (about 20-30 min; --long parts: python -m benchmarks --long)
+	$(BIN)/python -m benchmarks
+
 clean:
 	rm -rf $(VENV) build *.egg-info
 
-mutate: $(STAMP)           ## mutation testing of the formulas (long; writes MUTATION.md)
+mutate: $(STAMP)           ## mutation testing, a stratified sample of 30 mutants per file (about 1 h; writes MUTATION.md)
+	$(BIN)/python -m checks.mutation --sample 30 --seed 0
+
+mutate-full: $(STAMP)      ## every mutant (about 10 h with one worker)
 	$(BIN)/python -m checks.mutation
