@@ -182,7 +182,10 @@ def from_threshold(what: str, values: Sequence[float], threshold: float, errors:
                        counterexample={**(inst[worst] if worst < len(inst) else {"index": worst}),
                                        "value": v, "threshold": threshold, "error_estimate": e},
                        corrected_by=corrected_by, **ev)
-    return inconclusive(f"{what}: {v:.3e} vs threshold {threshold:g} is within the numerical error {e:.1e}", **ev)
+    if v <= threshold:
+        return inconclusive(f"{what}: {v:.3e} vs threshold {threshold:g} is within the numerical error {e:.1e}", **ev)
+    return inconclusive(f"{what}: {v:.3e} vs threshold {threshold:g}: the excess is {(v - threshold) / e:.3g}x the "
+                        f"numerical error {e:.1e}, short of the {REFUTE_FACTOR:g}x needed to refute", **ev)
 
 
 def from_counts(what: str, pairs: Sequence[tuple[int, int]], instances: Sequence[dict[str, Any]] = (),
