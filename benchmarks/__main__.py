@@ -129,8 +129,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"  benchmark {name} failed: {exc!r}; its previous section is kept", file=sys.stderr, flush=True)
             continue
         new[name] = section(name, title, module, body, seconds, head)
-        # Write after every benchmark, so an interrupted run keeps what it measured.
-        _write(out_path, {**old, **new})
+        # Write after every benchmark, so an interrupted run keeps what it measured; the file is read again
+        # first, so that sections another run wrote in the meantime are kept.
+        current = split_sections(out_path.read_text(encoding="utf-8")) if out_path.exists() else old
+        _write(out_path, {**current, **new})
     print(f"wrote {out_path}" + (f"; failed: {', '.join(failed)}" if failed else ""))
     return 1 if failed else 0
 
