@@ -19,9 +19,11 @@ Mp, Mm Ṁ± = (ẇ±/w±)² − M±/λ                         ∫₀ᵗ (ẇ±
 
 K and M blow up where a weight crosses zero, so they are carried only with ``ratios=True`` (for
 trajectories whose balancedness stays positive). Zero crossings of w± are located (root-refined on the
-dense output) and reported. The solve stops when the energy F + λ/2‖ẇ‖² falls below ``loss_tol``
-(a terminal event; it decreases monotonically by eq. 14). Every run is done twice, at ``rtol`` and at
-1000·``rtol``; the difference of the two end states is the reported error estimate. ``atol`` is the absolute
+dense output) and reported. The solve stops when the energy F + λ/2‖ẇ‖² falls below ``loss_tol`` (it
+decreases monotonically by eq. 14): the solver is stepped by hand, the energy checked after every step and the
+converging step cut at the crossing on its interpolant (solve_ivp's event location raised on tight solves, where
+the interpolant and the step disagree near the energy's round-off floor; see :func:`_step_to_energy`). Every run
+is done twice, at ``rtol`` and at 1000·``rtol``; the difference of the two end states is the reported error estimate. ``atol`` is the absolute
 tolerance of (w₊, w₋); the other blocks get AUX_ATOL_FACTOR·atol (an atol below the round-off of their computed
 derivatives made the error test fail on noise: the paper's setting took > 10 min per solve, now seconds).
 An optional wall-clock budget (``max_seconds``) ends a solve with success=False instead of hanging.
@@ -39,7 +41,7 @@ from typing import Any
 import time
 
 import numpy as np
-from scipy.integrate import solve_ivp
+from scipy.integrate import BDF, DOP853, LSODA, RK23, RK45, OdeSolution, Radau
 from scipy.optimize import brentq
 
 from numerics import validation as V
@@ -232,6 +234,67 @@ def _find_crossings(sol: Any, t: np.ndarray, sl: dict[str, slice], lam: float, X
     return sorted(out, key=lambda c: c.t)
 
 
+#: scipy's step-by-step integrators by name (the ``method`` of :func:`solve_dln_mgf`); the implicit ones get the Jacobian.
+SOLVERS = {"LSODA": LSODA, "BDF": BDF, "Radau": Radau, "RK45": RK45, "RK23": RK23, "DOP853": DOP853}
+IMPLICIT = ("LSODA", "BDF", "Radau")
+
+
+@dataclass
+class _Steps:
+    """The steps of one solve: times, states (columns), dense output (or None), how it ended."""
+
+    t: np.ndarray
+    y: np.ndarray
+    sol: Any
+    converged: bool
+    timed_out: bool
+    message: str
+    nfev: int
+
+
+def _step_to_energy(rhs, jac, s0: np.ndarray, t_max: float, method: str, rtol: float, atol: np.ndarray,
+                    dense: bool, energy, deadline: float) -> _Steps:
+    """Step the solver by hand until ``energy`` (log of the energy over loss_tol) is <= 0 after a step, t_max, a
+    failure or the wall-clock ``deadline``. The step that converges is cut at the zero of ``energy`` on its
+    interpolant (as solve_ivp's terminal event does) when the interpolant brackets one; when it does not (its end
+    values disagree with the step's near the round-off floor of the energy, where solve_ivp's event location raised
+    "f(a) and f(b) must have different signs"), the solve ends at the step's end, whose energy is below loss_tol."""
+    kw = {"jac": jac} if method in IMPLICIT else {}
+    solver = SOLVERS[method](rhs, 0.0, s0, t_max, rtol=rtol, atol=atol, **kw)
+    ts, ys, interpolants = [0.0], [s0.copy()], []
+    converged = timed_out = False
+    message = "The solver successfully reached the end of the integration interval."
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        while solver.status == "running":
+            step_message = solver.step()
+            if solver.status == "failed":
+                message = str(step_message)
+                break
+            t, st = solver.t, solver.y.copy()
+            piece = solver.dense_output() if dense else None
+            if energy(t, st) <= 0:
+                converged, message = True, "converged: energy below loss_tol"
+                piece = piece if piece is not None else solver.dense_output()
+                t_old = solver.t_old
+                f = lambda tau: energy(tau, piece(tau))
+                if f(t_old) > 0 >= f(t):
+                    t = brentq(f, t_old, t, xtol=4 * np.finfo(float).eps, rtol=4 * np.finfo(float).eps)
+                    st = piece(t)
+                if not dense:
+                    piece = None
+            elif time.monotonic() > deadline:
+                timed_out = True
+            if t > ts[-1]:  # (a cut exactly at the previous step's end adds no point)
+                ts.append(float(t))
+                ys.append(st)
+                if piece is not None:
+                    interpolants.append(piece)
+            if converged or timed_out:
+                break
+    sol = OdeSolution(ts, interpolants, alt_segment=method in ("BDF", "LSODA")) if dense and interpolants else None
+    return _Steps(np.asarray(ts), np.column_stack(ys), sol, converged, timed_out, message, int(solver.nfev))
+
+
 def solve_dln_mgf(X: Any, y: Any, u0: Any, v0: Any, lam: float, *, ratios: bool = False,
                   loss_tol: float = 1e-26, t_max: float = 1e8, rtol: float = 1e-11,
                   atol: float = 1e-15, method: str = "LSODA", second_solve: bool = True,
@@ -241,7 +304,7 @@ def solve_dln_mgf(X: Any, y: Any, u0: Any, v0: Any, lam: float, *, ratios: bool 
     ``ratios`` adds ∫(ẇ±/w±)² and its e^{−(t−s)/λ}-kernel version to the state (only for trajectories
     without zero crossings: a crossing makes them infinite and the solve is reported as failed).
     ``max_seconds`` is a wall-clock budget for both solves together (None: unlimited); a solve that runs out
-    of it stops (a terminal event) and the run is returned with success=False and a message saying so.
+    of it stops (checked after every step) and the run is returned with success=False and a message saying so.
     """
     X = V.finite_array("X", X, ndim=2)
     y = V.finite_array("y", y, ndim=1)
@@ -260,6 +323,8 @@ def solve_dln_mgf(X: Any, y: Any, u0: Any, v0: Any, lam: float, *, ratios: bool 
     V.positive("atol", atol)
     if max_seconds is not None:
         V.positive("max_seconds", max_seconds)
+    if method not in SOLVERS:
+        raise ValueError(f"method must be one of {', '.join(SOLVERS)}, got {method!r}")
     rhs, jac, sl = _rhs_jac(X, y, lam, ratios)
     s0 = np.zeros(sl["Ekin"].stop)
     s0[sl["p"]], s0[sl["m"]] = u0 + v0, u0 - v0
@@ -271,7 +336,6 @@ def solve_dln_mgf(X: Any, y: Any, u0: Any, v0: Any, lam: float, *, ratios: bool 
         kin = 0.5 * lam * 0.5 * (s[sl["vp"]] @ s[sl["vp"]] + s[sl["vm"]] @ s[sl["vm"]])
         return float(np.log(0.5 * r @ r / n + kin + 1e-300) - np.log(loss_tol))
 
-    energy.terminal = True
     deadline = np.inf if max_seconds is None else time.monotonic() + max_seconds
 
     # atol applies to (w₊, w₋); the velocities, kernel states and path integrals get AUX_ATOL_FACTOR·atol: their
@@ -280,35 +344,25 @@ def solve_dln_mgf(X: Any, y: Any, u0: Any, v0: Any, lam: float, *, ratios: bool 
     atol_vec = np.full(s0.size, atol * AUX_ATOL_FACTOR)
     atol_vec[sl["p"]], atol_vec[sl["m"]] = atol, atol
 
-    def run(rt: float, at: np.ndarray, dense: bool):
-        stop = [np.inf]  # the first time t seen after the deadline; the event is a step down there
+    def run(rt: float, at: np.ndarray, dense: bool) -> _Steps:
+        return _step_to_energy(rhs, jac, s0, t_max, method, rt, at, dense, energy, deadline)
 
-        def budget(t: float, _s: np.ndarray) -> float:
-            if stop[0] == np.inf and time.monotonic() > deadline:
-                stop[0] = t
-            return 1.0 if t < stop[0] else -1.0
-
-        budget.terminal = True
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            res = solve_ivp(rhs, (0.0, t_max), s0, method=method, jac=jac, rtol=rt, atol=at,
-                            events=[energy, budget], dense_output=dense)
-        timed_out = res.status == 1 and res.t_events[1].size > 0 and res.t_events[0].size == 0
-        return res, timed_out
-
-    fine, timed_out = run(rtol, atol_vec, True)
-    ok = fine.status == 1 and not timed_out and np.all(np.isfinite(fine.y[:, -1]))
+    fine = run(rtol, atol_vec, True)
+    timed_out = fine.timed_out
+    ok = fine.converged and np.all(np.isfinite(fine.y[:, -1]))
     crossings = _find_crossings(fine.sol, fine.t, sl, lam, X, y) if fine.sol is not None else []
-    msg = str(fine.message) if fine.status != 1 else "converged: energy below loss_tol"
+    msg = fine.message
     if second_solve and ok:
-        coarse, timed_out = run(rtol * 1e3, atol_vec * 1e3, False)
-        ok = ok and coarse.status == 1 and not timed_out
+        coarse = run(rtol * 1e3, atol_vec * 1e3, False)
+        timed_out = coarse.timed_out
+        ok = ok and coarse.converged
         err = fine.y[:, -1] - coarse.y[:, -1]
         if timed_out:
             msg = (f"wall-clock budget of {max_seconds:g} s ran out in the error-estimate solve (1000x looser "
                    f"tolerances) at t = {coarse.t[-1]:.4g}; the fine solve had converged at t = {fine.t[-1]:.4g}")
     else:
         err = np.full(s0.size, np.nan)
-    if timed_out and fine.t_events[0].size == 0:
+    if fine.timed_out:
         msg = (f"wall-clock budget of {max_seconds:g} s ran out at t = {fine.t[-1]:.4g} "
                f"({fine.t.size} steps) before the energy fell below loss_tol")
     if ratios and crossings:

@@ -85,6 +85,29 @@ def test_mgf_budget_ends_the_solve_as_a_failure():
         MF.solve_dln_mgf(data.X, data.y, u0, v0, 0.1, max_seconds=0.0)
 
 
+def test_mgf_tight_bdf_solve_converges_where_event_location_raised():
+    """With solve_ivp's terminal energy event this solve raised ValueError('f(a) and f(b) must have different signs'):
+    near the energy's round-off floor the step's interpolant and the step disagree about its sign. Stepped by hand, it
+    stops at the first step whose energy is <= loss_tol, with dense output to there, and agrees with LSODA."""
+    st = C.Setting(4, 6, 2, 0.01)
+    data = C.instance(0, st)
+    u0, v0 = MF.paper_initialisation(st.d, st.alpha)
+    kw = dict(rtol=1e-13, atol=1e-17, loss_tol=1e-28, second_solve=False)
+    run = MF.solve_dln_mgf(data.X, data.y, u0, v0, 0.01, method="BDF", **kw)
+    assert run.success and run.message == "converged: energy below loss_tol" and not run.crossings
+
+    def energy(s):
+        vp, vm = run.get("vp", s), run.get("vm", s)
+        return run.train_loss(s) + 0.25 * run.lam * (vp @ vp + vm @ vm)
+
+    assert energy(run.state) <= 1e-28 * (1 + 1e-9) < energy(run.states(np.array([run.sol.ts[-2]]))[0])
+    assert np.max(np.abs(run.states(np.array([run.t_end]))[0] - run.state)) < 1e-12
+    ref = MF.solve_dln_mgf(data.X, data.y, u0, v0, 0.01, **kw)
+    assert ref.success and np.max(np.abs(run.theta() - ref.theta())) < 1e-9
+    with pytest.raises(ValueError, match="method"):
+        MF.solve_dln_mgf(data.X, data.y, u0, v0, 0.01, method="Euler")
+
+
 # --- hyperbolic entropy limits --------------------------------------------------------------------------
 def test_lemma4_refuted_and_corrected():
     assert C.check_ratio_limit("Lemma 4", HD.lemma4_paper, True).verdict is V.REFUTED
