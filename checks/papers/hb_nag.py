@@ -322,7 +322,7 @@ def check_gf_bias(ctx: Context, biased: bool, r_of: Callable[[np.ndarray, np.nda
     # from interpolation (converted to θ through ‖X⁺‖), and the program's residual
     drift = float(np.max(np.abs(path.theta[-1] - path.theta[-2])))
     infeas = float(np.max(np.abs(inst.X @ th - inst.y)))
-    tol = 10 * (path.error_estimate + drift + (infeas + am.residual) * np.linalg.norm(np.linalg.pinv(inst.X), 2)) + 1e-12
+    tol = path.error_estimate + drift + (infeas + am.residual) * np.linalg.norm(np.linalg.pinv(inst.X), 2)
     err = float(np.max(np.abs(am.theta - th)))
     return from_errors("GF limit vs the stated entropy program", [err], tol, corrected_by=corrected_by,
                        instances=[{**inst.describe(), "theta_gf": th, "theta_program": am.theta}])
