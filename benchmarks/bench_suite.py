@@ -96,6 +96,20 @@ def sweep_demo(workers: int = 2) -> dict[str, Any]:
     return out
 
 
+def record_timings(tier: str, seconds: dict[str, float], path: Path | None = None) -> None:
+    """Keep a tier's per-claim seconds (of the serial run) in checks/timings.json, which ``--jobs`` uses to
+    start the longest checks modules first."""
+    from checks.runner import TIMINGS
+
+    path = path or TIMINGS
+    try:
+        table = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        table = {}
+    table[tier] = {k: round(v, 2) for k, v in sorted(seconds.items())}
+    path.write_text(json.dumps(table, indent=0, sort_keys=True) + "\n", encoding="utf-8")
+
+
 def main(full: bool = False, jobs: int = 2) -> dict[str, Any]:
     """Quick tier serial and with ``jobs`` processes (full tier too with ``full``), then the sweep demo."""
     runs = []
@@ -103,6 +117,7 @@ def main(full: bool = False, jobs: int = 2) -> dict[str, Any]:
         for j in (1, jobs):
             print(f"  suite: {tier} tier, --jobs {j} ...", flush=True)
             runs.append(run_tier(tier, j))
+        record_timings(tier, runs[-2 if jobs > 1 else -1]["seconds"])
     print("  suite: sweep demo ...", flush=True)
     return {"runs": runs, "sweep": sweep_demo(jobs), "cores": os.cpu_count()}
 

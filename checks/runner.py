@@ -1,9 +1,11 @@
 """Run registry entries and collect their results (timed; a check that raises becomes INCONCLUSIVE)."""
 from __future__ import annotations
 
+import json
 import time
 import traceback
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable, Iterable
 
 from checks.registry import Claim, Context
@@ -43,12 +45,34 @@ def _run_group(claim_ids: list[str], ctx: Context) -> list[Result]:
     return [run_claim(registry[cid], ctx).result for cid in claim_ids]
 
 
-def _groups(claims: list[Claim]) -> list[list[Claim]]:
-    """The claims of one checks module together (they share that module's cached trajectories), largest first."""
+#: Per-claim seconds of the last suite benchmark (``python -m benchmarks suite``), by tier; used only to order the
+#: work handed to processes (longest first), never to decide a verdict.
+TIMINGS = Path(__file__).with_name("timings.json")
+
+
+def expected_seconds(tier: str, path: Path = TIMINGS) -> dict[str, float]:
+    """Claim id -> seconds measured for ``tier`` by the last suite benchmark ({} if none is recorded)."""
+    try:
+        table = json.loads(path.read_text(encoding="utf-8"))
+        return {str(k): float(v) for k, v in table.get(tier, {}).items()}
+    except (OSError, ValueError, AttributeError):
+        return {}
+
+
+def _groups(claims: list[Claim], tier: str = "quick", known: dict[str, float] | None = None) -> list[list[Claim]]:
+    """The claims of one checks module together (they share that module's cached trajectories), the longest
+    first by the recorded timings (a claim without one counts as the median), so that the longest module does
+    not start last; ties by size."""
     by_module: dict[str, list[Claim]] = {}
     for c in claims:
         by_module.setdefault(c.check.__module__, []).append(c)
-    return sorted(by_module.values(), key=len, reverse=True)
+    known = expected_seconds(tier) if known is None else known
+    fill = float(sorted(known.values())[len(known) // 2]) if known else 1.0
+
+    def cost(group: list[Claim]) -> tuple[float, int]:
+        return sum(known.get(c.id, fill) for c in group), len(group)
+
+    return sorted(by_module.values(), key=cost, reverse=True)
 
 
 def run_claims(claims: Iterable[Claim], ctx: Context, progress: Callable[[int, Claim], None] | None = None,
@@ -74,7 +98,7 @@ def run_claims(claims: Iterable[Claim], ctx: Context, progress: Callable[[int, C
     results: dict[str, Result] = {}
     done = 0
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(_run_group, [c.id for c in group], ctx): group for group in _groups(claims)}
+        futures = {pool.submit(_run_group, [c.id for c in group], ctx): group for group in _groups(claims, ctx.tier)}
         for fut in as_completed(futures):
             group = futures[fut]
             try:

@@ -107,3 +107,24 @@ def test_parallel_runs_match_serial_runs(registry):
     serial = _strip_times(json.loads(to_json(run_claims([registry[i] for i in ids], ctx), ctx)))
     parallel = _strip_times(json.loads(to_json(run_claims([registry[i] for i in ids], ctx, jobs=2), ctx)))
     assert serial == parallel
+
+
+def test_jobs_start_the_longest_module_first(registry, tmp_path):
+    """--jobs hands out checks modules longest first by the recorded timings; without a record, by size; a
+    missing or unreadable timings file is no record (scheduling only, verdicts do not depend on it)."""
+    from checks.runner import _groups, expected_seconds
+
+    claims = list(registry.values())
+    modules = {c.check.__module__ for c in claims}
+    small = min(modules, key=lambda m: sum(c.check.__module__ == m for c in claims))
+    slow = {c.id: 1000.0 if c.check.__module__ == small else 0.1 for c in claims}
+    assert _groups(claims, "full", slow)[0][0].check.__module__ == small
+    sizes = [len(g) for g in _groups(claims, "full", {})]
+    assert sizes == sorted(sizes, reverse=True)
+    assert expected_seconds("full", tmp_path / "absent.json") == {}
+    bad = tmp_path / "bad.json"
+    bad.write_text("not json", encoding="utf-8")
+    assert expected_seconds("full", bad) == {}
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps({"full": {"a.b": 2.5}}), encoding="utf-8")
+    assert expected_seconds("full", good) == {"a.b": 2.5} and expected_seconds("quick", good) == {}
