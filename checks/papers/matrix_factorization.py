@@ -339,18 +339,33 @@ def check_lemma6(rng: np.random.Generator, n: int, dps: int, x2_sign: float = 1.
     # ARE A P + P Aᵀ − P R P + Q = 0 ⇔ scipy's aᵀX + Xa − X b r⁻¹ bᵀ X + q = 0 with a = Aᵀ, b = I, r = R⁻¹
     Pbar = solve_continuous_are(A.T, np.eye(n), Q, np.linalg.inv(R))
     Abar, Ahat = A - Pbar @ R, A.T - R @ Pbar
-    errs = []
+    def expm_err(M: np.ndarray) -> tuple[np.ndarray, float]:
+        """expm(M) and an estimate of its error: its difference to expm(M/2)² (a second evaluation by squaring)
+        plus the rounding of that product."""
+        E, half = expm(M), expm(M / 2)
+        return E, float(np.abs(E - half @ half).max() + M.shape[0] * EPS * np.abs(half).max() ** 2)
+
+    H = np.block([[-A.T, R], [Q, A]])
+    D0 = P0 - Pbar
+    d0 = float(np.abs(D0).max())
+    errs, bounds = [], []
     for t in (0.3, 0.7, 1.2):
-        H = np.block([[-A.T, R], [Q, A]])
-        Z = expm(t * H) @ np.vstack([np.eye(n), P0])
-        integral = quad_vec(lambda s: expm(-(t - s) * Ahat) @ R @ expm(s * Abar), 0, t, epsabs=1e-14, epsrel=1e-13)[0]
-        X1 = expm(-t * Ahat) + integral @ (P0 - Pbar)
-        X2 = Pbar @ X1 + x2_sign * expm(t * Abar) @ (P0 - Pbar)
+        EH, eH = expm_err(t * H)
+        Z = EH @ np.vstack([np.eye(n), P0])
+        integral, q_err = quad_vec(lambda s: expm(-(t - s) * Ahat) @ R @ expm(s * Abar), 0, t, epsabs=1e-14,
+                                   epsrel=1e-13)
+        EA, eA = expm_err(-t * Ahat)
+        EB, eB = expm_err(t * Abar)
+        X1 = EA + integral @ D0
+        X2 = Pbar @ X1 + x2_sign * EB @ D0
         errs.append(float(max(np.abs(X1 - Z[:n]).max(), np.abs(X2 - Z[n:]).max()) / max(1.0, np.abs(Z).max())))
-    # expm's rounding (about 1e3·EPS·n relative, times 10 for the products) or quad_vec's requested epsrel 1e-13,
-    # whichever is larger, with a margin of 1e2 on the latter for the products with P0 − P̄ (a margin, not a derived
-    # bound: see the closing note of session 1)
-    tol = max(1e3 * EPS * n * 10, 1e-13 * 1e2)
+        # first-order error bound of each side (max-abs entries): expm's by re-evaluation, the integral's by
+        # quad_vec's own estimate (its 2-norm bounds every entry), n·EPS for each matrix product's rounding
+        e_x1 = eA + n * (float(q_err) + EPS * float(np.abs(integral).max())) * d0
+        e_x2 = n * float(np.abs(Pbar).max()) * e_x1 + n * (eB + EPS * float(np.abs(EB).max())) * d0 + EPS * float(np.abs(X2).max())
+        e_z = n * (eH + EPS * float(np.abs(EH).max())) * max(1.0, float(np.abs(P0).max()))
+        bounds.append((max(e_x1, e_x2) + e_z) / max(1.0, float(np.abs(Z).max())))
+    tol = max(bounds)
     num = from_errors("(27) vs the linear system", errs, tol, instances=[{"n": n}])
     return combine("Lemma 6", {"words": words, "escape": escape, "(27)": num})
 
