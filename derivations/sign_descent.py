@@ -228,11 +228,9 @@ def potential_lp_limit(order: sp.Expr = 2) -> dict[str, sp.Expr]:
     limit = sp.limit(phi, xi, 0)
     target = bpos ** p / p
     z = sp.Symbol("z", positive=True)  # z = ξ^D
-    first = sp.diff(phi.subs(xi, z ** (1 / sp.Integer(order))), z).subs(z, 0) if order != 0 else 0
+    dphi_dz = sp.diff(phi.subs(xi, z ** (1 / order)), z)
     return {"limit - |beta|^p/p": sp.simplify(limit - target),
-            "d Phi / d(xi^D) at 0 - |beta|^(1/D)": sp.simplify(sp.limit(
-                sp.diff(phi.subs(xi, z ** (1 / sp.Integer(order))), z), z, 0) - bpos ** (1 / sp.Integer(order)))
-            if first is not None else sp.Integer(0)}
+            "d Phi / d(xi^D) at 0 - |beta|^(1/D)": sp.simplify(sp.limit(dphi_dz, z, 0) - bpos ** (1 / order))}
 
 
 def late_time_series(n_terms: int = 3) -> sp.Expr:
