@@ -176,9 +176,14 @@ def safe_check_exponent(lam_of: ParamFormula = paper_lambda, eps_of: ParamFormul
     return sp.simplify(-(m - k) * eps_of(gamma, bet) / lam_of(gamma, bet) - (m - k) * (bet - 1))
 
 
+def safe_check_ratio(n: sp.Expr) -> sp.Expr:
+    """[exp(β−1)]^n / β^n in c = 1 − β, for an exponent n (a symbol, a number or an expression in c)."""
+    return (sp.exp(-c) / (1 - c)) ** n
+
+
 def safe_check_ratio_limit(n: sp.Expr) -> sp.Expr:
-    """lim_{β→1} [exp(β−1)]^n / β^n for an exponent n (a number or an expression in c = 1 − β)."""
-    return sp.limit((sp.exp(-c) / (1 - c)) ** n, c, 0, dir="+")
+    """lim_{β→1} [exp(β−1)]^n / β^n (see :func:`safe_check_ratio`)."""
+    return sp.limit(safe_check_ratio(n), c, 0, dir="+")
 
 
 def quadratic_mode_solution() -> tuple[sp.Expr, sp.Expr]:

@@ -26,22 +26,26 @@ def _mgf_uv_second_derivatives(g: sp.Expr) -> dict[sp.Expr, sp.Expr]:
     return {u.diff(t, 2): -(u.diff(t) + g * v) / lam, v.diff(t, 2): -(v.diff(t) + g * u) / lam}
 
 
-def reparametrisation_residuals() -> dict[str, sp.Expr]:
-    """App. B: with w± = u ± v, eq. (4) becomes (12); MGD becomes (13); θ = (w₊² − w₋²)/4, u² − v² = w₊w₋."""
+def reparametrisation_residuals(stated_sign: dict[str, int] | None = None) -> dict[str, sp.Expr]:
+    """App. B: with w± = u ± v, eq. (4) becomes (12); MGD becomes (13); θ = (w₊² − w₋²)/4, u² − v² = w₊w₋.
+
+    ``stated_sign[name]`` is the sign of the ∇L term that (12)/(13) state for w₊ ("+") and w₋ ("-"), +1 and −1 as
+    printed; it is kept apart from the sign that builds w = u ± v so that a wrong stated sign shows in either branch."""
+    stated_sign = {"+": 1, "-": -1} if stated_sign is None else stated_sign
     g = G(t)
     eq_u = lam * u.diff(t, 2) + u.diff(t) + g * v
     eq_v = lam * v.diff(t, 2) + v.diff(t) + g * u
     out = {}
     for sign, name in ((1, "+"), (-1, "-")):
         w = u + sign * v
-        eq12 = lam * w.diff(t, 2) + w.diff(t) + sign * g * w
+        eq12 = lam * w.diff(t, 2) + w.diff(t) + stated_sign[name] * g * w
         out[f"eq. (12), w{name}"] = sp.simplify(eq12 - (eq_u + sign * eq_v))
     uk, uk1, vk, vk1, gk, gam, bet = sp.symbols("u_k u_km1 v_k v_km1 g_k gamma beta", real=True)
     u_next = uk - gam * gk * vk + bet * (uk - uk1)
     v_next = vk - gam * gk * uk + bet * (vk - vk1)
     for sign, name in ((1, "+"), (-1, "-")):
         wk, wk1 = uk + sign * vk, uk1 + sign * vk1
-        stated = wk - sign * gam * gk * wk + bet * (wk - wk1)
+        stated = wk - stated_sign[name] * gam * gk * wk + bet * (wk - wk1)
         out[f"eq. (13), w{name}"] = sp.expand(u_next + sign * v_next - stated)
     wp, wm = u + v, u - v
     out["theta = (w+^2 - w-^2)/4"] = sp.expand(u * v - (wp ** 2 - wm ** 2) / 4)

@@ -130,6 +130,12 @@ def test_entropy_interpolates(data):
 # --- symbolic -------------------------------------------------------------------------------------------
 def test_symbolic_identities_vanish():
     assert all(r == 0 for r in MD.reparametrisation_residuals().values())
+    assert C.check_eq12_13().verdict is Verdict.PROVED
+    for wrong in ({"+": 1, "-": 1}, {"+": -1, "-": -1}):  # each branch's stated sign is tested
+        res = C.check_eq12_13(wrong)
+        assert res.verdict is Verdict.REFUTED
+        bad = {k for k, r in MD.reparametrisation_residuals(wrong).items() if r != 0}
+        assert bad == {f"eq. ({e}), w{'-' if wrong['-'] == 1 else '+'}" for e in (12, 13)}
     assert MD.energy_residual() == 0 and MD.gf_balancedness_derivative() == 0 and MD.gf_mirror_flow_residual() == 0
     assert MD.log_ode_residual(1) == 0 and MD.log_ode_residual(-1) == 0 and MD.eq30_residual() == 0
     assert MD.bregman_cosine_residual() == 0 and MD.bregman_linear_objective_residual() == 0

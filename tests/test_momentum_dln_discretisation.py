@@ -44,6 +44,9 @@ def test_perturbed_symbolic_claims_are_refuted():
     assert M.check_central_difference(stated_lambda=D.paper_lambda).verdict is REF
     assert M.check_central_difference(stated_beta=(1 - D.eps / D.lam) / (1 + D.eps / D.lam)).verdict is REF
     assert M.check_safe_check(lam_of=lambda g, bt: g / (1 - bt)).verdict is REF
+    # the ratio [exp(β−1)/β]^n must be 1 + n(1−β)²/2 + …: β → 1 + c in place of 1 − c, or a product for the ratio, fail
+    assert M.check_safe_check(ratio=lambda n: (sp.exp(-D.c) / (1 + D.c)) ** n).verdict is REF
+    assert M.check_safe_check(ratio=lambda n: (sp.exp(-D.c) * (1 - D.c)) ** n).verdict is REF
     assert M.check_rescaled_damping(stated_damping=1 / D.lam).verdict is REF
 
 

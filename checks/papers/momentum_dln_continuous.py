@@ -233,7 +233,12 @@ def _entropy_interpolates(ctx: Context) -> Result:
                  "w±,k+1 = w±,k ∓ γ∇L w±,k + β(w±,k − w±,k−1); θ = (w₊² − w₋²)/4 and u² − v² = w₊w₋ (so Δ = |w₊w₋|).",
        kind="identity")
 def _eq12_13(ctx: Context) -> Result:
-    return residuals_vanish("App. B reparametrisation", MD.reparametrisation_residuals())
+    return check_eq12_13()
+
+
+def check_eq12_13(stated_sign: dict[str, int] | None = None) -> Result:
+    """(12)/(13) for w₊ and w₋ with the ∇L terms' signs as stated (default: as printed, + for w₊, − for w₋)."""
+    return residuals_vanish("App. B reparametrisation", MD.reparametrisation_residuals(stated_sign))
 
 
 def check_energy(run: MF.MGFRun, ctx: Context) -> Result:

@@ -177,11 +177,15 @@ def _appA_central(ctx: Context) -> Result:
     return check_central_difference()
 
 
-def check_safe_check(lam_of: D.ParamFormula = D.paper_lambda, eps_formula: D.ParamFormula = D.paper_eps) -> Result:
-    """App. D.2: exp(−(t−s)/λ) at t = mε, s = kε equals [exp(β−1)]^{m−k}, and ~ β^{m−k} for fixed m − k."""
+def check_safe_check(lam_of: D.ParamFormula = D.paper_lambda, eps_formula: D.ParamFormula = D.paper_eps,
+                     ratio: Callable[[sp.Expr], sp.Expr] = D.safe_check_ratio) -> Result:
+    """App. D.2: exp(−(t−s)/λ) at t = mε, s = kε equals [exp(β−1)]^{m−k}, and ~ β^{m−k} for fixed m − k: the ratio
+    [exp(β−1)/β]^n is 1 + n(1−β)²/2 + O((1−β)³) for every fixed n (so its limit is 1)."""
+    n_ = sp.Symbol("n", positive=True)
     res = residuals_vanish("App. D.2 safe-check", {
         "exponent": D.safe_check_exponent(lam_of, eps_formula),
-        "limit of [exp(beta-1)/beta]^n, n = 7, minus 1": D.safe_check_ratio_limit(7) - 1})
+        "[exp(beta-1)/beta]^n - (1 + n(1-beta)^2/2) to second order":
+            sp.series(ratio(n_), D.c, 0, 3).removeO() - (1 + n_ * D.c ** 2 / 2)})
     if res.verdict is Verdict.PROVED:
         res.evidence["uniformity"] = (f"the equivalence holds for fixed m − k only: with m − k = (1−β)^(-2) the ratio "
                                       f"tends to {sp.sstr(D.safe_check_ratio_limit(1 / D.c ** 2))}, not 1")
