@@ -397,3 +397,12 @@ def test_generated_jacobian_matches_hand_written_and_finite_differences(data, ra
     perturbed = Jg.copy()
     perturbed[sl["vp"], sl["p"]] *= 1.01  # a wrong entry is seen by the finite differences
     assert np.max(np.abs(fd - perturbed)) > 1e-4
+
+
+def test_integrated_mirror_flow_trusts_its_hessian_only_after_a_central_difference(cross, qctx, monkeypatch):
+    """∇²ψ scales that check's tolerance; a wrong Hessian is caught (INCONCLUSIVE), not silently used."""
+    assert C.check_integrated_mirror_flow(cross, qctx).verdict is V.CONFIRMED
+    good = HE.hess_psi_diag
+    monkeypatch.setattr(HE, "hess_psi_diag", lambda th, de: 2 * good(th, de))
+    res = C.check_integrated_mirror_flow(cross, qctx)
+    assert res.verdict is V.INCONCLUSIVE and "central difference" in res.summary

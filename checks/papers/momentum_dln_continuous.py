@@ -1089,8 +1089,16 @@ def check_integrated_mirror_flow(run: MF.MGFRun, ctx: Context) -> Result:
     _, sv, Vt = np.linalg.svd(run.X)
     ker = Vt[np.sum(sv > 1e-12 * sv[0]):]
     kkt = HE.grad_psi(lim["theta"], lim["delta"]) - HE.grad_psi(lim["theta_tilde0"], lim["delta"])
+    hess = HE.hess_psi_diag(lim["theta"], lim["delta"])
+    # the Hessian scales the tolerance: it must agree with a central difference of ∇ψ (relative step 1e-4 of the
+    # local scale √(θ² + Δ²/4): truncation ~1e-8 relative, rounding ~1e-10), else the tolerance is not trusted
+    h = 1e-4 * np.sqrt(lim["theta"] ** 2 + lim["delta"] ** 2 / 4)
+    fd = (HE.grad_psi(lim["theta"] + h, lim["delta"]) - HE.grad_psi(lim["theta"] - h, lim["delta"])) / (2 * h)
+    if float(np.max(np.abs(fd - hess) / hess)) > 1e-6:
+        return inconclusive("integrated mirror flow: ∇²ψ_Δ∞ (which scales the tolerance) disagrees with a central "
+                            f"difference of ∇ψ_Δ∞ by {float(np.max(np.abs(fd - hess) / hess)):.1e} relative")
     tol = run.spread(lambda s: np.concatenate([limits(run, s)["theta"], run.get("J", s)]), 1.0) * \
-        float(np.max(HE.hess_psi_diag(lim["theta"], lim["delta"]))) * 10 + 1e-12 * float(np.max(np.abs(J)))
+        float(np.max(hess)) * 10 + 1e-12 * float(np.max(np.abs(J)))
     return from_errors("|∇Φ∞(θ∞) − ∇Φ₀(θ₀) + ∫∇L|, ker-X parts of ∫∇L and of the KKT vector",
                        [float(np.max(np.abs(ginf - g0 + J))), float(np.max(np.abs(ker @ J))),
                         float(np.max(np.abs(ker @ kkt)))], tol, instances=[_inst(run, ctx)] * 3)
