@@ -8,11 +8,12 @@ from __future__ import annotations
 import argparse
 import difflib
 import fnmatch
+import os
 import sys
 from pathlib import Path
 from typing import Sequence
 
-from checks.registry import PAPERS, TIERS, Claim, Context, inventory_path, load_all
+from checks.registry import DASK_SCHEMES, PAPERS, SWEEP_KINDS, TIERS, Claim, Context, inventory_path, load_all
 from checks.report import FORMATS
 
 USAGE_EXIT = 2
@@ -42,6 +43,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", default="0", help="non-negative integer seed of every random instance (default 0)")
     p.add_argument("--dps", default="50", help="decimal digits of the high-precision reference (>= 20, default 50)")
     p.add_argument("--jobs", default="1", help="run claims in this many processes (default 1; results do not depend on it)")
+    p.add_argument("--sweep", default="local", metavar="EXECUTOR",
+                   help="who evaluates the checks' parameter sweeps: local (default: local processes, the cores "
+                        "left over by --jobs), serial, or a Dask scheduler address tcp://host:port (results do not "
+                        "depend on it)")
     p.add_argument("--strict", action="store_true", help="exit 1 if any claim is REFUTED or INCONCLUSIVE")
     return p
 
@@ -128,7 +133,11 @@ def run(argv: Sequence[str]) -> int:
             report.print_listing(claims, console)
         return 0
 
-    ctx = Context(seed=seed, tier=args.tier, dps=dps)
+    if not (args.sweep in SWEEP_KINDS or args.sweep.startswith(DASK_SCHEMES)):
+        raise UsageError(f"--sweep must be {' or '.join(SWEEP_KINDS)} or a Dask scheduler address "
+                         f"(tcp://host:port), got {args.sweep!r}")
+    ctx = Context(seed=seed, tier=args.tier, dps=dps, sweep=args.sweep,
+                  sweep_workers=max(1, (os.cpu_count() or 1) // jobs))
     from rich.progress import Progress
 
     with Progress(console=Console(stderr=True), transient=True) as bar:

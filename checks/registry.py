@@ -25,6 +25,8 @@ from checks.verdict import Result
 KINDS = ("identity", "limit", "asymptotic", "inequality", "order", "implicit_bias", "closed_form",
          "convergence", "rate", "existence", "experiment", "other")
 TIERS = ("quick", "full")
+SWEEP_KINDS = ("serial", "local")
+DASK_SCHEMES = ("tcp://", "tls://", "inproc://", "ucx://")
 
 #: Seed files of the papers (``shared/seeds/``), by paper key.
 SEEDS = {
@@ -45,6 +47,11 @@ class Context:
     tier: Literal["quick", "full"] = "quick"
     dps: int = 50
     time_budget: float = 600.0
+    #: who evaluates a check's parameter sweeps (:meth:`map`): "serial" (in the check's process), "local" (local
+    #: processes, ``sweep_workers`` of them) or the address of a Dask scheduler ("tcp://host:8786"); the results
+    #: do not depend on it
+    sweep: str = "serial"
+    sweep_workers: int = 1
 
     def __post_init__(self) -> None:
         if not isinstance(self.seed, int) or self.seed < 0:
@@ -55,6 +62,22 @@ class Context:
             raise ValueError(f"dps (decimal digits of working precision) must be an integer >= 20, got {self.dps!r}")
         if not self.time_budget > 0:
             raise ValueError(f"time_budget must be positive seconds, got {self.time_budget!r}")
+        if not (self.sweep in SWEEP_KINDS or self.sweep.startswith(DASK_SCHEMES)):
+            raise ValueError(f"sweep must be {', '.join(repr(k) for k in SWEEP_KINDS)} or a Dask scheduler address "
+                             f"({', '.join(s + '...' for s in DASK_SCHEMES)}), got {self.sweep!r}")
+        if isinstance(self.sweep_workers, bool) or not isinstance(self.sweep_workers, int) or self.sweep_workers < 1:
+            raise ValueError(f"sweep_workers must be an integer >= 1, got {self.sweep_workers!r}")
+
+    def map(self, fn: Callable, points: list) -> list:
+        """``[fn(p) for p in points]`` through the sweep runner (numerics.sweep.run_sweep) on this run's executor:
+        the same results whoever evaluates them. ``fn`` must be picklable (a module-level function) unless serial."""
+        from numerics.sweep import run_sweep
+
+        if self.sweep == "serial" or (self.sweep == "local" and (self.sweep_workers == 1 or len(points) < 2)):
+            return run_sweep(fn, points, executor="serial")
+        if self.sweep == "local":
+            return run_sweep(fn, points, workers=min(self.sweep_workers, len(points)))
+        return run_sweep(fn, points, executor=self.sweep)
 
     def rng(self, stream: str) -> np.random.Generator:
         """A generator seeded by the run's seed and a stream name, reproducible across runs."""

@@ -86,3 +86,33 @@ def test_empty_sweep() -> None:
 def test_bad_input(args, kwargs, match) -> None:
     with pytest.raises(ValueError, match=match):
         run_sweep(*args, **kwargs)
+
+
+# --- the checks' sweeps go through the runner: the executor is the run's choice, the results are not -------------
+def test_context_map_uses_the_runs_executor() -> None:
+    from checks.registry import Context
+
+    pts = [-3, 1, -2]
+    assert Context(sweep="serial").map(abs, pts) == Context(sweep="local", sweep_workers=2).map(abs, pts) == [3, 1, 2]
+    for bad, word in (({"sweep": "cluster"}, "sweep must be"), ({"sweep_workers": 0}, "sweep_workers")):
+        with pytest.raises(ValueError, match=word):
+            Context(**bad)
+
+
+def test_a_claims_sweep_is_the_same_serial_and_on_processes() -> None:
+    """momentum_dln's λ sweep (Figures 3, 8, 9): serial and on two local processes, point for point equal."""
+    from checks.papers import momentum_dln_continuous as C
+    from checks.registry import Context
+
+    got = []
+    for kind, workers in (("serial", 1), ("local", 2)):
+        C._SWEPT.clear()
+        got.append(C.sweeps_for(Context(tier="quick", sweep=kind, sweep_workers=workers), (None, 0.0)))
+    assert got[0] == got[1] and len(got[0][None]) == 1 + len(C.QUICK_LAMBDAS)
+
+
+def test_cli_rejects_a_bad_sweep_executor(capsys) -> None:
+    from checks.cli import main
+
+    assert main(["--sweep", "cluster", "momentum_dln.eq2"]) == 2
+    assert "--sweep must be" in capsys.readouterr().err

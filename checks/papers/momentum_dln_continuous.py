@@ -1312,39 +1312,49 @@ def test_loss(theta: np.ndarray, theta_star: np.ndarray, mu: float) -> float:
     return 0.5 * float(e @ e + mu ** 2 * np.sum(e) ** 2)
 
 
-@functools.lru_cache(maxsize=None)
-def sweep(seed: int, st: Setting, lams: tuple[float, ...]) -> tuple[SweepPoint, ...]:
-    """MGF(λ) to convergence for each λ (and GF for λ = 0) on the seeded instance of ``st``."""
+def sweep_point(point: tuple[int, Setting, float]) -> SweepPoint:
+    """MGF(λ) to convergence (GF for λ = 0) on the seeded instance of a setting: what the paper plots for that λ.
+    A module-level function of its point, so that the sweep runner may evaluate it in another process."""
+    seed, st, lam = point
     data = instance(seed, st)
     d = st.d
+    if lam == 0:
+        th = HE.gradient_flow_limit(data.X, data.y, np.full(d, st.alpha ** 2), np.zeros(d))
+        return SweepPoint(0.0, float(np.linalg.norm(np.full(d, st.alpha ** 2))), test_loss(th, data.theta_star, st.mu),
+                          float(np.sum(np.abs(th))), 0, 0.0, 0.0, st.alpha, st.alpha ** 2, 0.0)
     min_norm = float(np.linalg.norm(np.linalg.pinv(data.X) @ data.y))
-    out = []
-    for lam in lams:
-        if lam == 0:
-            th = HE.gradient_flow_limit(data.X, data.y, np.full(d, st.alpha ** 2), np.zeros(d))
-            out.append(SweepPoint(0.0, float(np.linalg.norm(np.full(d, st.alpha ** 2))), test_loss(th, data.theta_star, st.mu),
-                                  float(np.sum(np.abs(th))), 0, 0.0, 0.0, st.alpha, st.alpha ** 2, 0.0))
-            continue
-        run = mgf_run(seed, st, lam, False)
-        if not run.success:
-            raise RuntimeError(f"MGF({lam}) did not converge: {run.message}")
-        lim = limits(run)
-        ref = HE.gradient_flow_limit(data.X, data.y, lim["delta"], np.zeros(d))
-        out.append(SweepPoint(lam, float(np.linalg.norm(lim["delta"])), test_loss(lim["theta"], data.theta_star, st.mu),
-                              float(np.sum(np.abs(lim["theta"]))), len(run.crossings),
-                              float(np.linalg.norm(lim["theta"] - ref) / np.linalg.norm(ref)),
-                              float(np.linalg.norm(lim["theta_tilde0"])) / min_norm, run.max_abs_w,
-                              float(lim["delta"].min()), run.spread(run.theta, 1.0),
-                              run.spread(lambda s: np.linalg.norm(limits(run, s)["theta_tilde0"]), 1.0) / min_norm))
-    return tuple(out)
+    run = mgf_run(seed, st, lam, False)
+    if not run.success:
+        raise RuntimeError(f"MGF({lam}) did not converge: {run.message}")
+    lim = limits(run)
+    ref = HE.gradient_flow_limit(data.X, data.y, lim["delta"], np.zeros(d))
+    return SweepPoint(lam, float(np.linalg.norm(lim["delta"])), test_loss(lim["theta"], data.theta_star, st.mu),
+                      float(np.sum(np.abs(lim["theta"]))), len(run.crossings),
+                      float(np.linalg.norm(lim["theta"] - ref) / np.linalg.norm(ref)),
+                      float(np.linalg.norm(lim["theta_tilde0"])) / min_norm, run.max_abs_w,
+                      float(lim["delta"].min()), run.spread(run.theta, 1.0),
+                      run.spread(lambda s: np.linalg.norm(limits(run, s)["theta_tilde0"]), 1.0) / min_norm)
+
+
+#: SweepPoints computed so far, by (seed, setting, λ) (a sweep's points are shared by the claims that plot them)
+_SWEPT: dict[tuple[int, Setting, float], SweepPoint] = {}
+
+
+def sweeps_for(ctx: Context, mus: tuple[float | None, ...]) -> dict[float | None, tuple[SweepPoint, ...]]:
+    """The λ sweep (GF and MGF(λ) for the tier's λs) on the tier's setting with data mean μ (None: the setting's
+    own), for each μ of ``mus``; the points not yet computed go to the sweep runner together (``ctx.map``)."""
+    base = setting(ctx)
+    lams = (0.0,) + (FULL_LAMBDAS if ctx.tier == "full" else QUICK_LAMBDAS)
+    sts = {mu: base if mu is None else Setting(base.n, base.d, base.s, base.alpha, mu) for mu in mus}
+    todo = list(dict.fromkeys((ctx.seed, st, lam) for st in sts.values() for lam in lams
+                              if (ctx.seed, st, lam) not in _SWEPT))
+    _SWEPT.update(zip(todo, ctx.map(sweep_point, todo)))
+    return {mu: tuple(_SWEPT[ctx.seed, st, lam] for lam in lams) for mu, st in sts.items()}
 
 
 def sweep_for(ctx: Context, mu: float | None = None) -> tuple[SweepPoint, ...]:
-    st = setting(ctx)
-    if mu is not None:
-        st = Setting(st.n, st.d, st.s, st.alpha, mu)
-    lams = FULL_LAMBDAS if ctx.tier == "full" else QUICK_LAMBDAS
-    return sweep(ctx.seed, st, (0.0,) + lams)
+    """The λ sweep for one data mean (see :func:`sweeps_for`)."""
+    return sweeps_for(ctx, (mu,))[mu]
 
 
 def check_normalised_distance(points: tuple[SweepPoint, ...], what: str) -> Result:
@@ -1494,8 +1504,9 @@ def _figure8(ctx: Context) -> Result:
        kind="experiment", tier="full")
 def _figure9(ctx: Context) -> Result:
     parts = {}
+    swept = sweeps_for(ctx, DATA_MEANS)
     for mu in DATA_MEANS:
-        pts = sweep_for(ctx, mu)
+        pts = swept[mu]
         parts[f"mu={mu} distance"] = check_normalised_distance(pts, f"normalised distance, μ = {mu}")
         corr = check_correlation([p.delta_norm for p in pts], [p.test_loss for p in pts], f"test loss vs ‖Δ∞‖, μ = {mu}")
         if mu > 0:
@@ -1517,8 +1528,9 @@ def _figure9(ctx: Context) -> Result:
        kind="experiment", tier="full")
 def _optimal_lambda(ctx: Context) -> Result:
     best = []
+    swept = sweeps_for(ctx, DATA_MEANS[1:])
     for mu in DATA_MEANS[1:]:
-        pts = [p for p in sweep_for(ctx, mu) if p.lam > 0]
+        pts = [p for p in swept[mu] if p.lam > 0]
         best.append(min(pts, key=lambda p: p.test_loss).lam)
     ok = all(b <= a for a, b in zip(best, best[1:]))
     ev = {"means": list(DATA_MEANS[1:]), "lambda_star": best}
