@@ -757,15 +757,17 @@ def wilson(k: int, n: int, z: float = 1.959964) -> tuple[float, float]:
 _DEAD_VELOCITY = ("equivalent: the velocity ẋ(t), the second output of the closed form, is discarded by its only "
                   "caller (numerics.quadratic_flow.mgf_quadratic keeps the positions)")
 _HESS = ("hess_psi_coord reaches a claim only as a factor of integrated_mirror_flow's tolerance (θ spread × max ∇²ψ "
-         "× 10), which the change does not cross. Proposed to the momentum_dln_continuous owner: check ∇²ψ against "
-         "a central difference of grad_psi where it is used, or take the factor from grad_psi directly")
+         "× 10), which the change did not cross; the check now compares ∇²ψ with a central difference of ∇ψ before "
+         "trusting it, else INCONCLUSIVE (test_integrated_mirror_flow_trusts_its_hessian_only_after_a_central_"
+         "difference)")
 _AT_REST = ("equivalent (for its claims): the mutated term carries the initial velocity v0, and every claim starts "
             "MGF at rest (mgf_reference passes v0 = 0, as the paper's MGD/MGF pairs with w₁ = w₀ do); found by "
             "evaluating each mutant at v0 = 0")
-_SAFE = ("gap, open: App. D.2's check takes the limit of [exp(β−1)/β]^n at a fixed n = 7, which is 1 for any ratio "
-        "continuous and equal to 1 at β = 1, so β → 1 + c in place of 1 − c passes. Proposed to the derivation's "
-        "owner: return the ratio itself so the check can pin its expansion 1 + n(1−β)²/2 + …, which also makes the "
-        "recorded non-uniformity (ratio → e^{1/2} at m − k = (1−β)^-2) a checked value, not a printed one")
+_SAFE = ("gap, closed: App. D.2's check took the limit of [exp(β−1)/β]^n at a fixed n = 7, which is 1 for any ratio "
+         "continuous and equal to 1 at β = 1, so β → 1 + c in place of 1 − c passed; the derivation now returns the "
+         "ratio itself (safe_check_ratio) and the check pins its expansion 1 + n(1−β)²/2 + O((1−β)³) for a symbolic n "
+         "(test_perturbed_symbolic_claims_are_refuted). The same mutants of the current sources (safe_check_ratio "
+         "#228–#233) are all detected")
 _FIXED = "gap, closed: "
 _PROP3 = ("prop3_constant_positive only tested the sign of C, which these changes keep; its error estimate is now "
           "the distance to an independent float64 evaluation of (51), so a wrong mpmath (51) gives INCONCLUSIVE "
@@ -802,9 +804,10 @@ EXPLAINED: dict[tuple[str, int], tuple[str, str]] = {
         "vanishes as lhs − rhs does (the T-derivative residual pins the identity)"),
     ("derivations/momentum_flow.py", 28): (
         "sign dropped: -1",
-        "gap, open (a weakened check): the mutant checks the '+' reparametrisation twice and the '−' one not at "
-        "all; both hold, so the verdict cannot change. Proposed to the momentum_dln_continuous owner: a test that "
-        "a perturbed '−' branch is REFUTED"),
+        _FIXED + "the mutant checked the '+' reparametrisation twice and the '−' one not at all; both hold, so the "
+        "verdict could not change. reparametrisation_residuals now takes the stated ∇L signs apart from the signs "
+        "that build w = u ± v, and a wrong stated sign in either branch is REFUTED (test_symbolic_identities_vanish); "
+        "the 'sign dropped' mutants of the current sources (#14, #31, #68) are all detected"),
     ("numerics/generated/hb_nag.py", 40): (
         "operator Mult -> Div in -1 / 2 * eta * (2 * mu ** 2 - mu + 1)",
         _FIXED + "every flow-based hb_nag check runs at μ = 1/2 (MU), where NAG's factor 2μ² − μ + 1 equals 1, so "
@@ -896,7 +899,7 @@ EXPLAINED_GROUPS: dict[tuple[str, str, int | None, int, int], str] = {
         _FIXED + "the unsimplified ∇Q_α's first and third terms cancel, so these mutants give −∇Q_α or 0, which a "
         "subspace test (sec3_2_low_dim, the only claim using the map) cannot tell from ∇Q_α; the check now first "
         "compares the map with the derivation's ∇Q_α at 30 digits, else INCONCLUSIVE (test_low_dim)",
-    ("numerics/generated/hyperbolic_entropy.py", "hess_psi_coord", None, 0, 10 ** 6): "gap, open: " + _HESS,
+    ("numerics/generated/hyperbolic_entropy.py", "hess_psi_coord", None, 0, 10 ** 6): _FIXED + _HESS,
     ("numerics/generated/sign_descent.py", "b2_cubic_coeffs", None, 0, 10 ** 6): _FIXED + _ROOT,
     ("derivations/momentum_discretisation.py", "safe_check_ratio_limit", None, 0, 10 ** 6): _SAFE,
     ("numerics/generated/hb_nag.py", "alpha_nag", None, 0, 10 ** 6):
