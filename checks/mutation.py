@@ -756,10 +756,10 @@ def wilson(k: int, n: int, z: float = 1.959964) -> tuple[float, float]:
 
 _DEAD_VELOCITY = ("equivalent: the velocity ẋ(t), the second output of the closed form, is discarded by its only "
                   "caller (numerics.quadratic_flow.mgf_quadratic keeps the positions)")
-_HESS = ("hess_psi_coord reaches a claim only as a factor of integrated_mirror_flow's tolerance (θ spread × max ∇²ψ "
-         "× 10), which the change did not cross; the check now compares ∇²ψ with a central difference of ∇ψ before "
-         "trusting it, else INCONCLUSIVE (test_integrated_mirror_flow_trusts_its_hessian_only_after_a_central_"
-         "difference)")
+_HESS = ("hess_psi_coord reached a claim only as a factor of integrated_mirror_flow's tolerance (θ spread × max ∇²ψ "
+         "× 10), which the change did not cross; that tolerance is now derived from round-off bounds without ∇²ψ "
+         "(test_integrated_mirror_flow_refutes_wrong_statements), and hess_psi_coord, used nowhere else, is no longer "
+         "generated: these mutants cannot be re-run and count as survivors")
 _AT_REST = ("equivalent (for its claims): the mutated term carries the initial velocity v0, and every claim starts "
             "MGF at rest (mgf_reference passes v0 = 0, as the paper's MGD/MGF pairs with w₁ = w₀ do); found by "
             "evaluating each mutant at v0 = 0")

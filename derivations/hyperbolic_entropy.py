@@ -110,7 +110,6 @@ def formulas() -> list[Formula]:
     return [
         Formula("psi_coord", (theta, delta), psi(), "ψ_Δ of eq. (6), one coordinate (sum over coordinates)."),
         Formula("grad_psi_coord", (theta, delta), grad_psi(), "∂ψ_Δ/∂θ, one coordinate."),
-        Formula("hess_psi_coord", (theta, delta), hess_psi(), "∂²ψ_Δ/∂θ², one coordinate."),
         Formula("grad_psi_inverse_coord", (z, delta), grad_psi_inverse(),
                 "θ with ∇ψ_Δ(θ) = z (inverse mirror map), one coordinate."),
         Formula("conjugate_psi_coord", (z, delta), conjugate_psi(), "Convex conjugate ψ*_Δ(z), one coordinate."),

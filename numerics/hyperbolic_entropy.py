@@ -24,7 +24,7 @@ from scipy.integrate import LSODA
 
 from numerics import validation as V
 from numerics.generated.hyperbolic_entropy import (bregman_coord, conjugate_psi_coord, grad_psi_coord,
-                                                    grad_psi_inverse_coord, hess_psi_coord, psi_coord)
+                                                    grad_psi_inverse_coord, psi_coord)
 
 
 #: Largest change of the dual variable z = ∇ψ(θ_ref) + Xᵀν allowed in one Newton iteration.
@@ -51,12 +51,6 @@ def grad_psi(theta: Any, delta: Any) -> np.ndarray:
     """∇ψ_Δ(θ) = ½ arcsinh(2θ/Δ)."""
     th = V.finite_array("theta", theta, ndim=1)
     return grad_psi_coord(th, _delta(delta, th.size))
-
-
-def hess_psi_diag(theta: Any, delta: Any) -> np.ndarray:
-    """Diagonal of ∇²ψ_Δ(θ) = 1/√(4θ² + Δ²)."""
-    th = V.finite_array("theta", theta, ndim=1)
-    return hess_psi_coord(th, _delta(delta, th.size))
 
 
 def grad_psi_inverse(zv: Any, delta: Any) -> np.ndarray:

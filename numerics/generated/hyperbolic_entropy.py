@@ -26,16 +26,6 @@ def grad_psi_coord_mp(theta, delta):
     return (mpmath.mpf(1)/mpmath.mpf(2))*mpmath.asinh(2*theta/delta)
 
 
-def hess_psi_coord(theta, delta):
-    """∂²ψ_Δ/∂θ², one coordinate."""
-    return 1/numpy.sqrt(delta**2 + 4*theta**2)
-
-
-def hess_psi_coord_mp(theta, delta):
-    """∂²ψ_Δ/∂θ², one coordinate."""
-    return 1/mpmath.sqrt(delta**2 + 4*theta**2)
-
-
 def grad_psi_inverse_coord(z, delta):
     """θ with ∇ψ_Δ(θ) = z (inverse mirror map), one coordinate."""
     return (1/2)*delta*numpy.sinh(2*z)
