@@ -7,7 +7,9 @@ after the other in one run; per-claim seconds come from the JSON report. Paralle
 
 The sweep part maps the hb_nag claims' flow grid (biased/unbiased × HB/NAG × the four η of ``ETAS_FLOW``, the
 solves behind the η-scaling claims) through :func:`numerics.sweep.run_sweep` serially, on 2 local processes and on a
-2-worker local Dask cluster, and checks the three give identical end points.
+2-worker local Dask cluster, and checks the three give identical end points. Each run's JSON report is kept in
+reports/suite/ (e.g. for ``python -m checks.agreement reports/suite/quick-jobs1.json reports/suite/full-jobs1.json``),
+and the serial run's per-claim seconds go to checks/timings.json, which ``--jobs`` uses to start long modules first.
 
     .venv/bin/python -m benchmarks suite [--full]
 """
@@ -28,6 +30,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 TITLE = "Check suite: quick (and full) tier, serial vs --jobs 2; a claims' sweep on processes and Dask"
 TARGETS = {"quick": 60.0, "full": 900.0}
+#: where each run's JSON report is kept (reports/ is not tracked)
+KEEP = ROOT / "reports" / "suite"
 
 
 def cpu_seconds() -> float:
@@ -48,6 +52,8 @@ def run_tier(tier: str, jobs: int) -> dict[str, Any]:
         if proc.returncode != 0:
             raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}: {proc.stderr[-500:]}")
         doc = json.loads(out.read_text(encoding="utf-8"))
+        KEEP.mkdir(parents=True, exist_ok=True)  # the reports, for python -m checks.agreement (TIERS.md)
+        (KEEP / f"{tier}-jobs{jobs}.json").write_text(out.read_text(encoding="utf-8"), encoding="utf-8")
     seconds = {c["id"]: float(c["seconds"]) for c in doc["claims"]}
     verdicts = {c["id"]: c["verdict"] for c in doc["claims"]}
     return {"tier": tier, "jobs": jobs, "wall": wall, "cpu": cpu, "seconds": seconds, "verdicts": verdicts,
