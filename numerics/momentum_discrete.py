@@ -10,7 +10,8 @@
   sums ΣΣβ^{m−k}∇L(θ_k), Δ_N, θ_N) for the exact finite-N identities.
 
 The update comes from ``numerics.generated.momentum_discrete.smgd_step_coefficients`` (eq. (26) as
-(a₀ + a₁∇L)·w + c·w_prev, derived from eq. (9)); r(z) from ``r_fn`` / ``r_increment``.
+(a₀ + a₁∇L)·w + c·w_prev, derived from eq. (9)); r(z) from ``r_fn`` / ``r_increment``; the float64 steps run in
+the fused numba kernels of :mod:`numerics.smgd_kernels`.
 """
 from __future__ import annotations
 
@@ -21,8 +22,9 @@ import mpmath
 import numpy as np
 
 from numerics import validation as V
-from numerics.generated.momentum_discrete import r_fn, r_fn_mp, r_increment, smgd_step_coefficients, smgd_w_step_mp
+from numerics.generated.momentum_discrete import r_fn_mp, smgd_step_coefficients, smgd_w_step_mp
 from numerics.losses import DiagonalNetwork
+from numerics.smgd_kernels import smgd_steps, trace_formulas
 
 Sampling = Literal["full", "with_replacement", "without_replacement"]
 EPS = np.finfo(float).eps
@@ -98,35 +100,42 @@ class SMGDRun:
         return (self.sign_changes_plus.sum(-1) + self.sign_changes_minus.sum(-1)) > 0
 
 
-def _batches(n: int, batch_size: int, sampling: Sampling, rng: np.random.Generator | None, chunk: int = 2048):
-    """Index arrays of the batches B_1, B_2, ... (one per step), drawn in chunks.
+class _Batches:
+    """Index arrays of the batches B_1, B_2, ... (one row per step), drawn from ``rng`` in chunks as needed.
 
     ``with_replacement``: every batch is an independent uniform draw of ``batch_size`` distinct samples;
     ``without_replacement``: each epoch is a fresh random permutation cut into n // batch_size batches.
+    ``full`` draws nothing (the kernel then uses the full-batch product).
     """
-    if sampling == "full":
-        idx = np.arange(n)
-        while True:
-            yield idx
-    if rng is None:
-        raise ValueError("rng is required for mini-batch sampling")
-    per_epoch = n // batch_size
-    while True:
-        if sampling == "with_replacement":
-            block = np.argsort(rng.random((chunk, n)), axis=1)[:, :batch_size]
-        else:
-            perms = np.argsort(rng.random((chunk // per_epoch + 1, n)), axis=1)[:, :per_epoch * batch_size]
-            block = perms.reshape(-1, batch_size)
-        yield from block
 
+    def __init__(self, n: int, batch_size: int, sampling: Sampling, rng: np.random.Generator | None,
+                 chunk: int = 2048) -> None:
+        if sampling != "full" and rng is None:
+            raise ValueError("rng is required for mini-batch sampling")
+        self.n, self.bsz, self.sampling, self.rng, self.chunk = n, batch_size, sampling, rng, chunk
+        self.block = np.empty((0, batch_size if sampling != "full" else 0), dtype=np.int64)
+        self.pos = 0
 
-def _ratio_r(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    """r(num/den), through r(1 + h) with h = (num − den)/den (log1p) when the ratio is positive."""
-    h = (num - den) / den
-    flip = h <= -1
-    if not flip.any():
-        return r_increment(h)
-    return np.where(flip, r_fn(np.where(flip, 1 + h, 1.0)), r_increment(np.where(flip, 0.0, h)))
+    def _draw(self) -> np.ndarray:
+        if self.sampling == "with_replacement":
+            return np.argsort(self.rng.random((self.chunk, self.n)), axis=1)[:, :self.bsz]
+        per_epoch = self.n // self.bsz
+        perms = np.argsort(self.rng.random((self.chunk // per_epoch + 1, self.n)), axis=1)[:, :per_epoch * self.bsz]
+        return perms.reshape(-1, self.bsz)
+
+    def take(self, m: int) -> np.ndarray:
+        """The next ``m`` batches as an (m, batch_size) int64 array ((0, 0) for full batch)."""
+        if self.sampling == "full":
+            return self.block
+        parts, need = [], m
+        while need:
+            if self.pos == len(self.block):
+                self.block, self.pos = np.ascontiguousarray(self._draw(), dtype=np.int64), 0
+            got = min(need, len(self.block) - self.pos)
+            parts.append(self.block[self.pos:self.pos + got])
+            self.pos += got
+            need -= got
+        return np.ascontiguousarray(np.concatenate(parts) if len(parts) > 1 else parts[0])
 
 
 def smgd(net: DiagonalNetwork, wp0: np.ndarray, wm0: np.ndarray, gamma: float | np.ndarray,
@@ -149,8 +158,9 @@ def smgd(net: DiagonalNetwork, wp0: np.ndarray, wm0: np.ndarray, gamma: float | 
     first check where its training loss is at most ``snapshot_loss`` is kept (``snapshot_wp``/``_wm``, step in
     ``snapshot_step``, −1 if never): an earlier stop to compare the end point with (an error estimate).
 
-    w₊ and w₋ are stacked in one (2, G, d) array and every step works in preallocated buffers: one
-    product θ·H (full batch) and a handful of in-place element-wise operations per step for the whole grid.
+    The steps between two checks (or record steps) run in one call of the fused numba kernel
+    :func:`numerics.smgd_kernels.smgd_steps` (w₊ and w₋ stacked as (2, G, d); per step one product θ·H for
+    the full batch, then one pass for the update, the sign changes, the sums and the next θ).
     """
     gamma_a = np.atleast_1d(np.asarray(gamma, dtype=float))
     beta_a = np.atleast_1d(np.asarray(beta, dtype=float))
@@ -189,26 +199,18 @@ def smgd(net: DiagonalNetwork, wp0: np.ndarray, wm0: np.ndarray, gamma: float | 
     zeros = 0
     history: dict[str, list] = {"step": [], "S_plus": [], "S_minus": [], "theta": [], "alpha_plus": [],
                                 "alpha_minus": []}
-    batches = _batches(net.n, bsz, sampling, rng)
-    X, y = net.X, net.y
-    full = sampling == "full"
+    batches = _Batches(net.n, bsz, sampling, rng)
+    X, y = np.ascontiguousarray(net.X, dtype=float), np.ascontiguousarray(net.y, dtype=float)
     # full batch: ∇L(θ) = [w₊² − w₋², 1]·[H/4; −Xᵀy/n], one product (``th`` carries a column of ones)
-    H_aug = np.vstack([X.T @ X / (4 * net.n), -(X.T @ y) / net.n])
+    H_aug = np.ascontiguousarray(np.vstack([X.T @ X / (4 * net.n), -(X.T @ y) / net.n]))
+    stops = sorted(set(rec) | {max_steps})
+    trace_formulas()
     k = 0
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # diverging runs become inf/nan
-        for k in range(1, max_steps + 1):
-            W, T = st.W, st.T
-            np.multiply(W, W, out=T)
-            np.subtract(T[0], T[1], out=st.th[:, :d])
-            if full:
-                np.matmul(st.th, H_aug, out=st.grad)
-            else:
-                B = next(batches)
-                Xb = X[B]
-                st.grad[...] = ((st.th[:, :d] @ Xb.T) / 4 - y[B]) @ Xb / Xb.shape[0]
-            zeros += st.step()
-            if k % 10 == 0 or k == max_steps:
-                st.sample_change()
+        while k < max_steps:
+            nxt = min((k // check_every + 1) * check_every, next(s for s in stops if s > k))
+            zeros += st.advance(k, nxt, max_steps, H_aug, X, y, batches.take(nxt - k))
+            k = nxt
             if k in rec:
                 history["step"].append(k)
                 history["S_plus"].append(st.S[0].copy())
@@ -250,85 +252,52 @@ def smgd(net: DiagonalNetwork, wp0: np.ndarray, wm0: np.ndarray, gamma: float | 
                    *((snap_w[0], snap_w[1], snap_step) if snapshot_loss is not None else (None, None, None)))
 
 
-_SIGNS = np.array([1.0, -1.0]).reshape(2, 1, 1)  # s = +1 for w₊, −1 for w₋
+_SIGNS = np.array([1.0, -1.0]).reshape(2, 1)  # s = +1 for w₊, −1 for w₋
 
 
 class _SMGDState:
-    """Iterates and running sums of the active runs, in preallocated buffers: ``W``/``Wp`` hold w±,k and
-    w±,k−1 stacked as (2, G, d); :meth:`step` advances every run by eq. (26) in place."""
+    """Iterates and running sums of the active runs: ``W``/``Wp`` hold w±,k and w±,k−1 stacked as (2, G, d);
+    :meth:`advance` runs eq. (26) for every run in place through the fused kernel."""
 
     def __init__(self, W: np.ndarray, gamma: np.ndarray, beta: np.ndarray, track_sums: bool,
                  Wp: np.ndarray | None = None) -> None:
         G, d = W.shape[1:]
-        self.W, self.Wp = W, (W.copy() if Wp is None else Wp)
+        self.W = np.ascontiguousarray(W)
+        self.Wp = self.W.copy() if Wp is None else np.ascontiguousarray(Wp)
         self.gamma, self.beta, self.track = gamma, beta, track_sums
         self.gam = np.ascontiguousarray(np.broadcast_to(gamma[:, None], (G, d)))
-        self.bet = np.ascontiguousarray(np.broadcast_to(beta[:, None], (G, d)))
-        self.bet2 = np.ascontiguousarray(np.broadcast_to(self.bet, (2, G, d)))
-        # eq. (26): w±,k+1 = (a₀ + a₁∇L)·w±,k + c·w±,k−1, coefficients tabulated once for the grid
-        self.a0, self.a1, self.c = (np.ascontiguousarray(np.broadcast_to(x, (2, G, d))) for x in
-                                    smgd_step_coefficients(self.gam[None], self.bet[None], _SIGNS))
-        self.inv = 1 / (1 - self.bet2)
-        self.T, self.A = np.empty((2, G, d)), np.empty((2, G, d))
-        self.th, self.grad = np.ones((G, d + 1)), np.empty((G, d))  # th: [w₊² − w₋², 1]
-        self.sb = np.signbit(self.W)
-        self.sb_new, self.flip = np.empty((2, G, d), bool), np.empty((2, G, d), bool)
+        # eq. (26): w±,k+1 = (a₀ + a₁∇L)·w±,k + c·w±,k−1, coefficients tabulated once per (sign, run)
+        self.a0, self.a1, self.c = (np.ascontiguousarray(np.broadcast_to(x, (2, G)), dtype=float) for x in
+                                    smgd_step_coefficients(gamma[None], beta[None], _SIGNS))
+        self.inv = 1 / (1 - beta)
+        self.th, self.grad = np.ones((G, d + 1)), np.empty((G, d))  # th: [w₊² − w₋², 1] of the current W
+        self.th[:, :d] = self.W[0] * self.W[0] - self.W[1] * self.W[1]
         self.S, self.xi = np.zeros((2, G, d)), np.zeros((2, G, d))
         self.chg = np.zeros((2, G, d), dtype=np.int64)
         self.mom, self.dsum = np.zeros((G, d)), np.zeros((G, d))
         self.window_max, self.tail, self.last = np.zeros(G), np.zeros(G), np.zeros(G)
         self.term = np.zeros((2, G, d))
 
-    def step(self) -> int:
-        """w±,k+1 = (a₀ + a₁∇L)·w±,k + c·w±,k−1 (eq. (26); ``grad`` holds ∇L_B(θ_k)); returns how many new
-        iterates are exactly 0. Counts sign changes and adds the S± terms when tracking sums."""
-        W, Wp, A = self.W, self.Wp, self.A
-        np.multiply(self.a1, self.grad, out=A)
-        np.add(A, self.a0, out=A)
-        np.multiply(A, W, out=A)
-        np.multiply(Wp, self.c, out=Wp)
-        np.add(A, Wp, out=Wp)  # Wp now holds w±,k+1
-        np.signbit(Wp, out=self.sb_new)
-        np.not_equal(self.sb_new, self.sb, out=self.flip)
-        flipped = bool(self.flip.any())
-        if flipped:
-            self.chg += self.flip
-            self.xi += self.flip * np.where(self.sb, -1.0, 1.0)
-        if self.track:
-            np.multiply(self.bet, self.mom, out=self.mom)
-            np.add(self.mom, self.grad, out=self.mom)  # e_k = Σ_{j≤k} β^{k−j}∇L(θ_j)
-            np.add(self.dsum, self.mom, out=self.dsum)
-            if flipped or not Wp.all():  # a ratio w_{k+1}/w_k <= 0: r through ln|z|
-                self.term = (_ratio_r(Wp, W) + self.bet2 * _ratio_r(W, Wp)) * self.inv
-            else:  # both ratios are 1 + h with h > −1: r(1 + h) through log1p
-                diff = Wp - W
-                self.term = r_increment(diff / W)
-                self.term += self.bet2 * r_increment(-diff / Wp)
-                self.term *= self.inv
-            np.add(self.S, self.term, out=self.S)
-        self.sb, self.sb_new = self.sb_new, self.sb
-        zeros = 0 if Wp.all() else int(Wp.size - np.count_nonzero(Wp))
-        self.W, self.Wp = Wp, W
-        return zeros
-
-    def sample_change(self) -> None:
-        """Relative change max|w_{k+1} − w_k| / max|w_{k+1}| of each run, folded into the window maximum."""
-        np.subtract(self.W, self.Wp, out=self.T)
-        np.abs(self.T, out=self.T)
-        change = self.T.max(axis=(0, 2)) / np.abs(self.W).max(axis=(0, 2))
-        np.maximum(self.window_max, change, out=self.window_max)
-        self.last = change
-        if self.track:
-            np.maximum(self.tail, self.term.max(axis=(0, 2)), out=self.tail)
+    def advance(self, k0: int, k1: int, max_steps: int, H_aug: np.ndarray, X: np.ndarray, y: np.ndarray,
+                batches: np.ndarray) -> int:
+        """Steps k0+1..k1 (``batches``: their index rows, or (0, 0) for full batch); returns how many new
+        iterates were exactly 0. Counts sign changes, adds the S± terms when tracking sums and samples the
+        relative change at every tenth step and at ``max_steps`` (:func:`smgd_steps`)."""
+        zeros, swapped = smgd_steps(self.W, self.Wp, k0, k1, max_steps, self.a0, self.a1, self.c, self.beta,
+                                    self.inv, H_aug, self.th, self.grad, X, y, batches, self.S, self.xi, self.chg,
+                                    self.mom, self.dsum, self.term, self.window_max, self.tail, self.last,
+                                    self.track)
+        if swapped:
+            self.W, self.Wp = self.Wp, self.W
+        return int(zeros)
 
     def keep(self, rows: np.ndarray) -> "_SMGDState":
         """The state restricted to the runs ``rows`` (boolean mask)."""
         new = _SMGDState(self.W[:, rows].copy(), self.gamma[rows], self.beta[rows], self.track, self.Wp[:, rows].copy())
-        new.sb = self.sb[:, rows].copy()
-        for name in ("S", "xi", "chg"):
-            setattr(new, name, getattr(self, name)[:, rows].copy())
+        for name in ("S", "xi", "chg", "term"):
+            setattr(new, name, np.ascontiguousarray(getattr(self, name)[:, rows]))
         for name in ("mom", "dsum", "window_max", "tail", "last"):
-            setattr(new, name, getattr(self, name)[rows].copy())
+            setattr(new, name, np.ascontiguousarray(getattr(self, name)[rows]))
         return new
 
 

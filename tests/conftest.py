@@ -1,9 +1,18 @@
 """Shared fixtures: a quick-tier context and the loaded registry."""
 from __future__ import annotations
 
+import os
+
 import pytest
+from hypothesis import settings
 
 from checks.registry import Context, load_all
+
+# On CI the property tests draw the same examples every run (a failure there is reproducible, never a flake);
+# locally they explore new ones (and hypothesis's database replays any failure it found).
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture(scope="session")
