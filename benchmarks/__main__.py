@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCHMARKS: dict[str, tuple[str, str, Callable[[Any, bool], Any]]] = {
     "suite": ("bench_suite", "Check suite", lambda m, long: m.main(full=long)),
     "mgf": ("bench_mgf", "MGF(λ) to convergence (momentum_dln)", lambda m, long: m.main()),
-    "integrators": ("bench_integrators", "Integrators: HB/NAG flows and smoothed sign flow",
+    "integrators": ("bench_integrators", "Integrators: MGF, HB/NAG flows and smoothed sign flow",
                     lambda m, long: m.main()),
     "mgd_sweep": ("bench_mgd_sweep", "Batched MGD sweep (Figure 4 grid)", lambda m, long: _mgd_sweep(m, long)),
     "bregman": ("bench_bregman", "Implicit-bias solve (argmin of a Bregman divergence) against d",

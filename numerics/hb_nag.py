@@ -94,6 +94,67 @@ def _rhs(net: SquareNet, alpha: float, mu: float):
     return f
 
 
+def _jac(net: SquareNet, alpha: float, mu: float):
+    """Jacobian of :func:`_rhs` by the chain rule: ∂g/∂u = H diag(2u), ∂g/∂v = −H diag(2v) (H = XᵀX/n), and
+    ∂(2u⊙g)/∂u = diag(2g) + diag(2u) ∂g/∂u etc. The path integrals do not feed back (their columns are zero)."""
+    d, c = net.d, 1.0 / (1 - mu)
+    H = net.X.T @ net.X / net.n
+    size = (4 if alpha else 2) * d + 2 * d
+
+    def J(_t: float, y: np.ndarray) -> np.ndarray:
+        u, v = y[:d], y[d:2 * d]
+        g = net.grad_theta(u * u - v * v)
+        dgu, dgv = H * (2 * u), H * (-2 * v)
+        # rows: the (u, v) forces −∇L/(1−μ) = −(2u⊙g, −2v⊙g)/(1−μ), differentiated in (u, v)
+        force = -c * np.block([[2 * u[:, None] * dgu + np.diag(2 * g), 2 * u[:, None] * dgv],
+                               [-2 * v[:, None] * dgu, -2 * v[:, None] * dgv - np.diag(2 * g)]])
+        out = np.zeros((size, size))
+        if alpha == 0:
+            out[:2 * d, :2 * d] = force
+            o = 2 * d
+        else:
+            out[:2 * d, 2 * d:4 * d] = np.eye(2 * d)
+            out[2 * d:4 * d, :2 * d] = force / alpha
+            out[2 * d:4 * d, 2 * d:4 * d] = -np.eye(2 * d) / alpha
+            o = 4 * d
+        q = 16 * g * c * c
+        out[o:o + d, :d], out[o:o + d, d:2 * d] = q[:, None] * dgu, q[:, None] * dgv
+        out[o + d:, :d], out[o + d:, d:2 * d] = dgu, dgv
+        return out
+
+    return J
+
+
+#: integrators :func:`flow` accepts: ODEPACK's LSODA in one Fortran call (``odeint``), or a solve_ivp method
+FLOW_METHODS = ("odeint", "LSODA", "BDF", "Radau", "RK45", "RK23", "DOP853")
+
+
+def _integrate(f, jac, y0: np.ndarray, t_eval: np.ndarray, method: str, rtol: float, atol: float):
+    """One solve of y' = f(t, y) from t = 0 on ``t_eval``: an object with y (state × time), success, message, nfev.
+
+    ``odeint`` (the default of :func:`flow`, chosen by benchmarks/bench_integrators.py) runs ODEPACK's LSODA with the
+    analytic Jacobian in one Fortran call; the implicit solve_ivp methods get the Jacobian too."""
+    from types import SimpleNamespace
+
+    from scipy.integrate import odeint
+
+    if method not in FLOW_METHODS:
+        raise ValueError(f"method must be one of {FLOW_METHODS}, got {method!r}")
+    if method != "odeint":
+        kw = {"jac": jac} if method in ("LSODA", "BDF", "Radau") else {}
+        return solve_ivp(f, (0.0, float(t_eval[-1])), y0, method=method, t_eval=t_eval, rtol=rtol, atol=atol, **kw)
+    start = t_eval[0] > 0
+    times = np.concatenate([[0.0], t_eval]) if start else t_eval
+    if times.size == 1:  # odeint needs an interval: the state at t = 0 is y0
+        return SimpleNamespace(y=y0[:, None].copy(), success=True, message="t_eval = [0]", nfev=0)
+    with np.errstate(all="ignore"):
+        ys, info = odeint(f, y0, times, Dfun=jac, tfirst=True, full_output=True, rtol=rtol, atol=atol,
+                          mxstep=10 ** 6)
+    ok = info["message"] == "Integration successful." and bool(np.all(np.isfinite(ys)))
+    return SimpleNamespace(y=ys[1:].T if start else ys.T, success=ok, message=str(info["message"]),
+                           nfev=int(info["nfe"][-1]))
+
+
 def first_order_velocity(net: SquareNet, u: np.ndarray, v: np.ndarray, mu: float) -> tuple[np.ndarray, np.ndarray]:
     """(u̇, v̇) = −∇L/(1−μ): the initial velocity App. D uses (eq. 20 at t = 0)."""
     gu, gv = net.grad_uv(u, v)
@@ -102,12 +163,13 @@ def first_order_velocity(net: SquareNet, u: np.ndarray, v: np.ndarray, mu: float
 
 def flow(net: SquareNet, u0: np.ndarray, v0: np.ndarray, alpha: float, mu: float, t_eval: np.ndarray, *,
          ud0: np.ndarray | None = None, vd0: np.ndarray | None = None, rtol: float = 1e-12,
-         atol: float = 1e-14, method: str = "LSODA") -> FlowPath:
+         atol: float = 1e-14, method: str = "odeint") -> FlowPath:
     """Solve α ẅ + ẇ + ∇L(w)/(1−μ) = 0 (eq. 17) from (u0, v0) with velocity (ud0, vd0) (default −∇L/(1−μ)).
 
     The error estimate is the largest difference to a solve at 1000× looser tolerances (kept as ``coarse``, so
-    any derived quantity can be compared between the two). LSODA (default) copes
-    with the stiffness 1/α of small learning rates.
+    any derived quantity can be compared between the two). ``method`` is one of ``FLOW_METHODS``; the default,
+    ODEPACK's LSODA through ``odeint`` with the analytic Jacobian (copes with the stiffness 1/α of small learning
+    rates), is the fastest to 1e-12 on the HB and NAG flows (benchmarks/bench_integrators.py).
     """
     u0 = V.finite_array("u0", u0, ndim=1)
     v0 = V.finite_array("v0", v0, ndim=1)
@@ -125,10 +187,11 @@ def flow(net: SquareNet, u0: np.ndarray, v0: np.ndarray, alpha: float, mu: float
     d = net.d
     zeros = np.zeros(2 * d)
     y0 = np.concatenate([u0, v0, zeros] if alpha == 0 else [u0, v0, ud0, vd0, zeros])
-    f = _rhs(net, alpha, mu)
-    fine = solve_ivp(f, (0.0, float(t_eval[-1])), y0, method=method, t_eval=t_eval, rtol=rtol, atol=atol)
-    coarse = solve_ivp(f, (0.0, float(t_eval[-1])), y0, method=method, t_eval=t_eval, rtol=rtol * 1e3,
-                       atol=atol * 1e3)
+    if method not in FLOW_METHODS:
+        raise ValueError(f"method must be one of {FLOW_METHODS}, got {method!r}")
+    f, jac = _rhs(net, alpha, mu), _jac(net, alpha, mu)
+    fine = _integrate(f, jac, y0, t_eval, method, rtol, atol)
+    coarse = _integrate(f, jac, y0, t_eval, method, rtol * 1e3, atol * 1e3)
     ok = bool(fine.success and coarse.success)
     err = float(np.max(np.abs(fine.y - coarse.y))) if ok else float("inf")
     msg = str(fine.message if not fine.success else coarse.message)
@@ -162,7 +225,8 @@ def momentum_iterates(net: SquareNet, u0: np.ndarray, v0: np.ndarray, eta: float
     ``u0``, ``v0`` may carry leading batch axes; ``eta``, ``mu`` broadcast against them (shape ``batch + (1,)``).
     μ = 0 is GD. With ``batch_rng`` each step uses one sample drawn uniformly (SGD-type), its gradient
     being that of ℓ_i/2 = (x_iᵀθ − y_i)²/2.
-    Returns arrays of shape ``(steps // r + 1,) + u0.shape``.
+    Returns arrays of shape ``(steps // r + 1,) + u0.shape``. The steps run in the fused numba kernel
+    :func:`numerics.hb_nag_kernels.momentum_steps` (the same floating-point operations as the numpy form).
     """
     u = V.finite_array("u0", u0).copy()
     v = V.finite_array("v0", v0).copy()
@@ -176,30 +240,25 @@ def momentum_iterates(net: SquareNet, u0: np.ndarray, v0: np.ndarray, eta: float
         raise ValueError("eta (learning rate) must be finite and > 0")
     if not (np.all(np.isfinite(mu_a)) and np.all((mu_a >= 0) & (mu_a < 1))):
         raise ValueError("mu (momentum factor) must lie in [0, 1)")
-    pu, pv = np.zeros_like(u), np.zeros_like(v)
+    from numerics.hb_nag_kernels import momentum_steps
+
+    try:
+        eta_a, mu_a = (np.ascontiguousarray(np.broadcast_to(a, u.shape)) for a in (eta_a, mu_a))
+    except ValueError:
+        raise ValueError(f"eta and mu must broadcast to the shape of u0 {u.shape}, got {eta_a.shape} and "
+                         f"{mu_a.shape}") from None
     out_u = np.empty((steps // record_every + 1,) + u.shape)
     out_v = np.empty_like(out_u)
     out_u[0], out_v[0] = u, v
-
-    def grads(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        th = a * a - b * b
-        if batch_rng is None:
-            gth = net.grad_theta(th)
-        else:
-            i = int(batch_rng.integers(net.n))
-            gth = (th @ net.X[i] - net.y[i])[..., None] * net.X[i]
-        return 2 * a * gth, -2 * b * gth
-
-    for k in range(1, steps + 1):
-        if method == "hb":
-            gu, gv = grads(u, v)
-        else:
-            gu, gv = grads(u + mu_a * pu, v + mu_a * pv)
-        pu = mu_a * pu - eta_a * gu
-        pv = mu_a * pv - eta_a * gv
-        u, v = u + pu, v + pv
-        if k % record_every == 0:
-            out_u[k // record_every], out_v[k // record_every] = u, v
+    # one SGD sample per step, drawn as before (one integers() call per step); none for full batch
+    samples = (np.zeros(0, dtype=np.int64) if batch_rng is None else
+               np.array([int(batch_rng.integers(net.n)) for _ in range(steps)], dtype=np.int64))
+    d = u.shape[-1]
+    rows = lambda a: a.reshape(-1, d)  # noqa: E731 (batch axes flattened: views of the arrays written)
+    momentum_steps(rows(u), rows(v), np.zeros((u.size // d, d)), np.zeros((u.size // d, d)), rows(eta_a),
+                   rows(mu_a), np.ascontiguousarray(net.X, dtype=float), np.ascontiguousarray(net.y, dtype=float),
+                   samples, steps, record_every, out_u.reshape(out_u.shape[0], -1, d),
+                   out_v.reshape(out_v.shape[0], -1, d), method == "nag", u.ndim == 1)
     return out_u, out_v
 
 
@@ -244,8 +303,18 @@ def entropy_argmin(X: np.ndarray, y: np.ndarray, xi: np.ndarray, r: np.ndarray |
             return ArgminResult(th, lam, float(np.max(np.abs(grad))), it, True)
         hess = (X * (8 * xi * np.cosh(4 * z))) @ X.T
         step = np.linalg.solve(hess, grad)
-        f0, s = dual(lam), 1.0
-        while s > 1e-12 and not dual(lam - s * step) <= f0 - 0.25 * s * (grad @ step):
+        f0, g0, s = dual(lam), float(grad @ grad), 1.0
+
+        def accepted(l: np.ndarray) -> bool:
+            """Armijo on the dual, or (near the optimum, where the dual's decrease drowns in its round-off) a
+            decrease of ‖∇ψ‖² = ‖Xθ − y‖², for which the Newton direction is a descent direction too."""
+            if dual(l) <= f0 - 0.25 * s * (grad @ step):
+                return True
+            with np.errstate(over="ignore", invalid="ignore"):
+                g_new = X @ (2 * xi * np.sinh(4 * (X.T @ l - r))) - y
+            return bool(g_new @ g_new <= (1 - 1e-4 * s) * g0)
+
+        while s > 1e-12 and not accepted(lam - s * step):
             s /= 2
         lam = lam - s * step
     z = X.T @ lam - r

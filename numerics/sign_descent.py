@@ -301,7 +301,9 @@ def solve_ssd(data: BlockData, alpha: float, eps: float, t_eval: np.ndarray, *, 
     """Smoothed sign descent (12) from w₊ = w₋ = α1, with ∫(14) in the state, solved twice (rtol and COARSE_FACTOR·rtol).
 
     ``rates`` (default: the generated (12)) can be replaced by a perturbed rule, which tests use. LSODA by default:
-    for small ε the convergence stage is stiff (rate ~ 4x²w²/(nε))."""
+    for small ε the convergence stage is stiff (rate ~ 4x²w²/(nε)). DOP853 reaches 1e-12 on Figure 1's limit sooner,
+    but the sign_descent claims' instances (smaller ε, ε sweeps) take it about twice LSODA's time and its trajectory
+    estimate is looser (benchmarks/bench_integrators.py measures both)."""
     eps = V.positive("eps", eps)
     return _solve(_ssd_rhs(data, eps, rates), data, alpha, eps, t_eval, rtol, atol, method)
 
