@@ -17,7 +17,7 @@ check: $(STAMP)            ## run the quick tier of every claim and print the re
 	$(BIN)/python -m checks --tier quick --jobs 2
 
 check-full: $(STAMP)       ## every claim at the papers' sizes
-	$(BIN)/python -m checks --tier full
+	$(BIN)/python -m checks --tier full --jobs 2
 
 test: $(STAMP)             ## every fast test, the notebooks and regeneration --check included
 	$(BIN)/python -m pytest -q
