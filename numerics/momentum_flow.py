@@ -35,6 +35,7 @@ modified-principal-value double integrals of App. A / C.3.2 on a run's dense out
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -433,22 +434,36 @@ def _gl_basis(nodes: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return (x + 1) / 2, w / 2, C
 
 
+#: above this κ the moments of :func:`_exp_weights` come from the finite sum (e^{−κ} is below float64's range long
+#: before; scipy's ``ive`` returns NaN once κ/2 passes about 1.07e9, i.e. a solver step of ~10⁹λ).
+KAPPA_LARGE = 1e6
+
+
 def _exp_weights(kappa: np.ndarray, nodes: int) -> np.ndarray:
-    """W[c, q] = ∫₀¹ ℓ_q(x) e^{−κ_c(1−x)} dx, exactly for the degree-(nodes−1) interpolant: with
-    ∫₀¹ P_k(2x−1) e^{−κ(1−x)} dx = √(π/κ)·I_{k+½}(κ/2)e^{−κ/2} (modified Bessel; ``ive`` keeps it finite for any κ)."""
+    """W[c, q] = ∫₀¹ ℓ_q(x) e^{−κ_c(1−x)} dx, exactly for the degree-(nodes−1) interpolant. The Legendre moments
+    m_k = ∫₀¹ P_k(2x−1) e^{−κ(1−x)} dx are √(π/κ)·I_{k+½}(κ/2)e^{−κ/2} (modified Bessel, ``ive``) for κ below
+    KAPPA_LARGE; above it, with u = 1 − x and P_k(1−2u) = Σ_j (−1)^j C(k,j)C(k+j,j) u^j, they are
+    Σ_j (−1)^j C(k,j)C(k+j,j) j!/κ^{j+1} up to terms of order e^{−κ} (below the smallest float)."""
     from scipy.special import ive
 
     _, _, C = _gl_basis(nodes)
     k = np.arange(nodes)
-    kap = np.maximum(kappa, 1e-300)[:, None]
-    small = kappa < 1e-6  # series limit: ∫P_k e^{−κ(1−x)} → δ_k0 (1 − κ/2) + δ_k1 κ/6 for κ → 0
-    mom = np.sqrt(np.pi / kap) * ive(k[None, :] + 0.5, kap / 2)
-    if np.any(small):
-        ser = np.zeros((int(small.sum()), nodes))
-        ser[:, 0] = 1 - kappa[small] / 2
-        if nodes > 1:
-            ser[:, 1] = kappa[small] / 6
-        mom[small] = ser
+    kappa = np.asarray(kappa, dtype=float)
+    mom = np.empty((kappa.size, nodes))
+    small, large = kappa < 1e-6, kappa >= KAPPA_LARGE
+    mid = ~(small | large)
+    kap = kappa[mid][:, None]
+    mom[mid] = np.sqrt(np.pi / kap) * ive(k[None, :] + 0.5, kap / 2)
+    # series limit: ∫P_k e^{−κ(1−x)} → δ_k0 (1 − κ/2) + δ_k1 κ/6 for κ → 0
+    mom[small] = 0.0
+    mom[small, 0] = 1 - kappa[small] / 2
+    if nodes > 1:
+        mom[small, 1] = kappa[small] / 6
+    if np.any(large):
+        inv = 1.0 / kappa[large]
+        for kk in range(nodes):
+            coef = [(-1) ** j * math.comb(kk, j) * math.comb(kk + j, j) * math.factorial(j) for j in range(kk + 1)]
+            mom[large, kk] = sum(c * inv ** (j + 1) for j, c in enumerate(coef))
     return mom @ C.T
 
 

@@ -295,6 +295,28 @@ def test_crossing_integrals_validation_and_extrapolation(cross):
     assert abs(lim - 1.0) < 1e-13 and err < 1e-3
 
 
+@pytest.mark.parametrize("kappa", [1e-3, 1.0, 50.0, 1e5, 0.999 * MF.KAPPA_LARGE, MF.KAPPA_LARGE, 3e9, 1e13])
+def test_exp_weights_match_mpmath_on_both_sides_of_the_large_kappa_branch(kappa):
+    """W[q] = ∫₀¹ ℓ_q(x)e^{−κ(1−x)}dx against mpmath quadrature at 40 digits, on the Bessel branch, at the switch and
+    beyond scipy's ive range (κ/2 > 1.07e9 gave NaN: a solver step of 10⁹λ in the full tier's λ = 1.7e-5 run)."""
+    import mpmath as mp
+
+    x, _, _ = MF._gl_basis(MF.GL_NODES)
+    W = MF._exp_weights(np.array([kappa]), MF.GL_NODES)[0]
+    with mp.workdps(40):
+        xs, k = [mp.mpf(v) for v in x], mp.mpf(kappa)
+
+        def ell(q, t):
+            return mp.fprod((t - xj) / (xs[q] - xj) for j, xj in enumerate(xs) if j != q)
+
+        # breakpoints at 1 − 10^{−e} resolve the boundary layer of width 1/κ at x = 1
+        pts = sorted({mp.mpf(0), mp.mpf(1)} | {1 - mp.mpf(10) ** -e for e in range(1, 16) if 10.0 ** -e > 1e-3 / kappa})
+        ref = np.array([float(mp.quad(lambda t: ell(q, t) * mp.exp(-k * (1 - t)), pts)) for q in range(MF.GL_NODES)])
+    assert np.all(np.isfinite(W))
+    # rounding of the moment-to-Lagrange map: a few hundred ulps of the largest weight
+    assert np.max(np.abs(W - ref)) <= 200 * np.finfo(float).eps * np.max(np.abs(ref))
+
+
 def test_mpv_of_a_crossing_free_run_is_the_plain_integral(pos):
     """Without zeros, ∫₀^τ∫₀^t (ẇ/w)² e^{−(t−s)/λ} ds dt = λ∫₀^τ (ẇ/w)²(1 − e^{−(τ−s)/λ}) ds = λ(K − M) from the state."""
     ci = MF.crossing_integrals(pos, [pos.t_end], 1e-2 * 2.0 ** -np.arange(4))
