@@ -59,14 +59,14 @@ def matmul_peak(size: int = 1000, reps: int = 5) -> tuple[float, float]:
 def flops_per_run_step(n: int, d: int, batch: int | None = None, method: str = "smgd") -> int:
     """Arithmetic of one step of one run. SMGD (eq. (26)), full batch: the product [w₊² − w₋², 1]·[H/4; −Xᵀy/n]
     (2d(d+1)), the update (a₀ + a₁∇L)w + c·w_prev for both signs (10d) and the next θ-row w₊² − w₋² (3d); a
-    mini-batch of b samples replaces the product by θX_Bᵀ and its product with X_B (4bd), /4 and −y_B (2b), /b
-    (d). HB/NAG (``momentum_iterates``, n samples): θ = u² − v² (3d), Xθ − y and Xᵀ(·)/n (4nd + n + d),
+    mini-batch of b samples replaces the product by θX_Bᵀ and the residuals' product with X_B (4bd), the residuals
+    (·/4 − y_B)/b (3b). HB/NAG (``momentum_iterates``, n samples): θ = u² − v² (3d), Xθ − y and Xᵀ(·)/n (4nd + n + d),
     ±2u∂L (4d), p = μp − η∇ (6d), w + p (2d); NAG adds the look-ahead w + μp (4d)."""
     if method in ("hb", "nag"):
         return 4 * n * d + n + 16 * d + (4 * d if method == "nag" else 0)
     if batch is None:
         return 2 * d * (d + 1) + 13 * d
-    return 4 * batch * d + 2 * batch + 14 * d
+    return 4 * batch * d + 3 * batch + 13 * d
 
 
 def grid() -> tuple[np.ndarray, np.ndarray]:

@@ -226,7 +226,8 @@ def momentum_iterates(net: SquareNet, u0: np.ndarray, v0: np.ndarray, eta: float
     μ = 0 is GD. With ``batch_rng`` each step uses one sample drawn uniformly (SGD-type), its gradient
     being that of ℓ_i/2 = (x_iᵀθ − y_i)²/2.
     Returns arrays of shape ``(steps // r + 1,) + u0.shape``. The steps run in the fused numba kernel
-    :func:`numerics.hb_nag_kernels.momentum_steps` (the same floating-point operations as the numpy form).
+    :func:`numerics.hb_nag_kernels.momentum_steps` (bitwise equal to the numpy reference step of
+    tests/test_batched_kernels.py).
     """
     u = V.finite_array("u0", u0).copy()
     v = V.finite_array("v0", v0).copy()

@@ -3,9 +3,9 @@
 One call advances every active run from step ``k0`` to ``k1`` in compiled code: per step the gradient
 product (BLAS ``dot`` on the (G, d+1) rows [w₊² − w₋², 1], or the two mini-batch products), then one pass
 over (run, coordinate) that forms w±,k+1 for both signs, counts sign changes and exact zeros branch-free,
-adds the S± / momentum sums (when tracked) and writes the next θ-row. The floating-point operations are the
-ones the former numpy step did, in the same order (no fastmath, so no FMA contraction), so results agree
-bitwise (tests/test_batched_kernels.py). The step coefficients (a₀, a₁, c) come from the generated
+adds the S± / momentum sums (when tracked) and writes the next θ-row. The floating-point operations are
+those of the numpy reference step in tests/test_batched_kernels.py, in the same order (no fastmath, so no FMA
+contraction), so results agree bitwise. The step coefficients (a₀, a₁, c) come from the generated
 ``smgd_step_coefficients`` (tabulated by the caller) and r(z), r(1 + h) are the generated ``r_fn`` /
 ``r_increment`` compiled by numba, never retyped. Compiled code is cached on disk (``cache=True``); the cache
 is flushed whenever the generated source these kernels compile changes (see :func:`_flush_if_stale`).
@@ -75,19 +75,12 @@ def _nanmax(a: float, b: float) -> float:
 
 
 @numba.njit(cache=True)
-def subtract_rows(r, y):
-    """r[g, i] −= y[i] in place (a function of its own so that LLVM vectorises it)."""
+def batch_residuals(r, y, q):
+    """r[g, i] = (r[g, i]/4 − y[i])/q in place: the mini-batch residuals (⟨x_i, w₊² − w₋²⟩/4 − y_i)/|B| (×0.25 is
+    the exact /4; one pass, so that LLVM vectorises it)."""
     for g in range(r.shape[0]):
         for i in range(r.shape[1]):
-            r[g, i] = r[g, i] - y[i]
-
-
-@numba.njit(cache=True)
-def divide(a, q):
-    """a /= q in place, element by element (vectorised)."""
-    for g in range(a.shape[0]):
-        for j in range(a.shape[1]):
-            a[g, j] = a[g, j] / q
+            r[g, i] = (r[g, i] * 0.25 - y[i]) / q
 
 
 @numba.njit(cache=True)
@@ -132,6 +125,7 @@ def smgd_steps(W, Wp, k0, k1, max_steps, a0, a1, c, bet, inv, H_aug, th, grad, X
     if not full:  # mini-batch: θ-rows kept in a contiguous (G, d) buffer for the products
         bsz = batches.shape[1]
         Xb = np.empty((bsz, d))
+        XbT = np.empty((d, bsz))  # contiguous: numba copies a transposed operand of np.dot on every call
         yb = np.empty(bsz)
         res = np.empty((G, bsz))
         thd = np.ascontiguousarray(th[:, :d])
@@ -146,11 +140,10 @@ def smgd_steps(W, Wp, k0, k1, max_steps, a0, a1, c, bet, inv, H_aug, th, grad, X
                 yb[i] = y[B[i]]
                 for j in range(d):
                     Xb[i, j] = X[B[i], j]
-            np.dot(thd, Xb.T, res)
-            divide(res, 4.0)
-            subtract_rows(res, yb)
+                    XbT[j, i] = X[B[i], j]
+            np.dot(thd, XbT, res)
+            batch_residuals(res, yb, float(bsz))
             np.dot(res, Xb, grad)
-            divide(grad, float(bsz))
         zeros += _update(cur, prev, grad, thd, a0, a1, c, flips)
         for g in range(G):
             if flips[g]:
@@ -194,7 +187,7 @@ def smgd_steps(W, Wp, k0, k1, max_steps, a0, a1, c, bet, inv, H_aug, th, grad, X
     return zeros, swapped
 
 
-_KERNELS = (_signbit, _ratio_r, _nanmax, subtract_rows, divide, _update, smgd_steps)
+_KERNELS = (_signbit, _ratio_r, _nanmax, batch_residuals, _update, smgd_steps)
 
 
 _STAMP = Path(__file__).parent / "__pycache__" / f"{Path(__file__).stem}.formulas.sha256"
