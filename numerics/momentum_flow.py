@@ -253,13 +253,28 @@ class _Steps:
     nfev: int
 
 
+def _first_below(f, lo: float, hi: float) -> float:
+    """Bisect f(lo) > 0 >= f(hi) down to adjacent floats, keeping that invariant, and return hi: a time at which f
+    is <= 0 as evaluated (near the energy's round-off floor f is noisy, and a root finder's estimate of the zero
+    can land where f is still slightly positive)."""
+    while True:
+        mid = lo + (hi - lo) / 2
+        if not lo < mid < hi:
+            return hi
+        if f(mid) > 0:
+            lo = mid
+        else:
+            hi = mid
+
+
 def _step_to_energy(rhs, jac, s0: np.ndarray, t_max: float, method: str, rtol: float, atol: np.ndarray,
                     dense: bool, energy, deadline: float) -> _Steps:
     """Step the solver by hand until ``energy`` (log of the energy over loss_tol) is <= 0 after a step, t_max, a
     failure or the wall-clock ``deadline``. The step that converges is cut at the zero of ``energy`` on its
     interpolant (as solve_ivp's terminal event does) when the interpolant brackets one; when it does not (its end
     values disagree with the step's near the round-off floor of the energy, where solve_ivp's event location raised
-    "f(a) and f(b) must have different signs"), the solve ends at the step's end, whose energy is below loss_tol."""
+    "f(a) and f(b) must have different signs"), the solve ends at the step's end, whose energy is below loss_tol.
+    Either way the returned state's energy, as evaluated, is <= loss_tol (:func:`_first_below`)."""
     kw = {"jac": jac} if method in IMPLICIT else {}
     solver = SOLVERS[method](rhs, 0.0, s0, t_max, rtol=rtol, atol=atol, **kw)
     ts, ys, interpolants = [0.0], [s0.copy()], []
@@ -279,7 +294,7 @@ def _step_to_energy(rhs, jac, s0: np.ndarray, t_max: float, method: str, rtol: f
                 t_old = solver.t_old
                 f = lambda tau: energy(tau, piece(tau))
                 if f(t_old) > 0 >= f(t):
-                    t = brentq(f, t_old, t, xtol=4 * np.finfo(float).eps, rtol=4 * np.finfo(float).eps)
+                    t = _first_below(f, t_old, t)
                     st = piece(t)
                 if not dense:
                     piece = None
