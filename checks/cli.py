@@ -6,12 +6,13 @@ errors print one line and exit 2; ``--strict`` exits 1 when a claim is REFUTED o
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
 import fnmatch
 import os
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import Iterator, Sequence
 
 from checks.registry import DASK_SCHEMES, PAPERS, SWEEP_KINDS, TIERS, Claim, Context, inventory_path, load_all
 from checks.report import FORMATS
@@ -95,6 +96,25 @@ def _emit(text: str, output: str | None) -> None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
+@contextlib.contextmanager
+def stdout_to_stderr() -> Iterator[None]:
+    """Send what compiled solvers print to file descriptor 1 (ODEPACK's "lsoda--" messages, in this and in the
+    worker processes started inside) to stderr, so that a report written to stdout stays parseable."""
+    sys.stdout.flush()
+    try:
+        saved = os.dup(1)
+    except OSError:  # no file descriptor 1 (embedded use): nothing to protect
+        yield
+        return
+    try:
+        os.dup2(2, 1)
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 def run(argv: Sequence[str]) -> int:
     """The command line's body; raises UsageError on bad words."""
     from rich.console import Console
@@ -140,7 +160,7 @@ def run(argv: Sequence[str]) -> int:
                   sweep_workers=max(1, (os.cpu_count() or 1) // jobs))
     from rich.progress import Progress
 
-    with Progress(console=Console(stderr=True), transient=True) as bar:
+    with stdout_to_stderr(), Progress(console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("checking", total=len(claims))
 
         def step(i: int, c: Claim) -> None:

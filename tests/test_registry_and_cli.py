@@ -135,3 +135,16 @@ def test_select_quick_tier_excludes_full(registry):
     assert quick and quick[0].tier == "full"
     with pytest.raises(cli.UsageError, match="--tier full"):
         cli.select(registry, ["momentum_dln.appA_similar"], [], "quick")
+
+
+def test_solver_output_on_fd1_goes_to_stderr_while_checking(capfd):
+    """Compiled solvers print to file descriptor 1 (ODEPACK's "lsoda--" lines); while the claims run, fd 1 is
+    stderr, so a JSON report on stdout stays parseable; afterwards fd 1 is stdout again."""
+    import os
+
+    with cli.stdout_to_stderr():
+        os.write(1, b"lsoda--  at t (=r1) ...\n")
+    os.write(1, b"after\n")
+    out, err = capfd.readouterr()
+    assert "lsoda--" in err and "lsoda--" not in out
+    assert out == "after\n"
