@@ -339,21 +339,32 @@ def sparse_instance(rng: np.random.Generator, n: int, d: int, s: int = 5) -> tup
 
 @dataclass
 class TrainResult:
-    """Final θ of each batch member, its training loss, its change over the last chunk, and the steps taken."""
+    """Final θ of each batch member, its training loss, its change over the last chunk and the steps taken;
+    ``converged``: every loss reached the target (the first stop); ``theta_first``: θ there (None if never);
+    ``second``: every loss also reached target/TIGHTER at least one chunk later, where ``theta`` was taken."""
 
     theta: np.ndarray
     loss: np.ndarray
     drift: np.ndarray
     steps: int
     converged: bool
+    theta_first: np.ndarray | None = None
+    second: bool = False
+
+
+#: :func:`train`'s second stop lowers the loss target by this factor (θ's error, ∝ √loss near the limit, by 10).
+TIGHTER = 100.0
 
 
 def train(net: SquareNet, u0: np.ndarray, v0: np.ndarray, algo: str, eta: float, mu: float = 0.0, *,
           loss_tol: float = 1e-14, max_steps: int = 200_000, chunk: int = 2000,
           rng: np.random.Generator | None = None) -> TrainResult:
-    """Run ``algo`` ∈ {gd, sgd, hb, nag} from (u0, v0) (leading batch axes allowed) until every member's loss is
-    below ``loss_tol``·max(1, L(θ(0))) or ``max_steps``, then one more chunk, whose change in θ is ``drift``;
-    SGD samples one example per step from ``rng``."""
+    """Run ``algo`` ∈ {gd, sgd, hb, nag} from (u0, v0) (leading batch axes allowed) in chunks of ``chunk`` steps
+    until every member's loss is <= target = ``loss_tol``·max(1, L(θ(0))) (the first stop, θ kept as
+    ``theta_first``), then on, at least one more chunk, until every loss is <= target/TIGHTER (the second stop,
+    ``theta``) or ``max_steps``, then one more chunk, whose change in θ is ``drift``. The steps run in the fused
+    kernel of :func:`momentum_iterates` (momenta carried across chunks); SGD samples one example per step from
+    ``rng``."""
     if algo not in ("gd", "sgd", "hb", "nag"):
         raise ValueError(f"algo must be one of gd, sgd, hb, nag; got {algo!r}")
     V.positive("eta", eta)
@@ -363,36 +374,53 @@ def train(net: SquareNet, u0: np.ndarray, v0: np.ndarray, algo: str, eta: float,
     V.count("chunk", chunk)
     if algo == "sgd" and rng is None:
         raise ValueError("algo 'sgd' needs rng (a numpy Generator)")
-    u = V.finite_array("u0", u0).copy()
-    v = V.finite_array("v0", v0).copy()
+    u = np.ascontiguousarray(V.finite_array("u0", u0), dtype=float).copy()
+    v = np.ascontiguousarray(V.finite_array("v0", v0), dtype=float).copy()
     V.same_shape(("u0", "v0"), u, v)
-    m = mu if algo in ("hb", "nag") else 0.0
-    pu, pv = np.zeros_like(u), np.zeros_like(v)
+    from numerics.hb_nag_kernels import momentum_steps
+
+    d = u.shape[-1]
+    uu, vv = u.reshape(-1, d), v.reshape(-1, d)  # views: the kernel advances u and v in place
+    pu, pv = np.zeros_like(uu), np.zeros_like(vv)
+    eta_a = np.full_like(uu, eta)
+    mu_a = np.full_like(uu, mu if algo in ("hb", "nag") else 0.0)
+    X, y = np.ascontiguousarray(net.X, dtype=float), np.ascontiguousarray(net.y, dtype=float)
+    out_u, out_v = np.empty((2,) + uu.shape), np.empty((2,) + uu.shape)
+    none = np.zeros(0, dtype=np.int64)
+
+    def advance() -> np.ndarray:
+        """One chunk of steps; returns θ before it."""
+        before = u * u - v * v
+        samples = (np.array([int(rng.integers(net.n)) for _ in range(chunk)], dtype=np.int64) if algo == "sgd"
+                   else none)
+        momentum_steps(uu, vv, pu, pv, eta_a, mu_a, X, y, samples, chunk, chunk, out_u, out_v, algo == "nag",
+                       u.ndim == 1)
+        return before
+
     target = loss_tol * np.maximum(1.0, net.loss(u * u - v * v))
-    steps, prev, settled = 0, u * u - v * v, False
+    steps, theta_first, second = 0, None, False
+    prev = u * u - v * v
     with np.errstate(over="ignore", invalid="ignore"):
-        while steps < max_steps or settled:
-            prev = u * u - v * v
-            for _ in range(chunk):
-                a, b = (u + m * pu, v + m * pv) if algo == "nag" else (u, v)
-                th = a * a - b * b
-                if algo == "sgd":
-                    i = int(rng.integers(net.n))
-                    gth = (th @ net.X[i] - net.y[i])[..., None] * net.X[i]
-                else:
-                    gth = net.grad_theta(th)
-                pu = m * pu - eta * 2 * a * gth
-                pv = m * pv + eta * 2 * b * gth
-                u, v = u + pu, v + pv
+        while steps < max_steps:
+            prev = advance()
             steps += chunk
             loss = net.loss(u * u - v * v)
-            if settled or not np.all(np.isfinite(loss)):
+            if not np.all(np.isfinite(loss)):
                 break
-            settled = bool(np.all(loss <= target))  # one more chunk measures the drift after convergence
+            if theta_first is None:
+                if np.all(loss <= target):
+                    theta_first = u * u - v * v
+            elif np.all(loss <= target / TIGHTER):
+                second = True
+                break
+        if theta_first is not None and np.all(np.isfinite(net.loss(u * u - v * v))):
+            prev = advance()  # one more chunk measures the drift after the last stop
+            steps += chunk
     th = u * u - v * v
     loss = net.loss(th)
     drift = np.max(np.abs(th - prev), axis=-1)
-    return TrainResult(th, loss, drift, steps, bool(np.all(np.isfinite(loss)) and np.all(loss <= target)))
+    ok = bool(theta_first is not None and np.all(np.isfinite(loss)) and np.all(loss <= target))
+    return TrainResult(th, loss, drift, steps, ok, theta_first, second and ok)
 
 
 def relu_net_train(X: np.ndarray, y: np.ndarray, init_scale: float, algo: str, eta: float, mu: float, steps: int,

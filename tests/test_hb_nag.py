@@ -33,7 +33,7 @@ EXPECTED = {
     "prop5": REFUTED, "prop5_corrected": CONFIRMED, "eqs53_58": REFUTED, "remark_theorem3": CONFIRMED,
     "sec31_smaller_init": CONFIRMED, "sec33_biased": CONFIRMED, "sec35_small_lr": CONFIRMED,
     "appD4_uv_equivalence": CONFIRMED, "appD5_small_init": PROVED, "appD5_large_init": PROVED,
-    "fig1": INCONCLUSIVE, "sec32_when_momentum_helps": INCONCLUSIVE, "fig2a": REFUTED, "fig2b": REFUTED,
+    "fig1": REFUTED, "sec32_when_momentum_helps": REFUTED, "fig2a": REFUTED, "fig2b": REFUTED,
     "fig4": REFUTED, "fig5": REFUTED, "fig3a": REFUTED, "fig3b": REFUTED, "fig7": CONFIRMED,
     "eq10_sgf": CONFIRMED,
 }
@@ -276,3 +276,33 @@ def test_entropy_argmin_converges_where_the_dual_drowns_in_round_off():
     xi, r = rng.uniform(0.01, 1.0, 6), 0.1 * rng.standard_normal(6)
     res = N.entropy_argmin(X, y, xi, r)
     assert res.success and res.iterations < 200 and np.max(np.abs(X @ res.theta - y)) < 1e-9
+
+
+@pytest.mark.parametrize("algo", ["gd", "hb", "nag", "sgd"])
+def test_train_in_chunks_is_the_uninterrupted_iteration(algo):
+    """train() advances the kernel chunk by chunk, carrying the momenta: after max_steps it is where one call of
+    momentum_iterates for the same steps is (bitwise; SGD with the same sample stream)."""
+    X, y, _ = N.sparse_instance(np.random.default_rng(5), 6, 9, 2)
+    net = N.SquareNet(X, y)
+    u0 = np.full((2, 9), 0.3)
+    v0 = u0 + 0.1 * np.random.default_rng(6).standard_normal((2, 9))
+    mu = 0.0 if algo in ("gd", "sgd") else 0.8
+    res = N.train(net, u0, v0, algo, 0.01, mu, loss_tol=1e-300, max_steps=30, chunk=7,
+                  rng=np.random.default_rng(1) if algo == "sgd" else None)
+    assert res.steps == 35 and not res.converged and res.theta_first is None
+    U, V_ = N.momentum_iterates(net, u0, v0, 0.01, mu, 35, method="nag" if algo == "nag" else "hb",
+                                record_every=35, batch_rng=np.random.default_rng(1) if algo == "sgd" else None)
+    assert np.array_equal(res.theta, U[-1] ** 2 - V_[-1] ** 2)
+
+
+def test_distance_uncertainty_bounds_the_change_to_a_far_tighter_run():
+    """Fig. 1's ε = 0.5 runs (quick tier): the uncertainty of D (two stops, loss 100× apart) bounds the change of D
+    to runs converged 10⁵× tighter in loss; the second stop comes at least one chunk after the first."""
+    ctx = Context(seed=0, tier="quick")
+    for algo in ("gd", "hb", "nag"):
+        r = C._trained(0, "quick", "unbiased", C.XI_GRID, algo, 3e-2, 0.9, 0.5)
+        assert r.converged and r.second and not np.array_equal(r.theta_first, r.theta)
+        D_, unc = C.distance(ctx, r)
+        tight = C._trained(0, "quick", "unbiased", C.XI_GRID, algo, 3e-2, 0.9, 0.5, 1e-13, 20 * C.train_budget("quick"))
+        assert tight.converged
+        assert np.all(np.abs(C.distance(ctx, tight)[0] - D_) <= unc)
