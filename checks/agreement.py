@@ -22,11 +22,6 @@ EXPLAINED: dict[str, str] = {
                    "1.00 < 34.4). At the paper's size the NAG gap at the smallest η (7.67) exceeds that at the largest "
                    "(1.16) by 6.5, 250x its distance uncertainty 0.026 (two training stops, loss 100x apart): the claim "
                    "fails at the paper's size, on the θ*, ρ and grid we had to fill in.",
-    "momentum_dln.appF22_normalised_distance": "The quick tier's reduced instance ((n, d, s) = (4, 6, 2), α = 0.02) puts "
-        "θ^MGD 33% away from θ^GF(Δ∞), a counterexample to '< 1% at every grid point' on that instance. At the paper's "
-        "(20, 30, 5), α = 0.01, 10 of the 11 usable grid points are below 1% and the worst is 1.126% at (γ, β) = "
-        "(0.242, 0.75), 27x its error estimate 4.6e-5: above the threshold, short of the 100x needed to refute.",
-    "momentum_dln.eq10": "Same measurement as momentum_dln.appF22_normalised_distance; the same explanation.",
     "momentum_dln.figure4_balancedness_sparsity": "The ordering is judged by Spearman correlations ≥ 0.9 (our threshold: "
         "the figure gives none). The reduced quick instance gives 0.87 and 0.93, which is not evidence against a "
         "monotone trend (so INCONCLUSIVE); at the paper's size they are 0.96 and 1.00.",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
+import math
+
 import numpy as np
 import pytest
 import sympy as sp
@@ -259,6 +261,21 @@ def test_noncrossing(grid):
 def test_normalised_distance(grid):
     assert M.check_normalised_distance(grid).verdict is Verdict.REFUTED
     assert M.check_normalised_distance(grid, threshold=10.0).verdict is Verdict.CONFIRMED
+    assert np.all(np.isfinite(grid.dist_err[grid.ok & np.isfinite(grid.dist)]))
+
+
+def test_distance_error_bounds_what_is_left_of_a_geometric_approach():
+    """A quantity approaching its limit as √loss (loss falling geometrically): from two stops, the estimate bounds
+    the distance still to go at the later stop; a loss that did not fall gives no estimate."""
+    limit, c = 0.0112, 3e-4
+    for loss_snap, loss_end in ((1e-10, 1e-16), (1e-10, 1e-11), (1e-10, 2.5e-11), (1e-10, 9e-11)):
+        at = lambda loss: limit + c * math.sqrt(loss)  # noqa: E731
+        err = M.distance_error(at(loss_end), at(loss_snap), loss_end, loss_snap)
+        assert abs(at(loss_end) - limit) <= err
+        # and not by much more than the change itself requires
+        assert err <= max(1.0, math.sqrt(loss_end / loss_snap) / (1 - math.sqrt(loss_end / loss_snap))) * \
+            abs(at(loss_end) - at(loss_snap)) + 1e-12
+    assert M.distance_error(0.01, 0.01, 1e-10, 1e-10) == math.inf
 
 
 @pytest.mark.slow

@@ -737,6 +737,18 @@ def figure4_settings(tier: str) -> dict:
             "stop_loss": 1e-16}
 
 
+def distance_error(dist_end: float, dist_snap: float, loss_end: float, loss_snap: float) -> float:
+    """Error estimate of the normalised distance at a run's end from its value at the snapshot stop: the steps
+    move θ by amounts ∝ the residual, so near the limit the remaining movement scales as √loss, and with
+    s = √(loss_end/loss_snap) the distance left to go after the end is |dist_end − dist_snap|·s/(1 − s); the estimate
+    is the larger of that and the change itself, plus the Bregman solves' 1e-12 (infinite when the loss did not
+    fall between the stops)."""
+    s = math.sqrt(loss_end / loss_snap) if loss_snap > 0 else math.inf
+    if not s < 1:
+        return math.inf
+    return abs(dist_end - dist_snap) * max(1.0, s / (1 - s)) + 1e-12
+
+
 @functools.lru_cache(maxsize=4)
 def _figure4_grid(seed: int, tier: str, mu: float = 1.0) -> Figure4Grid:
     ctx = Context(seed=seed, tier=tier)  # type: ignore[arg-type]
@@ -761,11 +773,15 @@ def _figure4_grid(seed: int, tier: str, mu: float = 1.0) -> Figure4Grid:
         d_delta = (np.abs(run.delta - np.abs(run.snapshot_wp * run.snapshot_wm)) / run.delta).max(-1)
     rel_err = np.where(ok, np.maximum(d_theta, d_delta), np.nan)
     dist, dist_err = np.full(lam.size, np.nan), np.full(lam.size, np.nan)
+    net = data.network()
     for i in np.flatnonzero(ok):
         ref, info = HE.argmin_bregman(data.X, data.y, run.delta[i], np.zeros(st["d"]), tol=1e-13)
-        if info["converged"]:
+        snap_delta = np.abs(run.snapshot_wp[i] * run.snapshot_wm[i])
+        ref_s, info_s = HE.argmin_bregman(data.X, data.y, snap_delta, np.zeros(st["d"]), tol=1e-13)
+        if info["converged"] and info_s["converged"]:
             dist[i] = np.linalg.norm(run.theta[i] - ref) / np.linalg.norm(ref)
-            dist_err[i] = rel_err[i] * (1 + dist[i]) + 1e-12
+            dist_err[i] = distance_error(dist[i], np.linalg.norm(snap_theta[i] - ref_s) / np.linalg.norm(ref_s),
+                                         float(net.loss_theta(run.theta[i])), float(net.loss_theta(snap_theta[i])))
     gf0, _ = HE.argmin_bregman(data.X, data.y, np.full(st["d"], st["alpha"] ** 2), np.zeros(st["d"]), tol=1e-13)
     return Figure4Grid(inst, lam, run, ok, test_loss(theta, inst), np.abs(theta).sum(-1),
                        np.linalg.norm(np.where(ok[:, None], run.delta, np.nan), axis=-1), rel_err, dist, dist_err,
@@ -1006,6 +1022,10 @@ def check_normalised_distance(gr: Figure4Grid, threshold: float = PAPER_CLOSENES
     idx = np.flatnonzero(gr.ok & np.isfinite(gr.dist))
     if idx.size == 0:
         return inconclusive("no converged run with a converged projection", settings=gr.settings)
+    stuck = idx[~np.isfinite(gr.dist_err[idx])]
+    if stuck.size:
+        return inconclusive("the training loss did not fall between the two stops of some runs: their distance has "
+                            "no error estimate", instances=_grid_rows(gr, stuck), settings=gr.settings)
     return from_threshold("normalised distance to theta^GF(Delta_inf)", gr.dist[idx].tolist(), threshold,
                           gr.dist_err[idx].tolist(), instances=_grid_rows(gr, idx), settings=gr.settings)
 
