@@ -1195,49 +1195,70 @@ def _fig1bc(ctx: Context) -> Result:
     return check_fig1bc(ctx.rng("fig1bc"), m, n, k, 1e-3, 20000 if ctx.tier == "quick" else 30000)
 
 
-def fig2_distance(Y, U0, V0, lam0, ts, base):
+#: rtol of Figure 2's flows, and of the second solve (1000× looser) whose change estimates their error
+FIG2_RTOL = 1e-9
+FIG2_LAMBDA_GRID = 41
+
+
+def fig2_products(Y: np.ndarray, U0: np.ndarray, V0: np.ndarray, lam0: float | None, ts: np.ndarray,
+                  rtol: float = FIG2_RTOL) -> np.ndarray:
+    """X(t) = U(t)V(t)ᵀ at ``ts`` of (13) (``lam0`` None) or of (19) with Λ = λ0·I_k, from (U0, V0)."""
     k = U0.shape[1]
-    sol = N.flow(N.grad_regularised(Y, lam0 * np.eye(k)), N.Shapes.pack(U0, V0), ts, rtol=1e-9)
+    grad = N.grad_asymmetric(Y, k) if lam0 is None else N.grad_regularised(Y, lam0 * np.eye(k))
+    sol = N.flow(grad, N.Shapes.pack(U0, V0), ts, rtol=rtol)
     sh = N.Shapes((U0.shape, V0.shape))
-    Xs = np.array([sh.unpack(w)[0] @ sh.unpack(w)[1].T for w in sol.w])
-    return Xs, sol
+    return np.array([sh.unpack(w)[0] @ sh.unpack(w)[1].T for w in sol.w])
+
+
+def fig2_gaps(Y: np.ndarray, X13: np.ndarray, X19: np.ndarray) -> tuple[float, float]:
+    """Largest differences of the reconstruction-error and singular-value curves, as fractions of their plotted
+    ranges (the larger curve maximum)."""
+    e13, e19 = N.reconstruction_error(Y, X13), N.reconstruction_error(Y, X19)
+    sv13, sv19 = N.singular_values(X13), N.singular_values(X19)
+    return (float(np.abs(e13 - e19).max() / max(e13.max(), e19.max())),
+            float(np.abs(sv13 - sv19).max() / max(sv13.max(), sv19.max())))
 
 
 def check_fig2(rng: np.random.Generator, m: int, n: int, k: int, T: float, threshold: float = 0.02) -> Result:
-    """Best λ0 for (19) with Λ = λ0I vs (13) from the same N(0,1) init: reconstruction-error curves and singular values
-    within ``threshold`` (2% of the plotted range, our reading of 'nearly indistinguishable')."""
+    """(19) with Λ = λ0I against (13) from the same N(0,1) init, λ0 fitted to the criterion judged: the larger curve
+    gap (reconstruction error; singular values, as fractions of their plotted ranges) is minimised over λ0 ∈ [0, 4‖Q0‖₂]
+    (a grid of FIG2_LAMBDA_GRID points, then a bounded search between the best point's neighbours). The gaps at
+    the fitted λ0 must be within ``threshold`` (2% of the range, our reading of 'nearly indistinguishable'); their
+    error is their change when both flows are solved 1000× more loosely."""
     from scipy.optimize import minimize_scalar
 
     Y = rng.standard_normal((m, n))
     U0, V0 = rng.standard_normal((m, k)), rng.standard_normal((n, k))
     ts = np.linspace(0, T, 41)
-    s13 = N.flow(N.grad_asymmetric(Y, k), N.Shapes.pack(U0, V0), ts, rtol=1e-9)
-    sh = N.Shapes((U0.shape, V0.shape))
-    X13 = np.array([sh.unpack(w)[0] @ sh.unpack(w)[1].T for w in s13.w])
+    X13 = fig2_products(Y, U0, V0, None, ts)
 
-    def dist(l0: float) -> float:
-        X19, _ = fig2_distance(Y, U0, V0, l0, ts, None)
-        return float(np.max(np.linalg.norm(X19 - X13, axis=(1, 2))))
+    def worst_gap(l0: float) -> float:
+        return max(fig2_gaps(Y, X13, fig2_products(Y, U0, V0, l0, ts)))
 
-    q_eigs = np.linalg.eigvalsh(N.gram_difference(U0, V0))
-    best = minimize_scalar(dist, bounds=(0.0, 4 * float(np.abs(q_eigs).max())), method="bounded",
-                           options={"xatol": 1e-2, "maxiter": 40})
-    X19, s19 = fig2_distance(Y, U0, V0, float(best.x), ts, None)
-    e13, e19 = N.reconstruction_error(Y, X13), N.reconstruction_error(Y, X19)
-    sv13, sv19 = N.singular_values(X13), N.singular_values(X19)
-    e_range = float(max(e13.max(), e19.max()))
-    sv_range = float(max(sv13.max(), sv19.max()))
-    err_est = (s13.error_estimate + s19.error_estimate) * 10 * k
+    top = 4 * float(np.abs(np.linalg.eigvalsh(N.gram_difference(U0, V0))).max())
+    grid = np.linspace(0.0, top, FIG2_LAMBDA_GRID)
+    on_grid = [worst_gap(float(l0)) for l0 in grid]
+    i = int(np.argmin(on_grid))
+    lo, hi = grid[max(i - 1, 0)], grid[min(i + 1, grid.size - 1)]
+    best = minimize_scalar(worst_gap, bounds=(lo, hi), method="bounded", options={"xatol": 1e-6 * top})
+    lam0 = float(best.x) if best.fun <= on_grid[i] else float(grid[i])
+    gaps = fig2_gaps(Y, X13, fig2_products(Y, U0, V0, lam0, ts))
+    loose = fig2_gaps(Y, fig2_products(Y, U0, V0, None, ts, 1e3 * FIG2_RTOL),
+                      fig2_products(Y, U0, V0, lam0, ts, 1e3 * FIG2_RTOL))
+    errs = [abs(a - b) + 1e-14 for a, b in zip(gaps, loose)]
+    paper = {50: 111.32, 100: 203.66, 200: 460.99}.get(k)
+    at_paper = None if paper is None else fig2_gaps(Y, X13, fig2_products(Y, U0, V0, paper, ts))
     return from_threshold("curve differences as fractions of the plotted range (reconstruction error; singular values)",
-                          [float(np.abs(e13 - e19).max()) / e_range, float(np.abs(sv13 - sv19).max()) / sv_range], threshold,
-                          [err_est, err_est], instances=[{"lambda0": float(best.x), "k": k, "T": T}] * 2,
-                          fitted_lambda0=float(best.x), paper_lambda0={50: 111.32, 100: 203.66, 200: 460.99}.get(k))
+                          list(gaps), threshold, errs, instances=[{"lambda0": lam0, "k": k, "T": T}] * 2,
+                          fitted_lambda0=lam0, lambda0_grid=[float(grid[0]), float(grid[-1]), FIG2_LAMBDA_GRID],
+                          worst_gap_on_grid=on_grid, paper_lambda0=paper, gaps_at_paper_lambda0=at_paper)
 
 
 @claim("matrix_factorization.fig2", section="5", equations=("13", "19"), keys=(K + "figure-2-claim",),
        statement="From U0, V0 ~ N(0,1), (19) with Λ = λ0I_k and a fitted λ0 tracks (13): reconstruction-error and "
                  "singular-value curves differ by at most 2% of their plotted range (threshold ours; paper: 'nearly "
-                 "indistinguishable'; reported λ0 = 111.32, 203.66, 460.99 for k = 50, 100, 200). Checked only at the "
+                 "indistinguishable'; reported λ0 = 111.32, 203.66, 460.99 for k = 50, 100, 200; λ0 fitted here by "
+                 "minimising the larger gap). Checked only at the "
                  "paper's sizes (m, n) = (5, 10), k = 50, 100, 200, so the full tier alone.", kind="experiment", tier="full")
 def _fig2(ctx: Context) -> Result:
     return combine("Figure 2", {f"k={k}": check_fig2(ctx.rng(f"fig2_{k}"), 5, 10, k, 0.04) for k in (50, 100, 200)})
