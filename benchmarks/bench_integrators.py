@@ -20,7 +20,8 @@ difference to BDF at rtol 1e-12 (as in bench_mgf.py; Radau and the explicit meth
 Every method of ``solve_ivp`` (RK45, RK23, DOP853, Radau, BDF, LSODA) and ``odeint`` (LSODA of ODEPACK in one Fortran
 call) runs a ladder of matched tolerances ``RTOLS``, atol = 1e-2·rtol (MGF: 1e-4·rtol, the ratio of solve_dln_mgf's
 defaults), on the claims' output grid; the implicit ones get the problem's analytic Jacobian where the project has one
-(HB/NAG: ``numerics.hb_nag._jac``; MGF: the generated one), as the project's solves do. ``odeint`` also runs at its
+(HB/NAG: ``numerics.hb_nag._jac``; MGF and the sign flow: assembled from generated partials,
+``numerics.sign_descent._ssd_jac``), as the project's solves do. ``odeint`` also runs at its
 defaults (no Jacobian). For MGF, ``odeint`` integrates to the reference's end time on 400 log-spaced outputs (it cannot
 stop at the energy threshold, so ``solve_dln_mgf`` cannot use it). One solve per entry (no error-estimate solve; a
 solve under REPEAT_BELOW s is repeated and its best time kept); a solve over ``BUDGET`` seconds is stopped
@@ -167,11 +168,12 @@ def flow_problems() -> list[Problem]:
 
     out.append(Problem("ssd", f"smoothed sign flow, Figure 1 instance n = 1, d = {d}, α = {fig.alpha:.3g}, "
                               f"ε = {fig.eps:.3g}, T = {T:.3g}",
-                       ode_solver(SD._ssd_rhs(fig.data, fig.eps, ssd_weight_rates), None,
+                       ode_solver(SD._ssd_rhs(fig.data, fig.eps, ssd_weight_rates), SD._ssd_jac(fig.data, fig.eps),
                                   np.concatenate([np.full(2 * d, fig.alpha), np.zeros(d)]), ssd_grid,
                                   lambda y, d=d: y[:d] ** 2 - y[d:2 * d] ** 2),
                        (("DOP853", 1e-14, 1e-16, 300.0), ("LSODA", 1e-13, 1e-15, 120.0)), 1e-2, ssd_defaults,
-                       ssd_full, "no analytic Jacobian (the implicit methods difference the rates)", ssd_suite))
+                       ssd_full, "the implicit methods get the analytic Jacobian (generated partials, chain rule)",
+                       ssd_suite))
     return out
 
 

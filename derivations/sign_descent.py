@@ -89,6 +89,18 @@ def ssd_weight_rates(order: sp.Expr = 2) -> tuple[sp.Expr, sp.Expr]:
     return smoothed_sign(gp), smoothed_sign(gm)
 
 
+def ssd_weight_rate_partials(order: sp.Expr = 2) -> tuple[sp.Expr, ...]:
+    """Partials of (12)'s rates for the solver's Jacobian: (∂ẇ₊, ∂ẇ₋) each by (w₊, w₋, g), row-major, simplified
+    (continuous at g = 0: ∂ẇ±/∂g = ∓2εw±/(2w±|g| + ε)²)."""
+    return tuple(sp.simplify(sp.diff(r, v)) for r in ssd_weight_rates(order) for v in (wp, wm, g))
+
+
+def beta_partials(order: sp.Expr = 2) -> tuple[sp.Expr, sp.Expr]:
+    """(∂β/∂w₊, ∂β/∂w₋) per coordinate: ∂g/∂w± = H·diag(∂β/∂w±) with H = XᵀX/n (chain rule of g = ∇_β L)."""
+    bet = beta_of(wp, wm, order)
+    return sp.diff(bet, wp), sp.diff(bet, wm)
+
+
 def gd_weight_rates() -> tuple[sp.Expr, sp.Expr]:
     """(71)-(72): (ẇ₊, ẇ₋) = −∇_w L under gradient flow."""
     gp, gm = weight_gradients()
@@ -193,6 +205,12 @@ def paper_eq14(wd_: sp.Expr = wd, grad: sp.Expr = g, eps_: sp.Expr = eps, order:
     return -order * wd_ ** (order - 1) * grad / (order * wd_ ** (order - 1) * sp.Abs(grad) + eps_)
 
 
+def ssd_dual_rate_partials(order: sp.Expr = 2) -> tuple[sp.Expr, sp.Expr]:
+    """(∂/∂w_d, ∂/∂g) of (14)'s rate, simplified: the integral block's row of the solver's Jacobian."""
+    rate = paper_eq14(wd, g, eps, order)
+    return sp.simplify(sp.diff(rate, wd)), sp.simplify(sp.diff(rate, g))
+
+
 def dual_dynamics_residuals(stated: Callable[..., sp.Expr] = paper_eq14, order: sp.Expr = 2) -> dict[str, sp.Expr]:
     """Prop. 3.6 for a coordinate with g < 0 (w₊ = w_d dominating, w₋ = w_n = ξ; the case g > 0 is the mirror
     image β → −β): along (12), θ = ∇Φ_ξ(β) equals w_d, and its total time derivative (the potential's parameter
@@ -274,11 +292,16 @@ def formulas() -> list[Formula]:
     return [
         Formula("ssd_weight_rates", (wp, wm, g, eps), (rp, rm),
                 "(12): (dw+/dt, dw-/dt) = -grad_w L/(|grad_w L| + eps) with grad_w± L = ±2 w± g (g = grad_beta L)."),
+        Formula("ssd_weight_rate_partials", (wp, wm, g, eps), ssd_weight_rate_partials(),
+                "Partials of ssd_weight_rates: (dr+/dw+, dr+/dw-, dr+/dg, dr-/dw+, dr-/dw-, dr-/dg)."),
+        Formula("beta_partials", (wp, wm), beta_partials(), "(dbeta/dw+, dbeta/dw-) for beta = w+^2 - w-^2."),
         Formula("gd_weight_rates", (wp, wm, g), (gp_, gm_), "(71)-(72): gradient flow on (w+, w-)."),
         Formula("ssd_dual_map", (b, xi), ssd_dual_map(), "Prop. 3.6: theta = sign(beta) sqrt(|beta| + xi^2)."),
         Formula("ssd_potential", (b, xi), ssd_potential(), "Prop. 3.6: (2/3)[(|beta| + xi^2)^(3/2) - xi^3]."),
         Formula("ssd_dual_rate", (wd, g, eps), paper_eq14(),
                 "(14): d(theta)/dt = -2 w_d g/(2 w_d |g| + eps) (smoothed sign of g)."),
+        Formula("ssd_dual_rate_partials", (wd, g, eps), ssd_dual_rate_partials(),
+                "Partials of ssd_dual_rate: (d/dw_d, d/dg)."),
         Formula("woodworth_dual_map", (b, alpha), sp.diff(woodworth_potential(), b),
                 "(9)-(10): grad Q_alpha(beta) = arcsinh(beta/(2 alpha^2))."),
         Formula("b2_cubic_coeffs", (ax1, ax2, ay, m_bar, eps), cubic_coefficients(b2_cubic()),

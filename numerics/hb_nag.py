@@ -169,7 +169,8 @@ def flow(net: SquareNet, u0: np.ndarray, v0: np.ndarray, alpha: float, mu: float
     The error estimate is the largest difference to a solve at 1000× looser tolerances (kept as ``coarse``, so
     any derived quantity can be compared between the two). ``method`` is one of ``FLOW_METHODS``; the default,
     ODEPACK's LSODA through ``odeint`` with the analytic Jacobian (copes with the stiffness 1/α of small learning
-    rates), is the fastest to 1e-12 on the HB and NAG flows (benchmarks/bench_integrators.py).
+    rates), is the fastest to 1e-12 on the HB and NAG flows or within 1.25× of solve_ivp's LSODA with the same
+    Jacobian, by machine and run (benchmarks/bench_integrators.py); the others take 2× and more.
     """
     u0 = V.finite_array("u0", u0, ndim=1)
     v0 = V.finite_array("v0", v0, ndim=1)

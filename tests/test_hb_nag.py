@@ -230,7 +230,8 @@ def test_fig6_runs(ctx):
 # --- the flow's integrator (issue 9: benchmarks/bench_integrators.py chose it) ----------------------
 def test_flow_default_is_the_benchmarks_choice():
     """ODEPACK's LSODA through odeint with the analytic Jacobian, rtol 1e-12, atol 1e-14: the fastest to 1e-12 on
-    the HB and NAG flows in benchmarks/bench_integrators.py (BENCHMARKS.md, section integrators)."""
+    the HB and NAG flows, or within 1.25× of solve_ivp's LSODA with the same Jacobian, in
+    benchmarks/bench_integrators.py (BENCHMARKS.md, section integrators)."""
     assert N.flow.__kwdefaults__["method"] == "odeint"
     assert (N.flow.__kwdefaults__["rtol"], N.flow.__kwdefaults__["atol"]) == (1e-12, 1e-14)
     with pytest.raises(ValueError, match="method"):

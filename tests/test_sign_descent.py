@@ -293,8 +293,9 @@ def test_every_entry_states_its_reconstruction(registry):
 
 # --- the sign flow's integrator (issue 9: benchmarks/bench_integrators.py chose it) ------------------
 def test_solve_ssd_default_is_the_benchmarks_choice():
-    """LSODA at rtol 1e-11, atol 1e-13: DOP853 reaches 1e-12 on Figure 1's limit sooner, but the sign_descent
-    claims take about twice as long with it (benchmarks/bench_integrators.py, section integrators, measures both)."""
+    """LSODA at rtol 1e-11, atol 1e-13: with the analytic Jacobian it reaches 1e-12 on Figure 1's limit level with
+    DOP853, and the sign_descent claims take 1.5–2.2× as long with DOP853 (benchmarks/bench_integrators.py, section
+    integrators, measures both)."""
     kw = N.solve_ssd.__kwdefaults__
     assert (kw["method"], kw["rtol"], kw["atol"]) == ("LSODA", 1e-11, 1e-13)
 
@@ -311,3 +312,78 @@ def test_solve_ssd_error_estimate_bounds_the_error():
     err = np.max(np.abs(traj.beta[-1] - ref.beta[-1]))
     assert err <= traj.error_of(lambda tr: tr.beta[-1])
     assert np.max(np.abs(traj.beta - ref.beta)) <= traj.error_estimate
+
+
+# --- the sign flow's analytic Jacobian (numerics.sign_descent._ssd_jac) ------------------------------
+def _random_state(seed: int) -> tuple[N.BlockData, float, np.ndarray]:
+    """Assumption 3.2 data (α, ε as the claims take them) and a state with weights in [α/2, 1], any integral."""
+    rng = np.random.default_rng(seed)
+    n = 1 + seed % 3
+    data = N.assumption_32_data(rng, n, 2 * n + 1 + seed % 4)
+    alpha = 0.5 * N.alpha_max(data)
+    eps = 0.3 * N.eps_max(data, alpha)
+    return data, eps, np.concatenate([rng.uniform(alpha / 2, 1.0, 2 * data.d), rng.normal(size=data.d)])
+
+
+def _central_difference(data: N.BlockData, eps: float, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Central difference of the RHS at y (step ∛u·max(|y_j|, 1e-3), the truncation/rounding optimum) and the bound
+    on its error: truncation, |D(2h) − D(h)| (3× D(h)'s h² term, which Richardson's expansion gives), plus rounding,
+    2δf/(2h) with δf the first-order forward error of one RHS evaluation: the two products of g = Xᵀ(Xβ − y)/n
+    (γ_{n+d+2}·|X|ᵀ(|X||β| + |y|)/n) times |∂rate/∂g| ≤ 2w/ε, plus a few ulps of the rate itself."""
+    u = np.finfo(float).eps
+    f = N._ssd_rhs(data, eps, ssd_weight_rates)
+    d = data.d
+    h = np.cbrt(u) * np.maximum(np.abs(y), 1e-3)
+
+    def diff(mult: float) -> np.ndarray:
+        cols = []
+        for j in range(3 * d):
+            yp, ym = y.copy(), y.copy()
+            yp[j] += mult * h[j]
+            ym[j] -= mult * h[j]
+            cols.append((f(0.0, yp) - f(0.0, ym)) / (yp[j] - ym[j]))  # the step actually taken
+        return np.column_stack(cols)
+
+    d1, d2 = diff(1.0), diff(2.0)
+    wp, wm = y[:d], y[d:2 * d]
+    s = -np.sign(data.grad_beta(np.zeros(d)))
+    dg = (data.n + d + 2) * u * (np.abs(wp ** 2 - wm ** 2) @ np.abs(data.X.T) + np.abs(data.y)) @ np.abs(data.X) / data.n
+    w_rows = np.concatenate([wp, wm, np.where(s > 0, wp, wm)])
+    delta_f = 2 * w_rows / eps * np.tile(dg, 3) + 8 * u * np.abs(f(0.0, y))
+    return d1, np.abs(d2 - d1) + delta_f[:, None] / h[None, :]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_ssd_jacobian_matches_central_difference(seed):
+    data, eps, y = _random_state(seed)
+    fd, tol = _central_difference(data, eps, y)
+    jac = N._ssd_jac(data, eps)(0.0, y)
+    assert jac.shape == (3 * data.d, 3 * data.d)
+    assert np.all(np.abs(jac - fd) <= tol)
+    assert np.all(jac[:, 2 * data.d:] == 0)  # the rates do not depend on the integral
+
+
+@pytest.mark.parametrize("name, perturb", [
+    ("ssd_weight_rate_partials", lambda out: out[:2] + (out[2] * (1 + 1e-3),) + out[3:]),  # ∂ẇ₊/∂g
+    ("ssd_weight_rate_partials", lambda out: out[:4] + (out[4] * (1 + 1e-3),) + out[5:]),  # ∂ẇ₋/∂w₋
+    ("ssd_dual_rate_partials", lambda out: (out[0] * (1 + 1e-3), out[1])),  # ∂(14)/∂w_d
+    ("beta_partials", lambda out: (out[0], -out[1])),  # a sign slip in the chain rule of g
+])
+def test_perturbed_ssd_jacobian_is_detected(monkeypatch, name, perturb):
+    data, eps, y = _random_state(1)
+    fd, tol = _central_difference(data, eps, y)
+    original = getattr(N, name)
+    monkeypatch.setattr(N, name, lambda *a: perturb(tuple(np.broadcast_to(v, np.shape(a[0])) for v in original(*a))))
+    assert np.any(np.abs(N._ssd_jac(data, eps)(0.0, y) - fd) > tol)
+
+
+def test_solve_ssd_uses_the_jacobian_only_for_the_generated_rates(monkeypatch):
+    inst = C.figure1_instance(Context(seed=0, tier="quick"))
+    calls = []
+    real = N._ssd_jac
+    monkeypatch.setattr(N, "_ssd_jac", lambda data, eps: calls.append(1) or real(data, eps))
+    t = np.linspace(0.0, 1e-3, 3)
+    N.solve_ssd(inst.data, inst.alpha, inst.eps, t)
+    assert calls == [1]
+    N.solve_ssd(inst.data, inst.alpha, inst.eps, t, rates=lambda wp, wm, g, e: ssd_weight_rates(wp, wm, g, 1.01 * e))
+    assert calls == [1]

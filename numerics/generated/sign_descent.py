@@ -16,6 +16,26 @@ def ssd_weight_rates_mp(w_p, w_m, g, epsilon):
     return (-2*g*w_p/(epsilon + 2*w_p*abs(g)), 2*g*w_m/(epsilon + 2*w_m*abs(g)))
 
 
+def ssd_weight_rate_partials(w_p, w_m, g, epsilon):
+    """Partials of ssd_weight_rates: (dr+/dw+, dr+/dw-, dr+/dg, dr-/dw+, dr-/dw-, dr-/dg)."""
+    return (-2*epsilon*g/(epsilon + 2*w_p*abs(g))**2, 0, -2*epsilon*w_p/(epsilon + 2*w_p*abs(g))**2, 0, 2*epsilon*g/(epsilon + 2*w_m*abs(g))**2, 2*epsilon*w_m/(epsilon + 2*w_m*abs(g))**2)
+
+
+def ssd_weight_rate_partials_mp(w_p, w_m, g, epsilon):
+    """Partials of ssd_weight_rates: (dr+/dw+, dr+/dw-, dr+/dg, dr-/dw+, dr-/dw-, dr-/dg)."""
+    return (-2*epsilon*g/(epsilon + 2*w_p*abs(g))**2, 0, -2*epsilon*w_p/(epsilon + 2*w_p*abs(g))**2, 0, 2*epsilon*g/(epsilon + 2*w_m*abs(g))**2, 2*epsilon*w_m/(epsilon + 2*w_m*abs(g))**2)
+
+
+def beta_partials(w_p, w_m):
+    """(dbeta/dw+, dbeta/dw-) for beta = w+^2 - w-^2."""
+    return (2*w_p, -2*w_m)
+
+
+def beta_partials_mp(w_p, w_m):
+    """(dbeta/dw+, dbeta/dw-) for beta = w+^2 - w-^2."""
+    return (2*w_p, -2*w_m)
+
+
 def gd_weight_rates(w_p, w_m, g):
     """(71)-(72): gradient flow on (w+, w-)."""
     return (-2*g*w_p, 2*g*w_m)
@@ -54,6 +74,16 @@ def ssd_dual_rate(w_d, g, epsilon):
 def ssd_dual_rate_mp(w_d, g, epsilon):
     """(14): d(theta)/dt = -2 w_d g/(2 w_d |g| + eps) (smoothed sign of g)."""
     return -2*g*w_d/(epsilon + 2*w_d*abs(g))
+
+
+def ssd_dual_rate_partials(w_d, g, epsilon):
+    """Partials of ssd_dual_rate: (d/dw_d, d/dg)."""
+    return (-2*epsilon*g/(epsilon + 2*w_d*abs(g))**2, -2*epsilon*w_d/(epsilon + 2*w_d*abs(g))**2)
+
+
+def ssd_dual_rate_partials_mp(w_d, g, epsilon):
+    """Partials of ssd_dual_rate: (d/dw_d, d/dg)."""
+    return (-2*epsilon*g/(epsilon + 2*w_d*abs(g))**2, -2*epsilon*w_d/(epsilon + 2*w_d*abs(g))**2)
 
 
 def woodworth_dual_map(b, alpha):
