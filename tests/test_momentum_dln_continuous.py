@@ -243,6 +243,15 @@ def test_identities_along_runs(pos, cross, qctx, data):
         assert res.verdict.holds, res.summary
 
 
+def test_bregman_cosine_refutes_a_slightly_wrong_theta_tilde0(cross, qctx):
+    """θ̃₀ off by one part in 10⁶ breaks the Pythagoras identity far beyond its derived tolerance (quick run)."""
+    def off(run, state):
+        lim = C.limits(run, state)
+        return {**lim, "theta_tilde0": lim["theta_tilde0"] * (1 + 1e-6)}
+
+    assert C.check_bregman_cosine(cross, qctx, limit_of=off).verdict is V.REFUTED
+
+
 def test_lemma6_and_footnote2(qctx, data):
     assert C.check_lemma6(0.5, [lambda t: np.cos(2 * t) * np.exp(-0.5 * t)]).verdict is V.CONFIRMED
     assert C.check_footnote2(data, 0.1, qctx).verdict is V.CONFIRMED

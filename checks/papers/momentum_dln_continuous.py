@@ -372,23 +372,43 @@ def _appC31_perturbed(ctx: Context) -> Result:
     return check_perturbed_init(crossing_run(ctx), ctx)
 
 
-def check_bregman_cosine(run: MF.MGFRun, ctx: Context, n_points: int = 5) -> Result:
+def _pythagoras_residual(ts: np.ndarray, lim: dict[str, np.ndarray]) -> tuple[float, float]:
+    """D(θ*, θ̃₀) − D(θ*, θ^MGF) − D(θ^MGF, θ̃₀) (D = D_ψΔ∞) and the size of its terms for a rounding bound:
+    Σ over the three divergences and the coordinates of |ψ(a)| + |ψ(c)| + |∇ψ(c)(a − c)|."""
+    th, t0, dl = lim["theta"], lim["theta_tilde0"], lim["delta"]
+    mag = 0.0
+    for a, c in ((ts, t0), (ts, th), (th, t0)):
+        mag += float(np.sum(np.abs(HE.psi_coord(a, dl)) + np.abs(HE.psi_coord(c, dl))
+                            + np.abs(HE.grad_psi(c, dl) * (a - c))))
+    return HE.bregman(ts, t0, dl) - HE.bregman(ts, th, dl) - HE.bregman(th, t0, dl), mag
+
+
+LimitsOf = Callable[[MF.MGFRun, "np.ndarray | None"], dict[str, np.ndarray]]
+
+
+def check_bregman_cosine(run: MF.MGFRun, ctx: Context, n_points: int = 5, limit_of: LimitsOf | None = None) -> Result:
     """Symbolic three-point identity and ψ-objective equivalence; numerically D_Φ∞(θ*, θ̃₀) = D_Φ∞(θ*, θ^MGF) +
-    D_Φ∞(θ^MGF, θ̃₀) for random interpolators θ* (D_Φ∞ = D_ψΔ∞: a linear term does not change a Bregman divergence)."""
-    lim = limits(run)
+    D_Φ∞(θ^MGF, θ̃₀) for random interpolators θ* (D_Φ∞ = D_ψΔ∞: a linear term does not change a Bregman divergence).
+    Each residual's error: its spread over the run's two solves and its last tenth (the limits' error, propagated
+    by re-evaluation), the rounding of the three divergences, 4·d·EPS·Σ|terms|, and the KKT vector's round-off (see
+    below). ``limit_of`` (default :func:`limits`) lets a test substitute a wrong θ̃₀."""
+    limit_of = limit_of or limits
+    lim = limit_of(run, None)
     X = run.X
     _, sv, Vt = np.linalg.svd(X)
     ker = Vt[np.sum(sv > 1e-12 * sv[0]):]
     rng = ctx.rng("momentum_dln_continuous/cosine")
-    errs, scale = [], 0.0
+    # the residual is ⟨∇ψ(θ^MGF) − ∇ψ(θ̃₀), θ* − θ^MGF⟩ with θ* − θ^MGF in ker X: the KKT vector's ker-X part, whose
+    # round-off (kkt_roundoff per ker coordinate) no re-solve reveals, enters times ‖θ* − θ^MGF‖₂
+    kkt_part = math.sqrt(ker.shape[0]) * kkt_roundoff(run, lim)
+    errs, tols = [], []
     for _ in range(n_points):
         ts = lim["theta"] + ker.T @ rng.standard_normal(ker.shape[0]) * 0.3
-        lhs = HE.bregman(ts, lim["theta_tilde0"], lim["delta"])
-        rhs = HE.bregman(ts, lim["theta"], lim["delta"]) + HE.bregman(lim["theta"], lim["theta_tilde0"], lim["delta"])
-        errs.append(abs(lhs - rhs))
-        scale = max(scale, abs(lhs))
-    tol = run.spread(lambda s: limits(run, s)["theta"], 1.0) * float(np.max(np.abs(HE.grad_psi(lim["theta"], lim["delta"])))) * 10 \
-        + 1e-12 * scale
+        res, mag = _pythagoras_residual(ts, lim)
+        errs.append(abs(res))
+        tols.append(run.spread(lambda s, ts=ts: _pythagoras_residual(ts, limit_of(run, s))[0], 0.0)
+                    + 4 * X.shape[1] * EPS * mag + kkt_part * float(np.linalg.norm(ts - lim["theta"])))
+    tol = max(tols)
     return combine("Bregman cosine theorem", {
         "three-point identity": residuals_vanish("three-point identity", {"D(a,c)-D(a,b)-D(b,c)-<..>": MD.bregman_cosine_residual()}),
         "D_psi(., t0) = psi - <grad psi(t0), .> + const": residuals_vanish(
@@ -1076,6 +1096,25 @@ def _prop4(ctx: Context) -> Result:
                                "zero crossings": check_prop4(crossing_run(ctx), ctx)})
 
 
+def integral_roundoff(run: MF.MGFRun) -> float:
+    """Bound on the ker-X part of the computed ∫₀^∞∇L (exactly 0: ∇L = Hθ − b lies in span(x_i) and the solver only
+    forms linear combinations of its values): each evaluation leaves the span by at most d·EPS·(|H||θ| + |b|), with
+    |θ| <= max|w|²/4 along the run, over the horizon t_end, plus EPS·|∫∇L| for each of the solver's steps."""
+    X, y, d = run.X, run.y, run.d
+    H, b = X.T @ X / X.shape[0], X.T @ y / X.shape[0]
+    g_round = d * EPS * float(np.max(np.abs(H).sum(axis=1) * run.max_abs_w ** 2 / 4 + np.abs(b)))
+    return run.t_end * g_round + run.extra.get("steps", 0) * EPS * float(np.max(np.abs(run.get("J"))))
+
+
+def kkt_roundoff(run: MF.MGFRun, lim: dict[str, np.ndarray]) -> float:
+    """Bound on each ker-X coordinate of the computed ∇ψ_Δ∞(θ∞) − ∇ψ_Δ∞(θ̃₀) from round-off: ∇ψ_Δ∞(θ̃₀) =
+    ∫∇L + ½ln|w₊,∞/w₋,∞| coordinate-wise, so it carries :func:`integral_roundoff`, plus the rounding of evaluating ∇ψ
+    twice (EPS relative, √d for a ker-X coordinate)."""
+    psi_scale = float(max(np.max(np.abs(HE.grad_psi(lim["theta"], lim["delta"]))),
+                          np.max(np.abs(HE.grad_psi(lim["theta_tilde0"], lim["delta"])))))
+    return integral_roundoff(run) + 2 * math.sqrt(run.d) * EPS * psi_scale
+
+
 def check_integrated_mirror_flow(run: MF.MGFRun, ctx: Context, integral_sign: float = 1.0,
                                  span_rows: int | None = None) -> Result:
     """∇Φ∞(θ^MGF) − ∇Φ₀(θ₀) = −∫₀^∞∇L ∈ span(x_i), and the KKT condition ∇ψ_Δ∞(θ^MGF) − ∇ψ_Δ∞(θ̃₀) ∈ span(x_i).
@@ -1106,15 +1145,10 @@ def check_integrated_mirror_flow(run: MF.MGFRun, ctx: Context, integral_sign: fl
     # (b) the exact integrand ∇L = Hθ − b lies in span(x_i) and the solver only forms linear combinations of its
     # values, so ∫∇L leaves the span by round-off alone: each evaluation by at most d·EPS·(|H||θ| + |b|), with
     # |θ| <= max|w|²/4 along the run, over a horizon t_end, plus EPS·|∫∇L| for each of the solver's steps
-    H, b = run.X.T @ run.X / run.X.shape[0], run.X.T @ run.y / run.X.shape[0]
-    g_round = d * EPS * float(np.max(np.abs(H).sum(axis=1) * run.max_abs_w ** 2 / 4 + np.abs(b)))
-    tol_b = (run.t_end * g_round + run.extra.get("steps", 0) * EPS * float(np.max(np.abs(J)))
-             + run.spread(lambda s: residuals(s)[1], 0.0))
+    tol_b = integral_roundoff(run) + run.spread(lambda s: residuals(s)[1], 0.0)
     # (c) ∇ψ_Δ∞(θ̃₀) = ∫∇L + ½ln|w₊,∞/w₋,∞| coordinate-wise (θ̃₀ = (α₊² − α₋²)/4, α± = w±,∞e^{±∫∇L}), so the KKT
     # vector's ker-X part carries (b)'s round-off, plus that of evaluating ∇ψ twice (EPS relative, √d for ker)
-    psi_scale = float(max(np.max(np.abs(HE.grad_psi(lim["theta"], lim["delta"]))),
-                          np.max(np.abs(HE.grad_psi(lim["theta_tilde0"], lim["delta"])))))
-    tol_c = tol_b + run.spread(lambda s: residuals(s)[2], 0.0) + 2 * math.sqrt(d) * EPS * psi_scale
+    tol_c = kkt_roundoff(run, lim) + run.spread(lambda s: residuals(s)[1], 0.0) + run.spread(lambda s: residuals(s)[2], 0.0)
     inst = _inst(run, ctx)
     return combine("integrated mirror flow", {
         "∇Φ∞(θ∞) − ∇Φ₀(θ₀) = −∫∇L": from_errors("|∇Φ∞(θ∞) − ∇Φ₀(θ₀) + ∫∇L|", [float(np.max(np.abs(r_a)))], tol_a,
