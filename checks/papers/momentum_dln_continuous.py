@@ -1137,14 +1137,12 @@ def check_integrated_mirror_flow(run: MF.MGFRun, ctx: Context, integral_sign: fl
         return g_inf - g0 + integral_sign * J_, ker @ J_, ker @ kkt_
 
     r_a, r_b, r_c = residuals()
-    J, d = run.get("J"), run.d
+    J = run.get("J")
     scale_a = float(max(np.max(np.abs(ginf)), np.max(np.abs(g0)), np.max(np.abs(J))))
     # (a) holds term by term in exact arithmetic: its error estimate is how much it moves between the fine and the
     # coarse solve (and over the last tenth of the run), plus round-off relative to the terms' size (MGFRun.spread)
     tol_a = run.spread(lambda s: residuals(s)[0], scale_a)
-    # (b) the exact integrand ∇L = Hθ − b lies in span(x_i) and the solver only forms linear combinations of its
-    # values, so ∫∇L leaves the span by round-off alone: each evaluation by at most d·EPS·(|H||θ| + |b|), with
-    # |θ| <= max|w|²/4 along the run, over a horizon t_end, plus EPS·|∫∇L| for each of the solver's steps
+    # (b) ∫∇L leaves span(x_i) by round-off alone (integral_roundoff), plus how far it moves between the solves
     tol_b = integral_roundoff(run) + run.spread(lambda s: residuals(s)[1], 0.0)
     # (c) ∇ψ_Δ∞(θ̃₀) = ∫∇L + ½ln|w₊,∞/w₋,∞| coordinate-wise (θ̃₀ = (α₊² − α₋²)/4, α± = w±,∞e^{±∫∇L}), so the KKT
     # vector's ker-X part carries (b)'s round-off, plus that of evaluating ∇ψ twice (EPS relative, √d for ker)
