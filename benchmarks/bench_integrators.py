@@ -127,7 +127,7 @@ def flow_problems() -> list[Problem]:
     """HB, NAG and the sign flow, built with the claims modules' own helpers."""
     from checks.papers import hb_nag as H
     from checks.papers import sign_descent as S
-    from checks.registry import Context
+    from checks.context import Context
     from numerics import hb_nag as N
     from numerics import sign_descent as SD
     from numerics.generated.sign_descent import ssd_weight_rates
@@ -183,7 +183,7 @@ def ssd_suite(configs: tuple[tuple[str, float, float], ...] = (("LSODA", 1e-11, 
     (configs alternate, ``rounds`` times, so a warm-up or a load change does not favour one); defaults restored."""
     import checks.registry as R
     from checks.papers import sign_descent as S
-    from checks.registry import Context
+    from checks.context import Context
     from numerics import sign_descent as SD
 
     claims = [c for c in R.load_all().values() if c.paper == "sign_descent" and c.tier == "quick"]

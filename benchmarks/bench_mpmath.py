@@ -39,7 +39,7 @@ def _max_diff(a: list[list[Any]], b: list[list[Any]]) -> float:
 
 def mgd_rows() -> list[dict[str, Any]]:
     from checks.papers.momentum_dln_discrete import identity_instances
-    from checks.registry import Context
+    from checks.context import Context
     from numerics.momentum_discrete import smgd_trajectory_mp
 
     insts = identity_instances(Context(seed=0, tier="full"))
@@ -60,7 +60,7 @@ def mgd_rows() -> list[dict[str, Any]]:
 
 def ssd_rows(long: bool) -> tuple[list[dict[str, Any]], float]:
     from checks.papers import sign_descent as S
-    from checks.registry import Context
+    from checks.context import Context
     from numerics import sign_descent as N
 
     small = S.make_instance(Context(seed=0, tier="full"), "prop3_6_mp", 1, 2, pairs=True)

@@ -22,7 +22,7 @@ EXPLAINED: dict[str, str] = {
                    "1.00 < 34.4). At the paper's size the NAG gap at the smallest η (7.67) exceeds that at the largest "
                    "(1.16) by 6.5, 250x its distance uncertainty 0.026 (two training stops, loss 100x apart): the claim "
                    "fails at the paper's size, on the θ*, ρ and grid we had to fill in.",
-    "momentum_dln.figure4_balancedness_sparsity": "The ordering is judged by Spearman correlations ≥ 0.9 (our threshold: "
+    "momentum_dln.fig4.balancedness_sparsity": "The ordering is judged by Spearman correlations ≥ 0.9 (our threshold: "
         "the figure gives none). The reduced quick instance gives 0.87 and 0.93, which is not evidence against a "
         "monotone trend (so INCONCLUSIVE); at the paper's size they are 0.96 and 1.00.",
 }

@@ -1,7 +1,8 @@
 """Command line: ``python -m checks [SELECTOR ...] [options]``.
 
-Selectors are claim ids, globs over ids (``momentum_dln.prop*``) or paper names (``hb_nag``). Usage
-errors print one line and exit 2; ``--strict`` exits 1 when a claim is REFUTED or INCONCLUSIVE.
+Selectors are claim ids, globs over ids (``momentum_dln.prop*``) or paper names (``hb_nag``); a former id
+(``checks/aliases.json``) selects the claim it became. Usage errors print one line and exit 2; ``--strict``
+exits 1 when a claim is REFUTED or INCONCLUSIVE.
 """
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ import sys
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from checks.registry import DASK_SCHEMES, PAPERS, SWEEP_KINDS, TIERS, Claim, Context, inventory_path, load_all
+from checks.context import DASK_SCHEMES, SWEEP_KINDS, TIERS, Context
+from checks.discovery import load_all
+from checks.registry import PAPERS, Claim, aliases
 from checks.report import FORMATS
 
 USAGE_EXIT = 2
@@ -70,11 +73,13 @@ def select(registry: dict[str, Claim], selectors: Sequence[str], papers: Sequenc
             raise UsageError(f"unknown paper {paper!r}; allowed: {', '.join(PAPERS)}"
                              + (f" (did you mean {hint[0]!r}?)" if hint else ""))
     chosen: dict[str, Claim] = {}
+    former = aliases()
     for sel in selectors or ["*"]:
         if sel in PAPERS:
             hits = [c for c in registry.values() if c.paper == sel]
         else:
             hits = [c for c in registry.values() if fnmatch.fnmatchcase(c.id, sel)]
+            hits += [registry[new] for old, new in former.items() if fnmatch.fnmatchcase(old, sel) and new in registry]
         if not hits:
             hint = difflib.get_close_matches(sel, list(registry) + list(PAPERS), n=3, cutoff=0.5)
             raise UsageError(f"no claim matches {sel!r}" + (f"; close matches: {', '.join(hint)}" if hint else
@@ -120,7 +125,7 @@ def run(argv: Sequence[str]) -> int:
     from rich.console import Console
 
     from checks import report
-    from checks.coverage import coverage, coverage_text, load_inventory
+    from checks.coverage import coverage, coverage_text, inventory_path, load_inventory
     from checks.runner import run_claims
 
     args = build_parser().parse_args(argv)

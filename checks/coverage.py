@@ -46,3 +46,12 @@ def coverage_text(cov: dict[str, dict[str, list[str]]], inventory: list[dict[str
         for key in v["uncovered"]:
             lines.append(f"  uncovered [{area[key]}] {key}")
     return "\n".join(lines)
+
+
+def inventory_path() -> Path | None:
+    """The inventory ``shared/claims.json`` beside the checkout, if present."""
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (here.parent / "shared" / "claims.json", here / "shared" / "claims.json"):
+        if candidate.is_file():
+            return candidate
+    return None

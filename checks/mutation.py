@@ -485,7 +485,9 @@ def compute_baseline(targets: list[Path], workers: int = 1, claim_ids: list[str]
         functools.lru_cache = traced  # type: ignore[assignment]
         functools.cache = lambda fn: traced(None)(fn)  # type: ignore[assignment]
         _fresh_project(work)
-        from checks.registry import REGISTRY, Context, load_all
+        from checks.context import Context
+        from checks.discovery import load_all
+        from checks.registry import REGISTRY
         from checks.runner import run_claim
         from derivations.codegen import render
 
@@ -533,7 +535,8 @@ def compute_baseline(targets: list[Path], workers: int = 1, claim_ids: list[str]
     def rerun_refuted(_task: object, _slot: int) -> dict:  # in a fresh process: do the counterexamples reproduce?
         builtins.__mutation_trace__ = lambda key: None  # type: ignore[attr-defined]
         _fresh_project(work)
-        from checks.registry import REGISTRY, Context
+        from checks.context import Context
+        from checks.registry import REGISTRY
         from checks.runner import run_claim
 
         out = {}
@@ -679,7 +682,8 @@ def run_mutant(m: Mutant, work: Path, base: Baseline, factor: float = 5.0) -> di
     if not affected:
         return {"status": "not exercised"}
     extend_deadline(timeout_for(affected, base, factor))
-    from checks.registry import REGISTRY, Context
+    from checks.context import Context
+    from checks.registry import REGISTRY
     from checks.runner import run_claim
 
     order = sorted(affected, key=lambda c: (base.seconds.get(c, 0.0), c))

@@ -1,32 +1,31 @@
 """The claim registry: one :class:`Claim` per checkable statement, registered with :func:`claim`.
 
-An entry's id mirrors the paper's numbering (``momentum_dln.prop1``); it names the seed file, the
-section and equations, the inventory keys of ``shared/claims.json`` it covers, the statement in our
-own words (and LaTeX), its kind and tier, and the function that checks it. A check function takes a
-:class:`Context` and returns a :class:`checks.verdict.Result`.
+An entry's id mirrors the paper's numbering (:data:`ID_GRAMMAR`); it names the seed file, the section and
+equations, the inventory keys of ``shared/claims.json`` it covers, the statement in our own words (and LaTeX),
+its kind and tier, and the function that checks it. A check function takes a :class:`checks.context.Context`
+and returns a :class:`checks.verdict.Result`.
+
+An entry that checks the corrected form of others says so with ``corrects=``; the registry derives each
+claim's ``corrected_by`` from those (:func:`derive_corrections`), so no check names another claim.
 
 Convention that keeps every check falsifiable: the registered function is a thin wrapper that calls a
-module-level ``check_*`` function with the paper's formula or instance as arguments, so that tests can
-call the same ``check_*`` with a perturbed formula or instance and see REFUTED.
+``check_*`` function with the paper's formula or instance as arguments, so that tests can call the same
+``check_*`` with a perturbed formula or instance and see REFUTED.
 """
 from __future__ import annotations
 
-import importlib
-import pkgutil
-import zlib
-from dataclasses import dataclass, field
+import json
+import re
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Literal
 
-import numpy as np
-
+from checks.context import TIERS, Context
 from checks.verdict import Result
 
 KINDS = ("identity", "limit", "asymptotic", "inequality", "order", "implicit_bias", "closed_form",
          "convergence", "rate", "existence", "experiment", "other")
-TIERS = ("quick", "full")
-SWEEP_KINDS = ("serial", "local")
-DASK_SCHEMES = ("tcp://", "tls://", "inproc://", "ucx://")
 
 #: Seed files of the papers (``shared/seeds/``), by paper key.
 SEEDS = {
@@ -37,63 +36,32 @@ SEEDS = {
     "sign_descent": "003_9b28ceafa14aa053.txt",
 }
 PAPERS = ("momentum_dln", "hb_nag", "matrix_factorization", "sign_descent")
+#: What a claim id's anchor may start with: the kind of numbered thing in the paper it points to.
+ANCHORS = ("theorem", "prop", "lemma", "cor", "eq", "fig", "table", "sec", "app", "footnote", "remark",
+           "property", "assumption", "poster")
 
+ID_GRAMMAR = """<paper>.<anchor>[.<qualifier>]
+  paper      one of {papers}
+  anchor     a kind ({anchors}) and the paper's number:
+             '-' stands for a dot of the numbering (sec3-3-1, appC-3-1, prop3-4, lemmaA-1),
+             'to' for a range (eq24to26), a letter or two for a sub-figure (fig2a, fig1bc)
+  qualifier  lower-case words joined by '_' (corrected, speed_exact_beta)""".format(
+    papers=", ".join(PAPERS), anchors=", ".join(ANCHORS))
 
-@dataclass(frozen=True)
-class Context:
-    """What a check may use: the run's seed, tier, working precision (decimal digits) and time budget."""
+ID_PATTERN = re.compile(
+    r"(?P<paper>" + "|".join(PAPERS) + r")\."
+    r"(?P<anchor>(?:" + "|".join(ANCHORS) + r")(?:[A-Z]|[0-9]+)(?:-[0-9]+)*(?:to[0-9]+|[a-z]{1,2})?)"
+    r"(?:\.(?P<qualifier>[a-z][a-z0-9]*(?:_[a-z0-9]+)*))?")
 
-    seed: int = 0
-    tier: Literal["quick", "full"] = "quick"
-    dps: int = 50
-    time_budget: float = 600.0
-    #: who evaluates a check's parameter sweeps (:meth:`map`): "serial" (in the check's process), "local" (local
-    #: processes, ``sweep_workers`` of them) or the address of a Dask scheduler ("tcp://host:8786"); the results
-    #: do not depend on it
-    sweep: str = "serial"
-    sweep_workers: int = 1
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.seed, int) or self.seed < 0:
-            raise ValueError(f"seed must be a non-negative integer, got {self.seed!r}")
-        if self.tier not in TIERS:
-            raise ValueError(f"tier must be one of {TIERS}, got {self.tier!r}")
-        if not isinstance(self.dps, int) or self.dps < 20:
-            raise ValueError(f"dps (decimal digits of working precision) must be an integer >= 20, got {self.dps!r}")
-        if not self.time_budget > 0:
-            raise ValueError(f"time_budget must be positive seconds, got {self.time_budget!r}")
-        if not (self.sweep in SWEEP_KINDS or self.sweep.startswith(DASK_SCHEMES)):
-            raise ValueError(f"sweep must be {', '.join(repr(k) for k in SWEEP_KINDS)} or a Dask scheduler address "
-                             f"({', '.join(s + '...' for s in DASK_SCHEMES)}), got {self.sweep!r}")
-        if isinstance(self.sweep_workers, bool) or not isinstance(self.sweep_workers, int) or self.sweep_workers < 1:
-            raise ValueError(f"sweep_workers must be an integer >= 1, got {self.sweep_workers!r}")
-
-    def map(self, fn: Callable, points: list) -> list:
-        """``[fn(p) for p in points]`` through the sweep runner (numerics.sweep.run_sweep) on this run's executor:
-        the same results whoever evaluates them. ``fn`` must be picklable (a module-level function) unless serial."""
-        from numerics.sweep import run_sweep
-
-        if self.sweep == "serial" or (self.sweep == "local" and (self.sweep_workers == 1 or len(points) < 2)):
-            return run_sweep(fn, points, executor="serial")
-        if self.sweep == "local":
-            return run_sweep(fn, points, workers=min(self.sweep_workers, len(points)))
-        return run_sweep(fn, points, executor=self.sweep)
-
-    def rng(self, stream: str) -> np.random.Generator:
-        """A generator seeded by the run's seed and a stream name, reproducible across runs."""
-        return np.random.default_rng([self.seed, zlib.crc32(stream.encode())])
-
-    def stream_seed(self, stream: str) -> list[int]:
-        """The seed sequence behind :meth:`rng`, for report rows that let anyone rerun an instance."""
-        return [self.seed, zlib.crc32(stream.encode())]
-
+#: Former claim ids (before the grammar) and the ids they became; the command line accepts either.
+ALIASES_FILE = Path(__file__).with_name("aliases.json")
 
 CheckFn = Callable[[Context], Result]
 
 
 @dataclass(frozen=True)
 class Claim:
-    """One registry entry."""
+    """One registry entry. ``corrected_by`` is derived by the registry from the entries' ``corrects``."""
 
     id: str
     paper: str
@@ -106,8 +74,9 @@ class Claim:
     equations: tuple[str, ...] = ()
     latex: str = ""
     source: str = "paper"
-    corrects: str | None = None
+    corrects: tuple[str, ...] = ()
     reconstruction: str | None = None
+    corrected_by: tuple[str, ...] = ()
 
     @property
     def seed_file(self) -> str:
@@ -115,14 +84,16 @@ class Claim:
         return SEEDS["momentum_dln_poster" if self.source == "poster" else self.paper]
 
     def to_dict(self) -> dict[str, object]:
-        """Plain-data description of the entry (for ``--list --format json``)."""
+        """Plain-data description of the entry (for ``--list --format json`` and the reports)."""
         out: dict[str, object] = {
             "id": self.id, "paper": self.paper, "seed_file": self.seed_file, "section": self.section,
             "equations": list(self.equations), "keys": list(self.keys), "statement": self.statement,
             "latex": self.latex, "kind": self.kind, "tier": self.tier, "source": self.source,
         }
         if self.corrects:
-            out["corrects"] = self.corrects
+            out["corrects"] = list(self.corrects)
+        if self.corrected_by:
+            out["corrected_by"] = list(self.corrected_by)
         if self.reconstruction:
             out["reconstruction"] = self.reconstruction
         return out
@@ -131,52 +102,68 @@ class Claim:
 REGISTRY: dict[str, Claim] = {}
 
 
+def check_id(id: str) -> str:
+    """``id`` if it follows :data:`ID_GRAMMAR`, else a ValueError that quotes the grammar."""
+    if not isinstance(id, str) or ID_PATTERN.fullmatch(id) is None:
+        raise ValueError(f"claim id {id!r} does not follow the grammar\n{ID_GRAMMAR}")
+    return id
+
+
 def claim(id: str, *, section: str, keys: tuple[str, ...] | list[str], statement: str, kind: str,
           tier: Literal["quick", "full"] = "quick", equations: tuple[str, ...] | list[str] = (),
-          latex: str = "", source: str = "paper", corrects: str | None = None,
+          latex: str = "", source: str = "paper", corrects: str | tuple[str, ...] | list[str] = (),
           reconstruction: str | None = None) -> Callable[[CheckFn], CheckFn]:
-    """Register the decorated function as the check of claim ``id`` (``paper.name``).
+    """Register the decorated function as the check of claim ``id`` (see :data:`ID_GRAMMAR`).
 
-    ``source`` is ``paper`` or ``poster``; ``corrects`` names the claim whose corrected form this entry
+    ``source`` is ``paper`` or ``poster``; ``corrects`` names the claim(s) whose corrected form this entry
     checks; ``reconstruction`` says what was reconstructed from garbled text and how sure it is.
     """
-    paper, _, name = id.partition(".")
-    if paper not in PAPERS or not name:
-        raise ValueError(f"claim id must be '<paper>.<name>' with paper in {PAPERS}, got {id!r}")
+    paper = id.partition(".")[0] if isinstance(id, str) else ""
+    if paper not in PAPERS:
+        raise ValueError(f"claim id must start with a paper, one of {PAPERS}, got {id!r}")
+    check_id(id)
     if kind not in KINDS:
         raise ValueError(f"kind of {id} must be one of {KINDS}, got {kind!r}")
     if tier not in TIERS:
         raise ValueError(f"tier of {id} must be one of {TIERS}, got {tier!r}")
     if source not in ("paper", "poster"):
         raise ValueError(f"source of {id} must be 'paper' or 'poster', got {source!r}")
+    fixes = (corrects,) if isinstance(corrects, str) else tuple(corrects)
+    for target in fixes:
+        check_id(target)
 
     def register(fn: CheckFn) -> CheckFn:
         if id in REGISTRY:
             raise ValueError(f"claim {id} is registered twice")
         REGISTRY[id] = Claim(id=id, paper=paper, section=section, keys=tuple(keys), statement=statement,
                              kind=kind, tier=tier, check=fn, equations=tuple(equations), latex=latex,
-                             source=source, corrects=corrects, reconstruction=reconstruction)
+                             source=source, corrects=fixes, reconstruction=reconstruction)
         return fn
 
     return register
 
 
-def load_all() -> dict[str, Claim]:
-    """Import every module of :mod:`checks.papers` (registering their claims) and return the registry."""
-    import checks.papers as pkg
+def derive_corrections(registry: dict[str, Claim]) -> dict[str, Claim]:
+    """Set every claim's ``corrected_by`` to the entries whose ``corrects`` name it (in place; returns it).
+    Raises when an entry corrects a claim that is not registered."""
+    fixes: dict[str, list[str]] = {}
+    for c in registry.values():
+        for target in c.corrects:
+            if target not in registry:
+                raise ValueError(f"{c.id} corrects unknown claim {target}")
+            fixes.setdefault(target, []).append(c.id)
+    for cid, c in list(registry.items()):
+        registry[cid] = replace(c, corrected_by=tuple(sorted(fixes.get(cid, ()))))
+    return registry
 
-    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
-        importlib.import_module(f"{pkg.__name__}.{info.name}")
-    for c in REGISTRY.values():
-        if c.corrects and c.corrects not in REGISTRY:
-            raise ValueError(f"{c.id} corrects unknown claim {c.corrects}")
-    return REGISTRY
+
+@lru_cache(maxsize=1)
+def aliases() -> dict[str, str]:
+    """Former id -> current id (``checks/aliases.json``)."""
+    data = json.loads(ALIASES_FILE.read_text(encoding="utf-8"))
+    return {str(k): str(v) for k, v in data.items()}
 
 
-def inventory_path() -> Path | None:
-    """The inventory ``shared/claims.json`` beside the checkout, if present."""
-    here = Path(__file__).resolve().parent.parent
-    for candidate in (here.parent / "shared" / "claims.json", here / "shared" / "claims.json"):
-        if candidate.is_file():
-            return candidate
-    return None
+def resolve(id: str) -> str:
+    """The current id of ``id`` (itself when it is not a former id)."""
+    return aliases().get(id, id)

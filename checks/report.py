@@ -6,7 +6,8 @@ import platform
 from collections import Counter
 from typing import Any, Sequence
 
-from checks.registry import Claim, Context
+from checks.context import Context
+from checks.registry import Claim
 from checks.runner import Row
 from checks.verdict import Verdict
 
@@ -67,10 +68,10 @@ def to_markdown(rows: Sequence[Row], ctx: Context) -> str:
         if res.counterexample:
             out += ["**Counterexample.**", "", "```json",
                     json.dumps(res.to_dict()["counterexample"], indent=2, ensure_ascii=False), "```", ""]
-        if res.corrected_by:
-            fix = next((x for x in rows if x.claim.id == res.corrected_by), None)
+        for fixed_by in c.corrected_by:
+            fix = next((x for x in rows if x.claim.id == fixed_by), None)
             status = f" ({fix.result.verdict.value}: {fix.result.summary})" if fix else ""
-            out += [f"**Corrected form.** See `{res.corrected_by}`{status}.", ""]
+            out += [f"**Corrected form.** See `{fixed_by}`{status}.", ""]
     out += ["## All verdicts", "", "| id | section | statement | verdict | evidence | s |",
             "|---|---|---|---|---|---|"]
     for r in rows:

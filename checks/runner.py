@@ -2,17 +2,19 @@
 from __future__ import annotations
 
 import json
+import sys
 import time
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterable
 
-from checks.registry import Claim, Context
+from checks.context import Context
+from checks.registry import Claim
 from checks.verdict import Result, Verdict, inconclusive
 
 
-@dataclass
+@dataclass(frozen=True)
 class Row:
     """One line of a report: the entry and its result."""
 
@@ -24,22 +26,22 @@ def run_claim(claim: Claim, ctx: Context) -> Row:
     """Run one check; an exception inside it is reported as INCONCLUSIVE with its message."""
     start = time.perf_counter()
     try:
-        result = claim.check(ctx)
+        result = claim.check(replace(ctx, claim=claim.id))
         if not isinstance(result, Result):
             raise TypeError(f"check of {claim.id} returned {type(result).__name__}, not Result")
     except Exception as exc:  # a crash must never read as a verdict on the claim
         last = traceback.format_exception_only(type(exc), exc)[-1].strip()
         result = inconclusive(f"the check raised {last}", error=last)
-    result.seconds = time.perf_counter() - start
-    if result.verdict is not Verdict.INCONCLUSIVE and result.seconds > ctx.time_budget:
-        result = inconclusive(f"time budget of {ctx.time_budget:g} s exceeded ({result.seconds:.1f} s); "
+    seconds = time.perf_counter() - start
+    if result.verdict is not Verdict.INCONCLUSIVE and seconds > ctx.time_budget:
+        result = inconclusive(f"time budget of {ctx.time_budget:g} s exceeded ({seconds:.1f} s); "
                               f"the check would have said {result.verdict.value}",
                               would_have_been=result.verdict.value, **result.evidence)
-    return Row(claim, result)
+    return Row(claim, replace(result, seconds=seconds))
 
 
 def _run_group(claim_ids: list[str], ctx: Context) -> list[Result]:
-    from checks.registry import load_all
+    from checks.discovery import load_all
 
     registry = load_all()
     return [run_claim(registry[cid], ctx).result for cid in claim_ids]
@@ -59,28 +61,35 @@ def expected_seconds(tier: str, path: Path = TIMINGS) -> dict[str, float]:
         return {}
 
 
-def _groups(claims: list[Claim], tier: str = "quick", known: dict[str, float] | None = None) -> list[list[Claim]]:
-    """The claims of one checks module together (they share that module's cached trajectories), the longest
-    first by the recorded timings (a claim without one counts as the median), so that the longest module does
-    not start last; ties by size."""
-    by_module: dict[str, list[Claim]] = {}
+def group_of(claim: Claim) -> tuple[str, str]:
+    """The process group of a claim under ``--jobs``: its paper and the ``GROUP`` its check's module declares
+    (default ""). Claims that share cached runs (a paper's ``instances``) must share a group, so that the runs
+    are computed once."""
+    module = sys.modules.get(claim.check.__module__)
+    return claim.paper, str(getattr(module, "GROUP", ""))
+
+
+def process_groups(claims: list[Claim], tier: str = "quick", known: dict[str, float] | None = None) -> list[list[Claim]]:
+    """The claims of one group (:func:`group_of`) together, the longest first by the recorded timings (a claim
+    without one counts as the median), so that the longest group does not start last; ties by size."""
+    by_group: dict[tuple[str, str], list[Claim]] = {}
     for c in claims:
-        by_module.setdefault(c.check.__module__, []).append(c)
+        by_group.setdefault(group_of(c), []).append(c)
     known = expected_seconds(tier) if known is None else known
     fill = float(sorted(known.values())[len(known) // 2]) if known else 1.0
 
     def cost(group: list[Claim]) -> tuple[float, int]:
         return sum(known.get(c.id, fill) for c in group), len(group)
 
-    return sorted(by_module.values(), key=cost, reverse=True)
+    return sorted(by_group.values(), key=cost, reverse=True)
 
 
 def run_claims(claims: Iterable[Claim], ctx: Context, progress: Callable[[int, Claim], None] | None = None,
                jobs: int = 1) -> list[Row]:
     """Run claims and return rows in the given order; ``progress(i, claim)`` reports the i-th completion.
 
-    With ``jobs > 1`` the claims are spread over that many processes, a checks module's claims together so
-    that the trajectories they share are computed once; every check draws its randomness from ``ctx`` and its
+    With ``jobs > 1`` the claims are spread over that many processes, a group's claims (:func:`group_of`) together
+    so that the trajectories they share are computed once; every check draws its randomness from ``ctx`` and its
     own id, so the verdicts and evidence do not depend on ``jobs``.
     """
     claims = list(claims)
@@ -98,7 +107,7 @@ def run_claims(claims: Iterable[Claim], ctx: Context, progress: Callable[[int, C
     results: dict[str, Result] = {}
     done = 0
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(_run_group, [c.id for c in group], ctx): group for group in _groups(claims, ctx.tier)}
+        futures = {pool.submit(_run_group, [c.id for c in group], ctx): group for group in process_groups(claims, ctx.tier)}
         for fut in as_completed(futures):
             group = futures[fut]
             try:

@@ -70,7 +70,7 @@ def _nonzero_at_sample(name: str, r: sp.Expr, rng: np.random.Generator, dps: int
 
 
 def residuals_vanish(what: str, residuals: dict[str, object], *, seed: int = 0, dps: int = 50,
-                     tries: int = 8, corrected_by: str | None = None, **evidence: object) -> Result:
+                     tries: int = 8, **evidence: object) -> Result:
     """PROVED if every residual simplifies to 0; REFUTED with a point where one is clearly non-zero.
 
     Residuals whose name starts with ``_`` are informational: simplified and reported in the evidence,
@@ -85,7 +85,7 @@ def residuals_vanish(what: str, residuals: dict[str, object], *, seed: int = 0, 
         counter = _nonzero_at_sample(name, r, rng, dps, seed)
         if counter is not None:
             return refuted(f"{what}: residual '{name}' is {counter['value'][:12]} at a sample point, not 0",
-                           counterexample=counter, corrected_by=corrected_by, **evidence)
+                           counterexample=counter, **evidence)
     simplified = {name: sp.simplify(r) for name, r in flat.items()}
     if all(r == 0 for r in simplified.values()):
         return proved(f"{what}: every residual simplifies to 0 ({', '.join(flat)[:300]})",
@@ -97,7 +97,7 @@ def residuals_vanish(what: str, residuals: dict[str, object], *, seed: int = 0, 
             counter = _nonzero_at_sample(name, r, rng, dps, seed)
             if counter is not None:
                 return refuted(f"{what}: residual '{name}' is {counter['value'][:12]} at a sample point, not 0",
-                               counterexample=counter, corrected_by=corrected_by, **evidence)
+                               counterexample=counter, **evidence)
     left = {n: sp.sstr(r) for n, r in simplified.items() if r != 0}
     return inconclusive(f"{what}: SymPy did not reduce {sorted(left)} to 0, but no sample point showed a difference",
                         unsimplified=left, **evidence)

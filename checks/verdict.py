@@ -17,9 +17,9 @@ numerical error") and anything between is INCONCLUSIVE.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 #: How far beyond the explainable error a discrepancy must be before it refutes a claim.
 REFUTE_FACTOR = 100.0
@@ -44,21 +44,41 @@ class Verdict(str, Enum):
         return self in (Verdict.PROVED, Verdict.CONFIRMED)
 
 
-@dataclass
-class Result:
-    """A verdict with its evidence.
+class ReadOnlyDict(dict):
+    """A dict that refuses changes (a result's evidence and counterexample): build a new result instead."""
 
-    ``summary`` is one line for the table; ``evidence`` holds JSON-serialisable details (errors,
-    digits, tolerance, fitted orders, instances and seeds); ``counterexample`` and ``corrected_by``
-    are set on REFUTED results (``corrected_by`` names the registered claim holding the corrected form).
+    def _refuse(self, *args: Any, **kwargs: Any) -> None:
+        raise TypeError("a result's evidence is read-only: build a new Result (Result.with_evidence)")
+
+    __setitem__ = __delitem__ = __ior__ = clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (ReadOnlyDict, (dict(self),))
+
+
+@dataclass(frozen=True)
+class Result:
+    """A verdict with its evidence; immutable once built (derive a new one with :meth:`with_evidence`).
+
+    ``summary`` is one line for the table; ``evidence`` holds JSON-serialisable details (errors, digits,
+    tolerance, fitted orders, instances and seeds); ``counterexample`` is set on REFUTED results. Which entry
+    holds a refuted claim's corrected form is the registry's to say (``Claim.corrected_by``), not the result's.
     """
 
     verdict: Verdict
     summary: str
-    evidence: dict[str, Any] = field(default_factory=dict)
-    counterexample: dict[str, Any] | None = None
-    corrected_by: str | None = None
+    evidence: Mapping[str, Any] = field(default_factory=dict)
+    counterexample: Mapping[str, Any] | None = None
     seconds: float = 0.0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "evidence", ReadOnlyDict(self.evidence))
+        if self.counterexample is not None:
+            object.__setattr__(self, "counterexample", ReadOnlyDict(self.counterexample))
+
+    def with_evidence(self, **more: Any) -> Result:
+        """The same verdict with more evidence (a new result)."""
+        return replace(self, evidence={**self.evidence, **more})
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-data form for the JSON report."""
@@ -70,14 +90,12 @@ class Result:
         }
         if self.counterexample is not None:
             out["counterexample"] = jsonable(self.counterexample)
-        if self.corrected_by is not None:
-            out["corrected_by"] = self.corrected_by
         return out
 
 
 def jsonable(value: Any) -> Any:
     """Convert numbers of numpy, mpmath or SymPy (and containers of them) to plain JSON data."""
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [jsonable(v) for v in value]
@@ -104,11 +122,9 @@ def inconclusive(summary: str, **evidence: Any) -> Result:
     return Result(Verdict.INCONCLUSIVE, summary, evidence)
 
 
-def refuted(summary: str, *, counterexample: dict[str, Any], corrected_by: str | None = None,
-            **evidence: Any) -> Result:
+def refuted(summary: str, *, counterexample: Mapping[str, Any], **evidence: Any) -> Result:
     """A discrepancy far beyond numerical error on a concrete, reproducible instance."""
-    return Result(Verdict.REFUTED, summary, evidence, counterexample=counterexample,
-                  corrected_by=corrected_by)
+    return Result(Verdict.REFUTED, summary, evidence, counterexample=counterexample)
 
 
 def digits(err: float, scale: float = 1.0) -> float:
@@ -119,7 +135,7 @@ def digits(err: float, scale: float = 1.0) -> float:
 
 
 def from_errors(what: str, errors: Sequence[float], tol: float, *, instances: Iterable[dict[str, Any]] = (),
-                corrected_by: str | None = None, **evidence: Any) -> Result:
+                **evidence: Any) -> Result:
     """Decide a numerical agreement claim from measured errors, one per instance.
 
     ``tol`` must come from the computation (precision, solver error estimate, second method). The
@@ -146,15 +162,13 @@ def from_errors(what: str, errors: Sequence[float], tol: float, *, instances: It
     ratio = errs[worst] / tol
     if ratio > REFUTE_FACTOR:
         return refuted(f"{what}: error {errs[worst]:.3e} is {ratio:.1e} x the tolerance {tol:.1e}",
-                       counterexample={**worst_instance, "error": errs[worst], "ratio_to_tolerance": ratio},
-                       corrected_by=corrected_by, **ev)
+                       counterexample={**worst_instance, "error": errs[worst], "ratio_to_tolerance": ratio}, **ev)
     return inconclusive(f"{what}: error {errs[worst]:.2e} exceeds tol {tol:.1e} by {ratio:.1f}x, "
                         f"not far enough to refute", **ev)
 
 
 def from_threshold(what: str, values: Sequence[float], threshold: float, errors: Sequence[float], *,
-                   instances: Iterable[dict[str, Any]] = (), corrected_by: str | None = None,
-                   **evidence: Any) -> Result:
+                   instances: Iterable[dict[str, Any]] = (), **evidence: Any) -> Result:
     """Decide a claim "value <= threshold" on every instance, where ``errors`` are the numerical error
     estimates of the measured values (the claim's own threshold is not a numerical tolerance).
 
@@ -180,8 +194,7 @@ def from_threshold(what: str, values: Sequence[float], threshold: float, errors:
     if v - threshold > REFUTE_FACTOR * e:
         return refuted(f"{what}: {v:.3e} > {threshold:g} (numerical error {e:.1e})",
                        counterexample={**(inst[worst] if worst < len(inst) else {"index": worst}),
-                                       "value": v, "threshold": threshold, "error_estimate": e},
-                       corrected_by=corrected_by, **ev)
+                                       "value": v, "threshold": threshold, "error_estimate": e}, **ev)
     if v <= threshold:
         return inconclusive(f"{what}: {v:.3e} vs threshold {threshold:g} is within the numerical error {e:.1e}", **ev)
     return inconclusive(f"{what}: {v:.3e} vs threshold {threshold:g}: the excess is {(v - threshold) / e:.3g}x the "
@@ -277,8 +290,7 @@ def combine(what: str, parts: dict[str, Result]) -> Result:
     lines = "; ".join(f"{name}: {r.verdict.value}" for name, r in parts.items())
     worst = next(r for r in parts.values() if r.verdict == verdict)
     counter = next((r.counterexample for r in parts.values() if r.counterexample is not None), None)
-    corrected = next((r.corrected_by for r in parts.values() if r.corrected_by), None)
     evidence = {name: {"verdict": r.verdict.value, "summary": r.summary, **r.evidence}
                 for name, r in parts.items()}
     summary = f"{what}: {lines}" if verdict.holds else f"{what}: {worst.summary}"
-    return Result(verdict, summary, evidence, counterexample=counter, corrected_by=corrected)
+    return Result(verdict, summary, evidence, counterexample=counter)

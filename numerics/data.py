@@ -1,7 +1,7 @@
 """Seeded generators of the papers' data and of random test problems.
 
 Every generator takes a ``numpy.random.Generator`` so that a report row can name the seed that
-reproduces its instance; :mod:`numerics.strategies` wraps them as Hypothesis strategies.
+reproduces its instance; the tests wrap them as Hypothesis strategies (tests/strategies.py).
 """
 from __future__ import annotations
 

@@ -18,7 +18,8 @@ import numpy as np
 
 from numerics import validation as V
 from numerics.generated import matrix_factorization as G
-from numerics.integrate import FlowSolution, solve_mgf
+from numerics.flow import FlowResult
+from numerics.integrate import solve_mgf
 
 Grad = Callable[[np.ndarray], np.ndarray]
 
@@ -118,7 +119,7 @@ def grad_rflow(Sbar: np.ndarray, k: int) -> Grad:
     return g
 
 
-def flow(grad: Grad, w0: np.ndarray, t_eval: np.ndarray, lam: float = 0.0, rtol: float = 1e-12) -> FlowSolution:
+def flow(grad: Grad, w0: np.ndarray, t_eval: np.ndarray, lam: float = 0.0, rtol: float = 1e-12) -> FlowResult:
     """Gradient flow (λ = 0) or heavy-ball flow λw'' + w' + ∇ = 0 from rest, with an error estimate."""
     return solve_mgf(grad, w0, None, lam, np.asarray(t_eval, dtype=float), rtol=rtol, atol=rtol * 1e-2)
 

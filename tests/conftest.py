@@ -6,7 +6,8 @@ import os
 import pytest
 from hypothesis import settings
 
-from checks.registry import Context, load_all
+from checks.context import Context
+from checks.discovery import load_all
 
 # On CI the property tests draw the same examples every run (a failure there is reproducible, never a flake);
 # locally they explore new ones (and hypothesis's database replays any failure it found).

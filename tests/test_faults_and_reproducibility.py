@@ -6,9 +6,11 @@ import json
 import numpy as np
 import pytest
 
+import numerics.flow as flow
 import numerics.integrate as integrate
 from checks.papers import momentum_dln_discretisation as M
-from checks.registry import Claim, Context
+from checks.context import Context
+from checks.registry import Claim
 from checks.report import to_json
 from checks.runner import run_claim, run_claims
 from checks.verdict import Result, Verdict
@@ -49,7 +51,7 @@ def test_a_failing_solver_makes_the_check_inconclusive(ctx, monkeypatch):
         success, message, nfev = False, "Required step size is less than spacing between numbers.", 7
         y = np.zeros((1, 1))
 
-    monkeypatch.setattr(integrate, "solve_ivp", lambda *a, **k: Failed())
+    monkeypatch.setattr(flow, "solve_ivp", lambda *a, **k: Failed())
     p = M.dln_problem(ctx, "fault")
     sol = integrate.solve_mgf(p.grad, p.w0, None, 1.0, np.linspace(0, 1, 3))
     assert not sol.success and "step size" in sol.message and sol.error_estimate == float("inf")
@@ -93,7 +95,7 @@ def _strip_times(doc: dict) -> dict:
 
 
 def test_two_runs_with_one_seed_give_identical_reports(registry):
-    ids = ["momentum_dln.prop1_convergence", "momentum_dln.acceleration_speedup", "momentum_dln.footnote1"]
+    ids = ["momentum_dln.prop1.convergence", "momentum_dln.sec2.acceleration_speedup", "momentum_dln.footnote1"]
     ctx = Context(seed=11)
     first = _strip_times(json.loads(to_json(run_claims([registry[i] for i in ids], ctx), ctx)))
     second = _strip_times(json.loads(to_json(run_claims([registry[i] for i in ids], ctx), ctx)))
@@ -102,7 +104,7 @@ def test_two_runs_with_one_seed_give_identical_reports(registry):
 
 
 def test_parallel_runs_match_serial_runs(registry):
-    ids = ["momentum_dln.prop1_convergence", "momentum_dln.figure1_speed", "momentum_dln.eq2"]
+    ids = ["momentum_dln.prop1.convergence", "momentum_dln.fig1.speed", "momentum_dln.eq2"]
     ctx = Context(seed=5)
     serial = _strip_times(json.loads(to_json(run_claims([registry[i] for i in ids], ctx), ctx)))
     parallel = _strip_times(json.loads(to_json(run_claims([registry[i] for i in ids], ctx, jobs=2), ctx)))
@@ -112,14 +114,14 @@ def test_parallel_runs_match_serial_runs(registry):
 def test_jobs_start_the_longest_module_first(registry, tmp_path):
     """--jobs hands out checks modules longest first by the recorded timings; without a record, by size; a
     missing or unreadable timings file is no record (scheduling only, verdicts do not depend on it)."""
-    from checks.runner import _groups, expected_seconds
+    from checks.runner import process_groups, expected_seconds
 
     claims = list(registry.values())
     modules = {c.check.__module__ for c in claims}
     small = min(modules, key=lambda m: sum(c.check.__module__ == m for c in claims))
     slow = {c.id: 1000.0 if c.check.__module__ == small else 0.1 for c in claims}
-    assert _groups(claims, "full", slow)[0][0].check.__module__ == small
-    sizes = [len(g) for g in _groups(claims, "full", {})]
+    assert process_groups(claims, "full", slow)[0][0].check.__module__ == small
+    sizes = [len(g) for g in process_groups(claims, "full", {})]
     assert sizes == sorted(sizes, reverse=True)
     assert expected_seconds("full", tmp_path / "absent.json") == {}
     bad = tmp_path / "bad.json"

@@ -25,10 +25,10 @@ def rng(seed: int = 0) -> np.random.Generator:
 
 # --- registry --------------------------------------------------------------------------------------------
 def test_refuted_claims_name_their_corrections(registry):
-    for cid, corr in [("matrix_factorization.prop3_constant_positive", "matrix_factorization.prop3_constant_sign"),
-                      ("matrix_factorization.eq58_printed", "matrix_factorization.eq58_corrected"),
-                      ("matrix_factorization.app_e_eq55", "matrix_factorization.app_e_eq55_corrected")]:
-        assert registry[corr].corrects == cid
+    for cid, corr in [("matrix_factorization.prop3.constant_positive", "matrix_factorization.prop3.constant_sign"),
+                      ("matrix_factorization.eq58", "matrix_factorization.eq58.corrected"),
+                      ("matrix_factorization.eq55", "matrix_factorization.eq55.corrected")]:
+        assert registry[corr].corrects == (cid,) and registry[cid].corrected_by == (corr,)
 
 
 # --- §2 --------------------------------------------------------------------------------------------------

@@ -13,14 +13,14 @@ from derivations import hyperbolic_entropy as HD
 from derivations import momentum_flow as MD
 from numerics import hyperbolic_entropy as HE
 from numerics import momentum_flow as MF
-from numerics.strategies import sparse_regressions
+from strategies import sparse_regressions
 
 V = Verdict
 
 
 @pytest.fixture(scope="module")
 def qctx():
-    from checks.registry import Context
+    from checks.context import Context
     return Context(seed=0, tier="quick", dps=50)
 
 

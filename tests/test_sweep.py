@@ -90,7 +90,7 @@ def test_bad_input(args, kwargs, match) -> None:
 
 # --- the checks' sweeps go through the runner: the executor is the run's choice, the results are not -------------
 def test_context_map_uses_the_runs_executor() -> None:
-    from checks.registry import Context
+    from checks.context import Context
 
     pts = [-3, 1, -2]
     assert Context(sweep="serial").map(abs, pts) == Context(sweep="local", sweep_workers=2).map(abs, pts) == [3, 1, 2]
@@ -102,7 +102,7 @@ def test_context_map_uses_the_runs_executor() -> None:
 def test_a_claims_sweep_is_the_same_serial_and_on_processes() -> None:
     """momentum_dln's λ sweep (Figures 3, 8, 9): serial and on two local processes, point for point equal."""
     from checks.papers import momentum_dln_continuous as C
-    from checks.registry import Context
+    from checks.context import Context
 
     got = []
     for kind, workers in (("serial", 1), ("local", 2)):

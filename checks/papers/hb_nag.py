@@ -15,7 +15,8 @@ import numpy as np
 import sympy as sp
 from scipy.optimize import brentq
 
-from checks.registry import Context, claim
+from checks.context import Context, stream_rng, stream_seed
+from checks.registry import claim
 from checks.symbolic import residuals_vanish
 from checks.verdict import (Result, combine, fit_order, from_errors, from_order_fit, inconclusive,
                             proved, refuted)
@@ -32,11 +33,11 @@ ETAS_FLOW = (0.01, 0.005, 0.0025, 0.00125)
 # --------------------------------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------------------------------
-def symbolic_order2(what: str, residuals: dict[str, sp.Expr], corrected_by: str | None = None) -> Result:
+def symbolic_order2(what: str, residuals: dict[str, sp.Expr]) -> Result:
     """PROVED if the α⁰ and α¹ coefficients of every residual vanish (the residual is O(α²) = O(η²))."""
     coeffs = {f"{name} [alpha^{k}]": c for name, r in residuals.items()
               for k, c in enumerate(D.alpha_coefficients(r))}
-    return residuals_vanish(what + " (coefficients of α⁰, α¹)", coeffs, corrected_by=corrected_by)
+    return residuals_vanish(what + " (coefficients of α⁰, α¹)", coeffs)
 
 
 @dataclass(frozen=True)
@@ -71,12 +72,12 @@ def instance(seed: int, tier: str, biased: bool) -> Instance:
     """n = 4, d = 8 (quick) or n = 10, d = 20 (full); u0 = 0.3·1 and v0 = u0 (unbiased) or u0 + 0.2·N(0, I)."""
     stream = f"hb_nag.instance.{tier}.{biased}"
     ctx = Context(seed=seed, tier=tier)  # type: ignore[arg-type]
-    rng = ctx.rng(stream)
+    rng = stream_rng(ctx.seed, stream)
     n, d = (4, 8) if tier == "quick" else (10, 20)
     X, y, _ = N.sparse_instance(rng, n, d, 2)
     u0 = np.full(d, 0.3)
     v0 = u0 + 0.2 * rng.standard_normal(d) if biased else u0.copy()
-    return Instance(X, y, u0, v0, ctx.stream_seed(stream))
+    return Instance(X, y, u0, v0, stream_seed(ctx.seed, stream))
 
 
 @lru_cache(maxsize=64)
@@ -108,14 +109,13 @@ def _flow_failure(paths: list[N.FlowPath]) -> str | None:
 GENERIC_MU = (0.3, 0.7, 0.9)
 
 
-def check_alpha(method: str, stated: D.AlphaFormula, corrected_by: str | None = None,
+def check_alpha(method: str, stated: D.AlphaFormula,
                 used: Callable[[str, float, float], float] = N.flow_alpha) -> Result:
     """α read off the Taylor expansion (eq. 14 / eqs. 15–16) minus the stated α(η, μ). The α the flows use
     (``used``: generated code) must be the derived α at generic momenta, to float64 rounding (a rational
     expression of a few operations: 16 ulp); otherwise the flow checks would test another flow (INCONCLUSIVE)."""
     derived = D.derived_alpha(method)
-    res = residuals_vanish(f"α of the {method.upper()} flow", {"alpha": derived - stated(D.eta, D.mu)},
-                           corrected_by=corrected_by, derived=sp.sstr(derived))
+    res = residuals_vanish(f"α of the {method.upper()} flow", {"alpha": derived - stated(D.eta, D.mu)}, derived=sp.sstr(derived))
     pts = [(0.1, m) for m in GENERIC_MU]
     exact = [float(derived.subs({D.eta: sp.Rational(1, 10), D.mu: sp.Rational(m).limit_denominator(100)}))
              for _, m in pts]
@@ -123,11 +123,11 @@ def check_alpha(method: str, stated: D.AlphaFormula, corrected_by: str | None = 
     if max(gaps) > 16 * np.finfo(float).eps * max(map(abs, exact)) and res.verdict.value != "REFUTED":
         return inconclusive(f"the α the {method.upper()} flows use differs from the derived α by {max(gaps):.1e} at "
                             f"μ ∈ {GENERIC_MU}", gaps=gaps, derived=sp.sstr(derived))
-    res.evidence["flows' alpha vs derived (eta=0.1, mu=0.3/0.7/0.9)"] = gaps
+    res = res.with_evidence(**{"flows' alpha vs derived (eta=0.1, mu=0.3/0.7/0.9)": gaps})
     return res
 
 
-@claim("hb_nag.prop1_hb", section="2 / App. C.1", equations=("2", "4", "13", "14"),
+@claim("hb_nag.prop1.hb", section="2 / App. C.1", equations=("2", "4", "13", "14"),
        keys=(K + "proposition-1-hb-coefficient",),
        statement="Taylor-expanding HB's two-step recursion β_{k+1} = β_k + μ(β_k − β_{k−1}) − η∇L(β_k) at t = kη "
                  "to O(η) gives αβ̈ + β̇ + ∇L/(1−μ) = 0 with α = η(1+μ)/(2(1−μ)).",
@@ -136,7 +136,7 @@ def _prop1_hb(ctx: Context) -> Result:
     return check_alpha("hb", D.paper_alpha_hb)
 
 
-@claim("hb_nag.prop1_nag", section="2 / App. C.2", equations=("3", "4", "15", "16"),
+@claim("hb_nag.prop1.nag", section="2 / App. C.2", equations=("3", "4", "15", "16"),
        keys=(K + "proposition-1-nag-coefficient",),
        statement="For NAG (gradient at ρ_k = β_k + μp_k), the expansion plus ημ∇²Lβ̇ ≈ −η(1−μ)β̈ gives "
                  "αβ̈ + β̇ + ∇L/(1−μ) = 0 with α = η(1−μ+2μ²)/(2(1−μ)) (the value of §2 and App. D).",
@@ -145,16 +145,16 @@ def _prop1_nag(ctx: Context) -> Result:
     return check_alpha("nag", D.paper_alpha_nag)
 
 
-@claim("hb_nag.appC2_alpha_printed", section="App. C.2", equations=("C.2 final display",),
+@claim("hb_nag.appC-2.alpha", section="App. C.2", equations=("C.2 final display",),
        keys=(K + "proposition-1-nag-coefficient",),
        statement="App. C.2 ends with α = (2μ² − μ + 1)/(2(1−μ)) for NAG.",
        latex=r"\alpha=\frac{2\mu^2-\mu+1}{2(1-\mu)}", kind="closed_form")
 def _appc2_printed(ctx: Context) -> Result:
-    return check_alpha("nag", D.paper_alpha_nag_c2, corrected_by="hb_nag.appC2_alpha_corrected")
+    return check_alpha("nag", D.paper_alpha_nag_c2)
 
 
-@claim("hb_nag.appC2_alpha_corrected", section="App. C.2", equations=("16", "C.2 final display"),
-       keys=(K + "proposition-1-nag-coefficient",), corrects="hb_nag.appC2_alpha_printed",
+@claim("hb_nag.appC-2.alpha_corrected", section="App. C.2", equations=("16", "C.2 final display"),
+       keys=(K + "proposition-1-nag-coefficient",), corrects="hb_nag.appC-2.alpha",
        statement="App. C.2's last step, η(1+μ)/2·β̈ + (1−μ)β̇ = −∇L + ημ(1−μ)β̈, divided by (1−μ), gives "
                  "α = η(2μ² − μ + 1)/(2(1−μ)): the printed value with the factor η restored.",
        latex=r"\alpha=\frac{\eta(2\mu^2-\mu+1)}{2(1-\mu)}", kind="closed_form")
@@ -174,11 +174,10 @@ def check_rho_expansion(remainder_order: int) -> Result:
         return proved(f"ρ(t) − β − ημβ̇ starts at η^{actual} (≥ η^{remainder_order})", zero=f"coefficients of "
                       f"η^0..η^{remainder_order - 1} of {sp.sstr(rem)}", **ev)
     return refuted(f"ρ(t) − β − ημβ̇ = {sp.sstr(rem)} starts at η^{actual}, not O(η^{remainder_order})",
-                   counterexample={"beta(t)": "t^2 (b2 = 2)", "mu": 0.5, "remainder_leading_term": "-mu*eta^2*b2/2"},
-                   corrected_by="hb_nag.appC2_rho_corrected", **ev)
+                   counterexample={"beta(t)": "t^2 (b2 = 2)", "mu": 0.5, "remainder_leading_term": "-mu*eta^2*b2/2"}, **ev)
 
 
-@claim("hb_nag.appC2_rho", section="App. C.2", equations=("ρ(t) expansion",),
+@claim("hb_nag.appC-2.rho", section="App. C.2", equations=("ρ(t) expansion",),
        keys=(K + "app-c-2-expansion-of-rho-t",),
        statement="ρ(t) = β(t) + μ(β(t) − β(t−η)) = β(t) + ημβ̇(t) + O(η³).",
        latex=r"\rho(t)=\beta(t)+\eta\mu\dot\beta(t)+\mathcal O(\eta^3)", kind="order")
@@ -186,8 +185,8 @@ def _appc2_rho(ctx: Context) -> Result:
     return check_rho_expansion(3)
 
 
-@claim("hb_nag.appC2_rho_corrected", section="App. C.2", equations=("ρ(t) expansion",),
-       keys=(K + "app-c-2-expansion-of-rho-t",), corrects="hb_nag.appC2_rho",
+@claim("hb_nag.appC-2.rho_corrected", section="App. C.2", equations=("ρ(t) expansion",),
+       keys=(K + "app-c-2-expansion-of-rho-t",), corrects="hb_nag.appC-2.rho",
        statement="ρ(t) = β + ημβ̇ − μη²β̈/2 + O(η³), so ρ = β + ημβ̇ + O(η²); the consequence used, "
                  "η∇L(ρ) = η∇L(β) + η²μ∇²L β̇ + O(η³), holds.",
        latex=r"\eta\nabla L(\rho)=\eta\nabla L(\beta)+\eta^2\mu\nabla^2L\dot\beta+\mathcal O(\eta^3)", kind="order")
@@ -236,7 +235,7 @@ def check_prop1_order(ctx: Context, method: str, alpha_of: Callable[[float, floa
                           initial_velocity="-grad L/(1-mu) (App. D)", instance=instance(ctx.seed, ctx.tier, True).describe(), bound=True)
 
 
-@claim("hb_nag.prop1_order", section="2", equations=("Definition 1", "4"),
+@claim("hb_nag.prop1.order", section="2", equations=("Definition 1", "4"),
        keys=(K + "proposition-1-order-of-approximation",), tier="quick",
        statement="Sampled at t = kη, the flow (4) with the paper's α stays within Cη of the HB / NAG iterates on "
                  "any fixed horizon [0, T] (flow started at β̇(0) = −∇L/(1−μ), App. D's choice).",
@@ -255,7 +254,7 @@ def _prop1_order(ctx: Context) -> Result:
                                     ("paper alpha, matched v0", lambda e, mu, m=m: N.flow_alpha(m, e, mu), "matched")):
                 errs = prop1_errors(ctx, m, a_of, vel, etas, T)
                 alts[f"{m}: {name}"] = {"errors": errs, "fitted_order": fit_order(etas, errs).order}
-        res.evidence["alternatives"] = alts
+        res = res.with_evidence(**{"alternatives": alts})
     return res
 
 
@@ -264,7 +263,7 @@ def _prop1_order(ctx: Context) -> Result:
 # --------------------------------------------------------------------------------------------------
 def check_single_layer(ctx: Context, predict: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]) -> Result:
     """HB / NAG on f(x; β) = βᵀx converge to predict(X, y, β0) (paper: the interpolator closest to β0)."""
-    rng = ctx.rng("hb_nag.single_layer")
+    rng = stream_rng(ctx.seed, "hb_nag.single_layer")
     n, d = (5, 12) if ctx.tier == "quick" else (40, 100)
     X = rng.standard_normal((n, d))
     y = rng.standard_normal(n)
@@ -282,7 +281,7 @@ def check_single_layer(ctx: Context, predict: Callable[[np.ndarray, np.ndarray, 
         target = predict(X, y, b0)
         errs.append(float(np.max(np.abs(b - target))))
         tols.append(1e-9 + 10 * res * np.linalg.norm(np.linalg.pinv(X), 2))
-        inst.append({"method": method, "eta": eta, "mu": mu, "seed": ctx.stream_seed("hb_nag.single_layer"),
+        inst.append({"method": method, "eta": eta, "mu": mu, "seed": stream_seed(ctx.seed, "hb_nag.single_layer"),
                      "final_residual": res})
     return from_errors("single-layer HB/NAG limit vs the Euclidean projection of β0", errs, max(tols), instances=inst)
 
@@ -292,7 +291,7 @@ def projection_onto_interpolators(X: np.ndarray, y: np.ndarray, b0: np.ndarray) 
     return b0 + np.linalg.pinv(X) @ (y - X @ b0)
 
 
-@claim("hb_nag.sec1_single_layer", section="1 / App. A", equations=("5",),
+@claim("hb_nag.sec1.single_layer", section="1 / App. A", equations=("5",),
        keys=(K + "sec-1-claim-single-layer-linear-regression",),
        statement="For f(x; β) = βᵀx and the square loss, HB and NAG converge to the interpolator closest to the "
                  "initialisation in Euclidean distance, as GD does.",
@@ -308,8 +307,7 @@ def gf_limit(ctx: Context, biased: bool) -> tuple[Instance, N.FlowPath]:
     return inst, N.flow(inst.net, inst.u0, inst.v0, 0.0, 0.0, np.array([0.0, T / 2, T]))
 
 
-def check_gf_bias(ctx: Context, biased: bool, r_of: Callable[[np.ndarray, np.ndarray], np.ndarray],
-                  corrected_by: str | None = None) -> Result:
+def check_gf_bias(ctx: Context, biased: bool, r_of: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Result:
     """θ^GF(∞) against argmin Q^GF_ξ(θ) + θᵀR s.t. Xθ = y with R = r_of(θ(0), ξ)."""
     inst, path = gf_limit(ctx, biased)
     if not path.success:
@@ -324,11 +322,11 @@ def check_gf_bias(ctx: Context, biased: bool, r_of: Callable[[np.ndarray, np.nda
     infeas = float(np.max(np.abs(inst.X @ th - inst.y)))
     tol = path.error_estimate + drift + (infeas + am.residual) * np.linalg.norm(np.linalg.pinv(inst.X), 2)
     err = float(np.max(np.abs(am.theta - th)))
-    return from_errors("GF limit vs the stated entropy program", [err], tol, corrected_by=corrected_by,
+    return from_errors("GF limit vs the stated entropy program", [err], tol,
                        instances=[{**inst.describe(), "theta_gf": th, "theta_program": am.theta}])
 
 
-@claim("hb_nag.sec3_gf_unbiased", section="3", equations=("Q^GF",),
+@claim("hb_nag.sec3.gf_unbiased", section="3", equations=("Q^GF",),
        keys=(K + "sec-3-cited-gf-result-woodworth-et-al",),
        statement="Gradient flow on θ = u⊙u − v⊙v from u(0) = v(0) converges to argmin Q^GF_ξ(θ) s.t. Xθ = y, "
                  "Q^GF_ξ = Σ_j ¼[θ_j arcsinh(θ_j/(2ξ_j)) − √(4ξ_j²+θ_j²) + 2ξ_j].",
@@ -343,10 +341,10 @@ def _sec3_gf(ctx: Context) -> Result:
                  "with ξ_j = |u_j(0)v_j(0)| and R^GF_j = +arcsinh(θ_j(0)/(2ξ_j))/4.",
        latex=r"\mathcal R^{GF}_j=\tfrac14\operatorname{arcsinh}\frac{\theta_j(0)}{2\xi_j}", kind="implicit_bias")
 def _prop2(ctx: Context) -> Result:
-    return check_gf_bias(ctx, True, G.r_gf_paper, corrected_by="hb_nag.prop2_corrected")
+    return check_gf_bias(ctx, True, G.r_gf_paper)
 
 
-@claim("hb_nag.prop2_corrected", section="3 / App. D.6", equations=("7", "67"), keys=(K + "proposition-2",),
+@claim("hb_nag.prop2.corrected", section="3 / App. D.6", equations=("7", "67"), keys=(K + "proposition-2",),
        corrects="hb_nag.prop2",
        statement="Under GF u_jv_j is constant and ¼arcsinh(θ/(2ξ)) = ∇Q^GF_ξ follows the mirror flow d/dt∇Q = −∇L, "
                  "so the limit minimises the Bregman divergence: R^GF_j = −arcsinh(θ_j(0)/(2ξ_j))/4.",
@@ -357,7 +355,7 @@ def _prop2_corrected(ctx: Context) -> Result:
         "GF limit": check_gf_bias(ctx, True, G.r_gf_corrected)})
 
 
-@claim("hb_nag.sec3_q_gf_limits", section="3", equations=("Q^GF",), keys=(K + "sec-3-q-gf-regime-limits",),
+@claim("hb_nag.sec3.q_gf_limits", section="3", equations=("Q^GF",), keys=(K + "sec-3-q-gf-regime-limits",),
        statement="As ξ → ∞, Q^GF_ξ(θ) ∝ ‖θ‖₂² (ξQ_ξ → θ²/16); as ξ → 0, Q^GF_ξ → ‖θ‖₁ up to normalisation "
                  "(Q_ξ/ln(1/ξ) → |θ|/4).",
        latex=r"\xi Q_\xi\to\tfrac{\theta^2}{16},\ Q_\xi/\ln(1/\xi)\to\tfrac{|\theta|}{4}", kind="asymptotic")
@@ -451,7 +449,7 @@ def res_prop4(p: N.FlowPath, inst: Instance, xibar: bool = True) -> np.ndarray:
 
 
 def trajectory_order(ctx: Context, what: str, residual: Residual, claimed: float = 2.0, t_skip: float = T_SKIP,
-                     biased_cases=(False, True), corrected_by: str | None = None) -> Result:
+                     biased_cases=(False, True)) -> Result:
     """sup_{t ∈ [t_skip, T]} |residual| along HB and NAG flows for four η: fitted order vs ``claimed``."""
     parts = {}
     for biased in biased_cases:
@@ -474,8 +472,6 @@ def trajectory_order(ctx: Context, what: str, residual: Residual, claimed: float
                 fitted_order_on_0_T=fit_order(ETAS_FLOW, full).order, errors_on_0_T=full, mu=MU,
                 solver_error=noise, instance=inst.describe(), bound=True)
     res = combine(what, parts)
-    if corrected_by and res.verdict.value == "REFUTED":
-        res.corrected_by = corrected_by
     return res
 
 
@@ -506,9 +502,9 @@ def _property3(ctx: Context) -> Result:
         "along flows": trajectory_order(ctx, "(u+αu̇)(v+αv̇) − uv", res_property3)})
 
 
-def check_property4(ctx: Context, t_skip: float, corrected_by: str | None = None) -> Result:
+def check_property4(ctx: Context, t_skip: float) -> Result:
     exact = residuals_vanish("eq. (22) before dropping O(η²)", {"exact identity": D.property4_exact_residual()})
-    along = trajectory_order(ctx, "d(uv)/dt − 2αu̇v̇", res_property4, t_skip=t_skip, corrected_by=corrected_by)
+    along = trajectory_order(ctx, "d(uv)/dt − 2αu̇v̇", res_property4, t_skip=t_skip)
     return combine("Property 4", {"exact identity d(uv)/dt = −α d/dt(u̇v+v̇u) + 2αu̇v̇": exact, "along flows": along})
 
 
@@ -516,10 +512,10 @@ def check_property4(ctx: Context, t_skip: float, corrected_by: str | None = None
        statement="Along HB/NAG flow d(u_jv_j)/dt = 2αu̇_jv̇_j + O(η²) (for all t ≥ 0).",
        latex=r"\tfrac{d}{dt}u_jv_j=2\alpha\dot u_j\dot v_j+\mathcal O(\eta^2)", kind="order")
 def _property4(ctx: Context) -> Result:
-    return check_property4(ctx, 0.0, corrected_by="hb_nag.property4_corrected")
+    return check_property4(ctx, 0.0)
 
 
-@claim("hb_nag.property4_corrected", section="App. D", equations=("22", "30"), keys=(K + "property-4-eq-22",),
+@claim("hb_nag.property4.corrected", section="App. D", equations=("22", "30"), keys=(K + "property-4-eq-22",),
        corrects="hb_nag.property4",
        statement="d(u_jv_j)/dt = 2αu̇_jv̇_j + O(η²) holds for t ≥ t₀ > 0 fixed (outside the initial layer of width "
                  "O(α), where the dropped term α d/dt(u̇v + v̇u) is O(η)); at t = 0, d(uv)/dt = 0 while 2αu̇v̇ = O(η).",
@@ -540,7 +536,7 @@ def _eq23(ctx: Context) -> Result:
         "eq. (23) along flows": trajectory_order(ctx, "αθ̈ + θ̇ + G/(1−μ)", res_eq23)})
 
 
-@claim("hb_nag.eqs24_26", section="App. D.1", equations=("24", "25", "26"), keys=(K + "eqs-24-26",),
+@claim("hb_nag.eq24to26", section="App. D.1", equations=("24", "25", "26"), keys=(K + "eqs-24-26",),
        statement="H_j² = u⁴+v⁴+2u²v² + 2α(u³u̇+v³v̇) + O(η²), (θ_j+αθ̇_j)² = u⁴+v⁴−2u²v² + 4α(u³u̇+v³v̇) + O(η²), "
                  "so H_j² − (θ_j+αθ̇_j)² = 4u_j²v_j² − 2α(u_j³u̇_j + v_j³v̇_j) + O(η²).",
        latex=r"H_j^2-(\theta_j+\alpha\dot\theta_j)^2=4u_j^2v_j^2-2\alpha(u_j^3\dot u_j+v_j^3\dot v_j)", kind="identity")
@@ -549,7 +545,7 @@ def _eqs24_26(ctx: Context) -> Result:
     return symbolic_order2("eqs. (24)–(26)", {k: r[k] for k in ("eq. (24)", "eq. (25)", "eq. (26)")})
 
 
-@claim("hb_nag.eqs28_31", section="App. D.1", equations=("28", "29", "30", "31"), keys=(K + "eqs-28-31",),
+@claim("hb_nag.eq28to31", section="App. D.1", equations=("28", "29", "30", "31"), keys=(K + "eqs-28-31",),
        statement="Along HB/NAG flow d(u_jv_j)/dt = −8α/(1−μ)² u_jv_j(∂_{θ_j}L)² + O(η²), hence "
                  "u_j(t)v_j(t) = u_j(0)v_j(0)e^{−αφ_j(t)}, φ_j(t) = 8/(1−μ)²∫₀ᵗ(∂_{θ_j}L)² ≥ 0.",
        latex=r"u_jv_j=u_j(0)v_j(0)e^{-\alpha\phi_j(t)}", kind="closed_form")
@@ -565,7 +561,7 @@ def _eqs28_31(ctx: Context) -> Result:
         "eq. (31) phi >= 0": nonneg})
 
 
-@claim("hb_nag.eqs33_34", section="App. D.1", equations=("33", "34"), keys=(K + "eqs-33-34",),
+@claim("hb_nag.eq33to34", section="App. D.1", equations=("33", "34"), keys=(K + "eqs-33-34",),
        statement="2α(u_j³u̇_j + v_j³v̇_j) = αθ_jθ̇_j + O(η²), hence "
                  "H_j = √((θ_j+αθ̇_j)² + 4ξ_j²e^{−2αφ_j(t)} − αθ_jθ̇_j) + O(η²).",
        latex=r"H_j=\sqrt{(\theta_j+\alpha\dot\theta_j)^2+4\xi_j^2e^{-2\alpha\phi_j}-\alpha\theta_j\dot\theta_j}", kind="closed_form")
@@ -585,7 +581,7 @@ def _eq35(ctx: Context) -> Result:
         "eq. (35) with the expansion, along flows": trajectory_order(ctx, "(αθ̈+θ̇)/(4H) + ∂L/(1−μ)", res_eq35)})
 
 
-@claim("hb_nag.eqs37_43", section="App. D.1", equations=("37", "39", "41", "42", "43"),
+@claim("hb_nag.eq37to43", section="App. D.1", equations=("37", "39", "41", "42", "43"),
        keys=(K + "eqs-37-43-potential-construction",),
        statement="∫dx/(4√(x²+4ξ̄²)) = ¼ln(√(x²+4ξ̄²)+x) + C; with ξ̄ = ξe^{−αφ}, ¼ln((√(x²+4ξ̄²)+x)/(2ξ)) = "
                  "¼arcsinh(x/(2ξ̄)) − αφ/4; and ¼ln(√(1+Δ²/(4ξ²)) + Δ/(2ξ)) = ¼arcsinh(Δ/(2ξ)).",
@@ -606,7 +602,7 @@ def _eq44(ctx: Context) -> Result:
     return residuals_vanish("eq. (44)", {k: v for k, v in r.items() if k.startswith("eq. (44)")})
 
 
-@claim("hb_nag.eqs45_47", section="App. D.1", equations=("45", "46", "47"), keys=(K + "eqs-45-47",),
+@claim("hb_nag.eq45to47", section="App. D.1", equations=("45", "46", "47"), keys=(K + "eqs-45-47",),
        statement="∂_t∇q = −αξ²(8(∂L)²/(1−μ)²)/[√(θ²+4ξ²)(√(θ²+4ξ²)+θ)] + O(η²) (45); αθ̇_j = −4α√(θ_j²+4ξ_j²)∂_jL/(1−μ) "
                  "+ O(η²) (47); hence ḣ_j = 2α/(1−μ)²·(∂_jL)²/√(θ²+4ξ²)·[4ξ²/(√(θ²+4ξ²)+θ) + θ] (46).",
        latex=r"\alpha\dot\theta_j=-4\alpha\sqrt{\theta_j^2+4\xi_j^2}\,\frac{\partial_jL}{1-\mu}+\mathcal O(\eta^2)", kind="identity",
@@ -627,9 +623,9 @@ def _eq48(ctx: Context) -> Result:
     return residuals_vanish("eq. (48)", {"identity": D.eq48_identity(), "integrands -αθφ'/4 + θh'": D.eq48_residual()})
 
 
-def check_eq50(stated: Callable[..., sp.Expr], corrected_by: str | None = None) -> Result:
+def check_eq50(stated: Callable[..., sp.Expr]) -> Result:
     """θ(0) + αθ̇(0) with u̇(0) = −∂_uL/(1−μ), v̇(0) = −∂_vL/(1−μ), against ``stated``(δ, α, ∂L, μ, ξ)."""
-    return residuals_vanish("θ(0) + αθ̇(0)", {"eq. (50)": D.eq50_residual(stated)}, corrected_by=corrected_by)
+    return residuals_vanish("θ(0) + αθ̇(0)", {"eq. (50)": D.eq50_residual(stated)})
 
 
 @claim("hb_nag.eq50", section="App. D.1", equations=("50",), keys=(K + "eq-50",),
@@ -638,10 +634,10 @@ def check_eq50(stated: Callable[..., sp.Expr], corrected_by: str | None = None) 
        latex=r"\theta_j(0)+\alpha\dot\theta_j(0)=\delta_j+\frac{4\alpha\partial_jL(\theta(0))}{1-\mu}\sqrt{\delta_j^2+4\xi_j^2}",
        kind="identity")
 def _eq50(ctx: Context) -> Result:
-    return check_eq50(D.paper_delta_eq50, corrected_by="hb_nag.eq50_corrected")
+    return check_eq50(D.paper_delta_eq50)
 
 
-@claim("hb_nag.eq50_corrected", section="App. D.1", equations=("50",), keys=(K + "eq-50",), corrects="hb_nag.eq50",
+@claim("hb_nag.eq50.corrected", section="App. D.1", equations=("50",), keys=(K + "eq-50",), corrects=("hb_nag.eq50", "hb_nag.eq51to52.biased"),
        statement="θ̇ = 2uu̇ − 2vv̇ = −4(u²+v²)∂_θL/(1−μ) with the first-order velocities, so "
                  "θ_j(0) + αθ̇_j(0) = δ_j − (4α∂_jL(θ(0))/(1−μ))√(δ_j² + 4ξ_j²) (minus sign).",
        latex=r"\theta_j(0)+\alpha\dot\theta_j(0)=\delta_j-\frac{4\alpha\partial_jL(\theta(0))}{1-\mu}\sqrt{\delta_j^2+4\xi_j^2}",
@@ -688,8 +684,7 @@ def limit_mismatch(ctx: Context, biased: bool, method: str, r_of: RFormula, use_
     return errs, noise, rows
 
 
-def check_limit(ctx: Context, what: str, biased: bool, r_of: RFormula, claimed: float = 2.0, use_xibar: bool = True,
-                corrected_by: str | None = None) -> Result:
+def check_limit(ctx: Context, what: str, biased: bool, r_of: RFormula, claimed: float = 2.0, use_xibar: bool = True) -> Result:
     """Theorem 3's prediction vs the flow's limit, per method: fitted order of the mismatch in η."""
     parts = {}
     for m in N.METHODS:
@@ -700,8 +695,6 @@ def check_limit(ctx: Context, what: str, biased: bool, r_of: RFormula, claimed: 
         parts[m] = from_order_fit(f"{what} ({m.upper()})", ETAS_FLOW, errs, claimed, error_budget=noise,
                                   instance=instance(ctx.seed, ctx.tier, biased).describe(), per_eta=rows, bound=True)
     res = combine(what, parts)
-    if corrected_by and res.verdict.value == "REFUTED":
-        res.corrected_by = corrected_by
     return res
 
 
@@ -711,11 +704,10 @@ def check_limit(ctx: Context, what: str, biased: bool, r_of: RFormula, claimed: 
                  "4α∂_jL(θ(0))/(1−μ)·√(1 + θ_j(0)²/(4ξ_j²))); checked from a biased initialisation.",
        latex=r"\theta(\infty)=\arg\min_{X\theta=y}Q^M_{\bar\xi(\infty)}(\theta)+\theta^T\mathcal R^M", kind="implicit_bias")
 def _theorem3(ctx: Context) -> Result:
-    return check_limit(ctx, "Theorem 3 (paper's R^M), biased init", True, r_paper_theorem3,
-                       corrected_by="hb_nag.theorem3_corrected")
+    return check_limit(ctx, "Theorem 3 (paper's R^M), biased init", True, r_paper_theorem3)
 
 
-@claim("hb_nag.theorem3_corrected", section="3.1 / App. D.3", equations=("8", "9", "40", "50", "51"),
+@claim("hb_nag.theorem3.corrected", section="3.1 / App. D.3", equations=("8", "9", "40", "50", "51"),
        keys=(K + "theorem-3",), corrects="hb_nag.theorem3",
        statement="Theorem 3 with R^M_j = ¼arcsinh(−θ_j(0)/(2ξ_j) + 4α∂_jL(θ(0))/(1−μ)·√(1 + θ_j(0)²/(4ξ_j²))) "
                  "(= −¼arcsinh(Δ_j/(2ξ_j)), Δ_j the corrected eq. 50): the flow's limit matches the program up to O(η²).",
@@ -724,24 +716,23 @@ def _theorem3_corrected(ctx: Context) -> Result:
     return check_limit(ctx, "Theorem 3 (corrected R^M), biased init", True, r_corrected)
 
 
-@claim("hb_nag.theorem3_unbiased", section="3.1 / 3.2", equations=("8", "9"), keys=(K + "theorem-3",),
+@claim("hb_nag.theorem3.unbiased", section="3.1 / 3.2", equations=("8", "9"), keys=(K + "theorem-3",),
        statement="Theorem 3 from u(0) = v(0) (θ(0) = 0, where its R^M reduces to ¼arcsinh(4α∂_jL(0)/(1−μ))): the flow's "
                  "limit matches argmin Q^M_{ξ̄(∞)} + θᵀR^M up to O(η²); with ξ in place of ξ̄(∞) only up to O(η).",
        latex=r"\theta(\infty)=\arg\min_{X\theta=y}Q^M_{\bar\xi(\infty)}(\theta)+\theta^T\mathcal R^M", kind="implicit_bias")
 def _theorem3_unbiased(ctx: Context) -> Result:
     res = check_limit(ctx, "Theorem 3, unbiased init", False, r_paper_theorem3)
     without = {m: limit_mismatch(ctx, False, m, r_paper_theorem3, use_xibar=False)[0] for m in N.METHODS}
-    res.evidence["with xi instead of xibar(inf)"] = {m: {"errors": e, "fitted_order": fit_order(ETAS_FLOW, e).order}
-                                                     for m, e in without.items()}
+    res = res.with_evidence(**{"with xi instead of xibar(inf)": {m: {"errors": e, "fitted_order": fit_order(ETAS_FLOW, e).order}
+                                                     for m, e in without.items()}})
     return res
 
 
-def check_r_normalisation(stated: Callable[..., sp.Expr], corrected_by: str | None = None) -> Result:
+def check_r_normalisation(stated: Callable[..., sp.Expr]) -> Result:
     """Unbiased init: the linear coefficient fixed by ∇Q^M(θ̄(0), 0) = 0 (eq. 40), −¼arcsinh(Δ/(2ξ)) with
     Δ = θ̄(0) = 8αξ(Xᵀy)_j/(n(1−μ)), minus the stated R_j(α, (Xᵀy)_j, n, μ)."""
     required = -sp.asinh(D.corrected_delta(0, D.alpha, -D.xty / D.n, D.mu, D.xi) / (2 * D.xi)) / 4
-    return residuals_vanish("R_j for unbiased init vs eq. (40)", {"R - required": stated(D.alpha, D.xty, D.n, D.mu) - required},
-                            corrected_by=corrected_by, required=sp.sstr(sp.simplify(required)))
+    return residuals_vanish("R_j for unbiased init vs eq. (40)", {"R - required": stated(D.alpha, D.xty, D.n, D.mu) - required}, required=sp.sstr(sp.simplify(required)))
 
 
 def _theorem3_r_unbiased(alpha_, xty_, n_, mu_):
@@ -752,11 +743,11 @@ def _r_unbiased_corrected(alpha_, xty_, n_, mu_):
     return -D.paper_r_d5(alpha_, xty_, n_, mu_)
 
 
-@claim("hb_nag.sec32_rm", section="3.2", equations=("R^M, §3.2",), keys=(K + "sec-3-2-r-m-for-unbiased-initialization",),
+@claim("hb_nag.sec3-2.rm", section="3.2", equations=("R^M, §3.2",), keys=(K + "sec-3-2-r-m-for-unbiased-initialization",),
        statement="For u(0) = v(0), R^M_j = arcsinh(4α(Xᵀy)_j/(n(1−μ))) (§3.2), and R^GF = 0.",
        latex=r"\mathcal R^M_j=\operatorname{arcsinh}\frac{4\alpha(X^Ty)_j}{n(1-\mu)}", kind="identity")
 def _sec32_rm(ctx: Context) -> Result:
-    return check_r_normalisation(D.paper_r_sec32, corrected_by="hb_nag.eq52_corrected")
+    return check_r_normalisation(D.paper_r_sec32)
 
 
 @claim("hb_nag.eq52", section="App. D.1 / D.5", equations=("51", "52", "D.5"),
@@ -764,11 +755,11 @@ def _sec32_rm(ctx: Context) -> Result:
        statement="For u(0) = v(0) the linear term of the potential (eq. 52, App. D.5) is R_j = +¼arcsinh(4α(Xᵀy)_j/(n(1−μ))).",
        latex=r"\mathcal R_j=\tfrac14\operatorname{arcsinh}\frac{4\alpha(X^Ty)_j}{n(1-\mu)}", kind="identity")
 def _eq52(ctx: Context) -> Result:
-    return check_r_normalisation(D.paper_r_d5, corrected_by="hb_nag.eq52_corrected")
+    return check_r_normalisation(D.paper_r_d5)
 
 
-@claim("hb_nag.eq52_corrected", section="App. D.1 / D.5", equations=("40", "50", "51", "52"),
-       keys=(K + "sec-3-2-r-m-for-unbiased-initialization", K + "eqs-51-52"), corrects="hb_nag.eq52",
+@claim("hb_nag.eq52.corrected", section="App. D.1 / D.5", equations=("40", "50", "51", "52"),
+       keys=(K + "sec-3-2-r-m-for-unbiased-initialization", K + "eqs-51-52"), corrects=("hb_nag.eq52", "hb_nag.sec3-2.rm"),
        statement="With the corrected eq. (50), eq. (51)'s linear term −¼θ̄ arcsinh(Δ_j/(2ξ_j)) gives for u(0) = v(0) "
                  "R_j = −¼arcsinh(4α(Xᵀy)_j/(n(1−μ))) = ¼arcsinh(4α∂_jL(0)/(1−μ)), which is Theorem 3's R^M at θ(0) = 0.",
        latex=r"\mathcal R_j=-\tfrac14\operatorname{arcsinh}\frac{4\alpha(X^Ty)_j}{n(1-\mu)}", kind="identity")
@@ -777,16 +768,16 @@ def _eq52_corrected(ctx: Context) -> Result:
                                              "Theorem 3 at theta(0)=0": check_r_normalisation(_theorem3_r_unbiased)})
 
 
-@claim("hb_nag.eqs51_52_biased", section="App. D.1", equations=("49", "50", "51"), keys=(K + "eqs-51-52",),
+@claim("hb_nag.eq51to52.biased", section="App. D.1", equations=("49", "50", "51"), keys=(K + "eqs-51-52",),
        statement="Eq. (51): Q^M_{ξ,j}(θ̄, t) = ¼[θ̄ arcsinh(θ̄/(2ξ̄_j)) − √(4ξ̄_j²+θ̄²) + 2ξ̄_j] − ¼θ̄ arcsinh(Δ_j/(2ξ_j)) "
                  "with Δ_j from eq. (50): its gradient vanishes at (θ̄(0), 0) as eq. (40) requires (checked with the "
                  "flow's own θ̄(0), biased init).",
        latex=r"\nabla Q^M_{\xi,j}(\bar\theta(0),0)=0", kind="closed_form")
 def _eqs51_52_biased(ctx: Context) -> Result:
-    return check_eq40_numeric(ctx, G.delta_eq50, corrected_by="hb_nag.eq50_corrected")
+    return check_eq40_numeric(ctx, G.delta_eq50)
 
 
-def check_eq40_numeric(ctx: Context, delta_of: Callable[..., np.ndarray], corrected_by: str | None = None) -> Result:
+def check_eq40_numeric(ctx: Context, delta_of: Callable[..., np.ndarray]) -> Result:
     """|¼arcsinh(θ̄(0)/(2ξ)) − ¼arcsinh(Δ/(2ξ))| over the η grid, θ̄(0) = θ(0) + αθ̇(0) of the flow: O(η²) claimed."""
     inst = instance(ctx.seed, ctx.tier, True)
     g0 = inst.net.grad_theta(inst.theta0)
@@ -802,8 +793,6 @@ def check_eq40_numeric(ctx: Context, delta_of: Callable[..., np.ndarray], correc
         else:
             parts[m] = from_order_fit(f"∇Q^M(θ̄(0), 0) ({m.upper()})", ETAS_FLOW, errs, 2.0, bound=True)
     res = combine("eq. (40) with eq. (51)", parts)
-    if corrected_by and res.verdict.value == "REFUTED":
-        res.corrected_by = corrected_by
     return res
 
 
@@ -817,12 +806,12 @@ def _prop4(ctx: Context) -> Result:
     res = trajectory_order(ctx, "integrated eq. (11)", res_prop4, t_skip=0.0, biased_cases=(False,))
     inst = instance(ctx.seed, ctx.tier, False)
     alt = {m: [float(np.max(np.abs(res_prop4(p, inst, xibar=False)))) for p in flows(ctx, False, m)] for m in N.METHODS}
-    res.evidence["with xi instead of xibar(t)"] = {m: {"errors": e, "fitted_order": fit_order(ETAS_FLOW, e).order}
-                                                   for m, e in alt.items()}
+    res = res.with_evidence(**{"with xi instead of xibar(t)": {m: {"errors": e, "fitted_order": fit_order(ETAS_FLOW, e).order}
+                                                   for m, e in alt.items()}})
     return res
 
 
-@claim("hb_nag.sec34_second_order", section="3.4", equations=("11",), keys=(K + "sec-3-4-second-order-form-of-eq-11",),
+@claim("hb_nag.sec3-4.second_order", section="3.4", equations=("11",), keys=(K + "sec-3-4-second-order-form-of-eq-11",),
        statement="By the chain rule eq. (11) reads α∇²Q^M θ̈_j + ∇²Q^M θ̇_j + ∂_t∇Q^M = −∂_jL/(1−μ): a second-order ODE in θ.",
        latex=r"\alpha\nabla^2Q^M\ddot\theta_j+\nabla^2Q^M\dot\theta_j+\partial_t\nabla Q^M=-\frac{\partial_jL}{1-\mu}",
        kind="identity", reconstruction="the printed form ends with '+ ∂(∂_jL)/∂t = 0', a garbled right-hand side; the "
@@ -831,7 +820,7 @@ def _sec34(ctx: Context) -> Result:
     return residuals_vanish("chain rule for d/dt ∇Q(θ + αθ̇, t)", {"chain rule": D.second_order_form_residual()})
 
 
-@claim("hb_nag.eqs59_63", section="App. D.3", equations=("59", "60", "61", "62", "63"),
+@claim("hb_nag.eq59to63", section="App. D.3", equations=("59", "60", "61", "62", "63"),
        keys=(K + "eqs-59-63-proof-of-theorem-3",),
        statement="Integrating Prop. 4: ∇Q^M(θ̄(∞), ∞) − ∇Q^M(θ̄(0), 0) = −Σ_i x_i∫r_i/(n(1−μ)) ∈ span{x_i}; θ̄(∞) = θ(∞) "
                  "since θ̇(∞) = 0; with ∇Q^M(θ̄(0), 0) = 0 this is the KKT condition of Theorem 3's program.",
@@ -866,23 +855,23 @@ def phi_limit(inst_X: np.ndarray, inst_y: np.ndarray, u0: np.ndarray, v0: np.nda
 
 
 def check_prop5(X: np.ndarray, y: np.ndarray, u0: np.ndarray, v0: np.ndarray, formula: Callable[..., np.ndarray],
-                T: float, seed: list[int], corrected_by: str | None = None) -> Result:
+                T: float, seed: list[int]) -> Result:
     """φ_j(∞) of the flow against formula(diag XᵀX, n, μ, Q_{ξ_j}(θ_j(∞))) (unbiased init, C = 0)."""
     phi, th, budget = phi_limit(X, y, u0, v0, T)
     xi = np.abs(u0 * v0)
     pred = formula(np.sum(X * X, axis=0), X.shape[0], MU, G.hyperbolic_entropy(th, xi))
     err = float(np.max(np.abs(pred - phi)))
-    return from_errors("φ(∞) vs its closed form", [err], 10 * budget + 1e-10, corrected_by=corrected_by,
+    return from_errors("φ(∞) vs its closed form", [err], 10 * budget + 1e-10,
                        instances=[{"seed": seed, "X": X, "y": y, "u0": u0, "phi_flow": phi, "phi_formula": pred}])
 
 
 def orthogonal_instance(ctx: Context) -> tuple[np.ndarray, np.ndarray, list[int]]:
     """X (n = 8, d = 4) with orthogonal columns, y = Xθ*: Σ_i ε_ij is then constant along the flow."""
     stream = "hb_nag.orthogonal"
-    rng = ctx.rng(stream)
+    rng = stream_rng(ctx.seed, stream)
     q, _ = np.linalg.qr(rng.standard_normal((8, 4)))
     X = q * rng.uniform(1.0, 3.0, size=4)
-    return X, X @ rng.standard_normal(4), ctx.stream_seed(stream)
+    return X, X @ rng.standard_normal(4), stream_seed(ctx.seed, stream)
 
 
 @claim("hb_nag.prop5", section="App. D.2", equations=("Prop. 5",), keys=(K + "proposition-5",), tier="quick",
@@ -894,13 +883,12 @@ def _prop5(ctx: Context) -> Result:
     X, y, seed = orthogonal_instance(ctx)
     u0 = np.full(4, 0.3)
     return combine("Prop. 5", {
-        "generic X": check_prop5(inst.X, inst.y, inst.u0, inst.v0, G.phi_prop5, 200.0, inst.seed,
-                                 corrected_by="hb_nag.prop5_corrected"),
-        "orthogonal design": check_prop5(X, y, u0, u0.copy(), G.phi_prop5, 200.0, seed, corrected_by="hb_nag.prop5_corrected")})
+        "generic X": check_prop5(inst.X, inst.y, inst.u0, inst.v0, G.phi_prop5, 200.0, inst.seed),
+        "orthogonal design": check_prop5(X, y, u0, u0.copy(), G.phi_prop5, 200.0, seed)})
 
 
-@claim("hb_nag.prop5_corrected", section="App. D.2", equations=("Prop. 5", "53"), keys=(K + "proposition-5",),
-       corrects="hb_nag.prop5",
+@claim("hb_nag.prop5.corrected", section="App. D.2", equations=("Prop. 5", "53"), keys=(K + "proposition-5",),
+       corrects=("hb_nag.prop5", "hb_nag.eq53to58"),
        statement="φ̇_j = −(2/(1−μ))∂_jL θ̇_j/√(θ_j²+4ξ_j²) (coefficient 2, not 4); when Σ_iε_ij is constant in time (e.g. "
                  "orthogonal columns of X) this integrates to φ_j(∞) = 8[diag XᵀX]_j/(n(1−μ))·Q_{ξ_j}(θ_j(∞)) for θ(0) = 0; "
                  "for generic X no such closed form holds (ε_ij varies).",
@@ -914,7 +902,7 @@ def _prop5_corrected(ctx: Context) -> Result:
         "orthogonal design": check_prop5(X, y, u0, u0.copy(), G.phi_prop5_corrected, 200.0, seed)})
 
 
-@claim("hb_nag.eqs53_58", section="App. D.2", equations=("53", "54", "55", "56", "57", "58"),
+@claim("hb_nag.eq53to58", section="App. D.2", equations=("53", "54", "55", "56", "57", "58"),
        keys=(K + "eqs-53-58-proof-of-proposition-5",),
        statement="αφ_j(t) = −(4α/(1−μ))∫∂_jL/√(θ_j²+4ξ_j²) dθ_j (53), evaluated with ε_ij(t) treated as constant "
                  "(54–56), and with ε_ij(∞) = −θ_j(∞)x_ij² (57), αφ_j(∞) = 16α(Σ_i x_ij)²/(n(1−μ))·Q^M_{ξ,j}(θ(∞), 0) + C' (58).",
@@ -927,18 +915,15 @@ def _eqs53_58(ctx: Context) -> Result:
     paper_58_orth = lambda sx2, n_, mu_, q_: 16 * np.sum(X, axis=0) ** 2 / (n_ * (1 - mu_)) * q_  # noqa: E731
     return combine("eqs. (53)–(58)", {
         "antiderivatives (54)-(55)": residuals_vanish("∫θ/S dθ, ∫dθ/S", {"antiderivatives": D.eq53_antiderivative_residual()}),
-        "eq. (53) coefficient 4/(1-mu)": residuals_vanish("φ̇ coefficient", {"c - 4/(1-mu)": D.phi_rate_coefficient() - 4 / (1 - D.mu)},
-                                                          corrected_by="hb_nag.prop5_corrected"),
-        "eq. (58) orthogonal design": check_prop5(X, y, u0, u0.copy(), paper_58_orth, 200.0, seed,
-                                                  corrected_by="hb_nag.prop5_corrected"),
-        "eq. (58) generic X": check_prop5(inst.X, inst.y, inst.u0, inst.v0, paper_58, 200.0, inst.seed,
-                                          corrected_by="hb_nag.prop5_corrected")})
+        "eq. (53) coefficient 4/(1-mu)": residuals_vanish("φ̇ coefficient", {"c - 4/(1-mu)": D.phi_rate_coefficient() - 4 / (1 - D.mu)}),
+        "eq. (58) orthogonal design": check_prop5(X, y, u0, u0.copy(), paper_58_orth, 200.0, seed),
+        "eq. (58) generic X": check_prop5(inst.X, inst.y, inst.u0, inst.v0, paper_58, 200.0, inst.seed)})
 
 
 # --------------------------------------------------------------------------------------------------
 # Remarks of §3.1, §3.3, §3.5 and App. D.4, D.5
 # --------------------------------------------------------------------------------------------------
-@claim("hb_nag.remark_theorem3", section="3.1 / 3.4", equations=("9", "12"),
+@claim("hb_nag.theorem3.remark", section="3.1 / 3.4", equations=("9", "12"),
        keys=(K + "remark-after-theorem-3-sec-3-4-initialization-mitigation",),
        statement="φ_j(t) ≥ 0 is non-decreasing, so ξ̄_j(t) = ξ_je^{−αφ_j(t)} ≤ ξ_j; φ(∞) is positive and finite, so "
                  "ξ̄(∞) < ξ strictly (and Q^M_{ξ̄(∞)} is the entropy of a smaller scale).",
@@ -969,7 +954,7 @@ def check_xibar_below_xi(ctx: Context, xibar_of: Callable[[np.ndarray, float, np
     return combine("ξ̄(∞) < ξ", parts)
 
 
-@claim("hb_nag.sec31_smaller_init", section="3.1", equations=("8", "9"),
+@claim("hb_nag.sec3-1.smaller_init", section="3.1", equations=("8", "9"),
        keys=(K + "sec-3-1-remark-gd-with-smaller-initialization",),
        statement="Ignoring R^M, HB/NAG from scale ξ select the interpolator GF selects from the smaller scale ξ̄(∞) "
                  "(argmin Q_{ξ̄(∞)}, up to O(η²) from u(0) = v(0)); GF from very small scales is slow to leave the "
@@ -994,7 +979,7 @@ def _sec31(ctx: Context) -> Result:
     return combine("§3.1 remark", {"implicit bias": bias, "saddle escape": escape})
 
 
-@claim("hb_nag.sec33_biased", section="3.3", equations=("R^M", "R^GF"),
+@claim("hb_nag.sec3-3.biased", section="3.3", equations=("R^M", "R^GF"),
        keys=(K + "sec-3-3-claim-biased-initialization",),
        statement="R^M → R^GF as α∇L(θ(0)) → 0 (the difference is O(α)); as u(0) → v(0) (δ → 0) at fixed α the gradient "
                  "term dominates R^M − R^GF relative to R^GF.",
@@ -1016,7 +1001,7 @@ def check_sec33(r_m: Callable[..., np.ndarray], r_gf: Callable[..., np.ndarray])
     return combine("§3.3", {"R^M -> R^GF": order, "small delta": grows})
 
 
-@claim("hb_nag.sec35_small_lr", section="3.5", equations=("9",), keys=(K + "sec-3-5-small-learning-rate-limit",),
+@claim("hb_nag.sec3-5.small_lr", section="3.5", equations=("9",), keys=(K + "sec-3-5-small-learning-rate-limit",),
        statement="As η → 0 (α → 0), ξ̄(∞) → ξ and Q^M_{ξ̄(∞)} → Q^GF_ξ: the limit of HB/NAG flow tends to that of "
                  "(rescaled) gradient flow; the gaps shrink like α ∝ η.",
        latex=r"\eta\to0:\ \bar\xi(\infty)\to\xi,\ \theta^M(\infty)\to\theta^{GF}(\infty)", kind="asymptotic")
@@ -1048,24 +1033,24 @@ def check_uv_symmetry(ctx: Context, u0: np.ndarray, v0: np.ndarray) -> Result:
     if not sol.success:
         return inconclusive(f"flow solve failed: {sol.message}")
     d = inst.X.shape[1]
-    err = float(np.max(np.abs(np.abs(sol.w[:, :d]) - np.abs(sol.w[:, d:]))))
+    err = float(np.max(np.abs(np.abs(sol["w"][:, :d]) - np.abs(sol["w"][:, d:]))))
     return from_errors("||u(t)| − |v(t)|| under HB flow on u⊙v", [err], 10 * sol.error_estimate + 1e-13,
                        instances=[{"seed": inst.seed, "u0": u0, "v0": v0}])
 
 
-@claim("hb_nag.appD4_uv_equivalence", section="App. D.4", equations=("64",),
+@claim("hb_nag.appD-4.uv_equivalence", section="App. D.4", equations=("64",),
        keys=(K + "app-d-4-equivalence-with-u-v-networks",),
        statement="For f = (u⊙v)ᵀx under HB/NAG flow the dynamics are symmetric in u and v, so |u(0)| = |v(0)| implies "
                  "|u(t)| = |v(t)| for all t ≥ 0 (the model is then θ = u⊙u).",
        latex=r"|u(0)|=|v(0)|\Rightarrow|u(t)|=|v(t)|", kind="identity")
 def _appd4(ctx: Context) -> Result:
-    rng = ctx.rng("hb_nag.appD4")
+    rng = stream_rng(ctx.seed, "hb_nag.appD4")
     d = instance(ctx.seed, ctx.tier, False).X.shape[1]
     u0 = rng.uniform(0.1, 0.5, d)
     return check_uv_symmetry(ctx, u0, u0 * rng.choice([-1.0, 1.0], d))
 
 
-@claim("hb_nag.appD5_small_init", section="App. D.5", equations=("D.5",), keys=(K + "app-d-5-small-initialization-limit",),
+@claim("hb_nag.appD-5.small_init", section="App. D.5", equations=("D.5",), keys=(K + "app-d-5-small-initialization-limit",),
        statement="As ξ → 0: −√(4ξ̄²+θ̄²) + 2ξ̄ → −|θ̄| and θ̄ arcsinh(θ̄/(2ξ̄)) ~ |θ̄| ln(1/ξ̄) diverges, so Q^M_{ξ̄(∞)} "
                  "behaves like ‖θ(∞)‖₁ times a diverging factor while θᵀR^M stays finite: rich regime.",
        latex=r"Q^M_{\bar\xi}\sim\tfrac14\|\theta\|_1\ln(1/\bar\xi)", kind="asymptotic")
@@ -1076,7 +1061,7 @@ def _appd5_small(ctx: Context) -> Result:
         "Q/ln(1/xi) -> |theta|/4": check_q_limits(D.q_large_scale_limit(), D.q_small_scale_limit())})
 
 
-@claim("hb_nag.appD5_large_init", section="App. D.5", equations=("65",),
+@claim("hb_nag.appD-5.large_init", section="App. D.5", equations=("65",),
        keys=(K + "app-d-5-large-initialization-limit-eq-65",),
        statement="As ξ → ∞: θ̄ arcsinh(θ̄/(2ξ̄)) ~ θ̄²/(2ξ̄) and −√(4ξ̄²+θ̄²) + 2ξ̄ → 0, so Q^M ∝ ‖θ(∞)‖₂² (eq. 65) and "
                  "Q^M + θᵀR^M is quadratic plus linear: kernel regime. (The dropped term is −θ̄²/(4ξ̄), of the same order as "
@@ -1102,10 +1087,10 @@ def exp_data(seed: int, tier: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
     """(X, y, θ*, ρ, seed): §3.2's data and the fixed Gaussian ρ of App. B.1/B.3."""
     stream = f"hb_nag.experiment.{tier}"
     ctx = Context(seed=seed, tier=tier)  # type: ignore[arg-type]
-    rng = ctx.rng(stream)
+    rng = stream_rng(ctx.seed, stream)
     n, d, s = exp_sizes(tier)
     X, y, th = N.sparse_instance(rng, n, d, s)
-    return X, y, th, rng.standard_normal(d), ctx.stream_seed(stream)
+    return X, y, th, rng.standard_normal(d), stream_seed(ctx.seed, stream)
 
 
 #: training stops (first stop of numerics.hb_nag.train) when the loss is below this times max(1, L(θ(0)))
@@ -1138,7 +1123,7 @@ def _trained(seed: int, tier: str, init: str, level: tuple[float, ...], algo: st
     net = N.SquareNet(eps * X, eps * y)
     if algo == "sgd":  # the paper gives neither SGD's batch nor its step: one sample, step capped for stability
         eta = min(eta, sgd_step_cap(net))
-    rng = Context(seed=seed, tier=tier).rng(f"hb_nag.sgd.{init}.{level}.{eta}")  # type: ignore[arg-type]
+    rng = stream_rng(seed, f"hb_nag.sgd.{init}.{level}.{eta}")
     return N.train(net, u0, v0, algo, eta, mu, loss_tol=loss_tol, max_steps=budget or train_budget(tier), chunk=2000,
                    rng=rng if algo == "sgd" else None)
 
@@ -1222,12 +1207,12 @@ def _fig1(ctx: Context) -> Result:
         parts[f"{a} advantage grows as eps decreases"] = compare("advantage(ε=1) < advantage(ε=0.5)", adv[1.0][a],
                                                                  adv[0.5][a], np.full(len(XI_GRID), 1e-9))
     res = combine("Fig. 1", parts)
-    res.evidence["setting"] = {"sizes": exp_sizes(ctx.tier), "xi_l1": XI_GRID, "eps": [1.0, 0.5],
-                               "seed": exp_data(ctx.seed, ctx.tier)[4], "advantage_gd_minus": adv}
+    res = res.with_evidence(**{"setting": {"sizes": exp_sizes(ctx.tier), "xi_l1": XI_GRID, "eps": [1.0, 0.5],
+                               "seed": exp_data(ctx.seed, ctx.tier)[4], "advantage_gd_minus": adv}})
     return res
 
 
-@claim("hb_nag.sec32_when_momentum_helps", section="3.2", equations=("R^M",),
+@claim("hb_nag.sec3-2.when_momentum_helps", section="3.2", equations=("R^M",),
        keys=(K + "sec-3-2-claim-when-momentum-helps-unbiased-init",), tier="quick",
        statement="For u(0) = v(0), HB/NAG generalise better than GD when α(Xᵀy)_j ≪ n(1−μ) (R^M negligible), and may "
                  "generalise worse otherwise; checked on Fig. 1's runs at the ε with the smaller 4α‖Xᵀy‖_∞/(n(1−μ)).",
@@ -1240,9 +1225,9 @@ def _sec32_helps(ctx: Context) -> Result:
     if bad is not None:
         return bad
     res = combine("§3.2 when momentum helps", beats_gd(ctx, "§3.2 (ε = 0.5)", Ds))
-    res.evidence["kappa = 4 alpha |X^T y|_inf / (n (1-mu))"] = kappa
-    res.evidence["note"] = ("to first order in α, R^M's gradient term is −α∇L(θ(0))/(1−μ) ∈ span{x_i}, which does not "
-                            "change argmin_{Xθ=y}; see hb_nag.theorem3 evidence")
+    res = res.with_evidence(**{"kappa = 4 alpha |X^T y|_inf / (n (1-mu))": kappa})
+    res = res.with_evidence(**{"note": ("to first order in α, R^M's gradient term is −α∇L(θ(0))/(1−μ) ∈ span{x_i}, which does not "
+                            "change argmin_{Xθ=y}; see hb_nag.theorem3 evidence")})
     return res
 
 
@@ -1386,7 +1371,7 @@ def _fig7(ctx: Context) -> Result:
     return combine("Fig. 7", parts)
 
 
-@claim("hb_nag.eq10_sgf", section="3.2", equations=("10",), keys=(K + "eq-10-cited-sgf-result",), tier="quick",
+@claim("hb_nag.eq10.sgf", section="3.2", equations=("10",), keys=(K + "eq-10-cited-sgf-result",), tier="quick",
        statement="(Cited, Pesme et al.) SGD from u(0) = v(0) selects argmin Q_{ξ̃}(θ) with an effective scale ξ̃ strictly "
                  "smaller than ξ; checked with a uniform effective scale ξ̃ = sξ fitted to the SGD limit (s < 1, and the fit "
                  "explains the limit better than s = 1); GD at the same step is fitted too, as a control (evidence).",
@@ -1434,7 +1419,7 @@ def _fig6(ctx: Context) -> Result:
 def check_fig6(ctx: Context, steps: int, scales: tuple[float, ...]) -> Result:
     """Train GD/HB/NAG from each scale (same weights up to scale), compare test errors D = Σ(f − y)²/(2n)."""
     stream = "hb_nag.fig6"
-    rng = ctx.rng(stream)
+    rng = stream_rng(ctx.seed, stream)
     n, d, s = exp_sizes(ctx.tier)
     X, y, th = N.sparse_instance(rng, n, d, s)
     Xt = rng.standard_normal((40, d))
@@ -1443,7 +1428,7 @@ def check_fig6(ctx: Context, steps: int, scales: tuple[float, ...]) -> Result:
     for a in ("gd", "hb", "nag"):
         te, tr = [], []
         for sc in scales:
-            W, loss = N.relu_net_train(X, y, sc, a, 1e-2, 0.9, steps, Context(seed=ctx.seed).rng(f"{stream}.init"))
+            W, loss = N.relu_net_train(X, y, sc, a, 1e-2, 0.9, steps, stream_rng(ctx.seed, f"{stream}.init"))
             te.append(0.5 * float(np.sum((N.relu_net_predict(W, Xt) - yt) ** 2)) / n)
             tr.append(loss)
         test[a], train[a] = np.array(te), np.array(tr)
@@ -1455,6 +1440,6 @@ def check_fig6(ctx: Context, steps: int, scales: tuple[float, ...]) -> Result:
     parts.update({f"{a} smaller at smaller scale": compare("test error grows with the scale", test[a][:-1], test[a][1:], unc[1:])
                   for a in ("gd", "hb", "nag")})
     res = combine("Fig. 6", parts)
-    res.evidence.update({"scales": scales, "test_error": test, "train_loss": train, "steps": steps,
-                         "seed": ctx.stream_seed(stream)})
+    res = res.with_evidence({"scales": scales, "test_error": test, "train_loss": train, "steps": steps,
+                         "seed": stream_seed(ctx.seed, stream)})
     return res

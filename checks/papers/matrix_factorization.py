@@ -22,7 +22,8 @@ import numpy as np
 import sympy as sp
 from scipy import integrate
 
-from checks.registry import Context, claim
+from checks.context import Context, stream_rng, stream_seed
+from checks.registry import claim
 from checks.symbolic import residuals_vanish
 from checks.verdict import (Result, Verdict, combine, from_counts, from_errors, from_order_fit, from_threshold,
                             inconclusive, proved, refuted)
@@ -98,12 +99,12 @@ def check_psd_linear(rng: np.random.Generator, m: int, solution: Callable = G.li
         "negative part of the spectrum of X(t)", errs, tol, instances=inst)})
 
 
-@claim("matrix_factorization.sec2_psd_linear", section="2", equations=("4",),
+@claim("matrix_factorization.sec2.psd_linear", section="2", equations=("4",),
        keys=(K + "sec-2-psd-preservation-linear-model",),
        statement="If X0 ⪰ 0 and Y ⪰ 0, X(t) = Y + (X0 − Y)e^{−t} ⪰ 0 for all t > 0 (a convex combination), so "
                  "the PSD-constrained linear model has the same dynamics.", kind="inequality")
 def _psd_linear(ctx: Context) -> Result:
-    return check_psd_linear(ctx.rng("psd_linear"), _sizes(ctx, (4,), (10,))[0])
+    return check_psd_linear(stream_rng(ctx.seed, "psd_linear"), _sizes(ctx, (4,), (10,))[0])
 
 
 def check_eq5(rhs: Callable = D.paper_riccati_rhs, sizes: Sequence[tuple[int, int]] = ((2, 3), (3, 2))) -> Result:
@@ -129,22 +130,22 @@ def check_rank_preservation(rng: np.random.Generator, m: int, k: int, rank0: int
     sol = N.flow(N.grad_symmetric(Y, k), U0.ravel(), ts)
     if not sol.success:
         return inconclusive(f"flow solve failed: {sol.message}")
-    Xs = [w.reshape(m, k) @ w.reshape(m, k).T for w in sol.w]
+    Xs = [w.reshape(m, k) @ w.reshape(m, k).T for w in sol["w"]]
     tail = [float(np.linalg.svd(X, compute_uv=False)[claimed_rank:].max(initial=0.0)) for X in Xs]
-    scale = float(np.abs(sol.w).max())
+    scale = float(np.abs(sol["w"]).max())
     tol = _propagated(sol.error_estimate, scale, k)
     num = from_errors(f"singular values beyond rank {claimed_rank} of X(t)", [max(tail)], tol,
                       instances=[{"m": m, "k": k, "rank(X0)": rank0, "t_max": float(ts[-1])}])
     return combine("rank preservation of (5)", {"symbolic": sym, "numeric": num})
 
 
-@claim("matrix_factorization.sec2_rank_preservation", section="2", equations=("5",),
+@claim("matrix_factorization.sec2.rank_preservation", section="2", equations=("5",),
        keys=(K + "sec-2-rank-preservation",),
        statement="(5) preserves rank: U(t) = F(t)U0 with F invertible, so rank X(t) = rank X0 = r and any limit "
                  "has rank ≤ r.", kind="inequality")
 def _rank(ctx: Context) -> Result:
     m, k = _sizes(ctx, (4, 6), (10, 20))
-    return check_rank_preservation(ctx.rng("rank"), m, k, rank0=2, claimed_rank=2)
+    return check_rank_preservation(stream_rng(ctx.seed, "rank"), m, k, rank0=2, claimed_rank=2)
 
 
 def _sym_flow_vs_closed(rng, m, k, times, dps, form="prop1", closed=N.riccati_closed_form):
@@ -155,8 +156,8 @@ def _sym_flow_vs_closed(rng, m, k, times, dps, form="prop1", closed=N.riccati_cl
     if not sol.success:
         return None, {"message": sol.message}
     Xc = closed(Y, X0, times, form=form, dps=dps)
-    err = max(float(np.abs(N.mp_to_array(C_) - w.reshape(m, k) @ w.reshape(m, k).T).max()) for C_, w in zip(Xc, sol.w))
-    tol = _propagated(sol.error_estimate, float(np.abs(sol.w).max()), k)
+    err = max(float(np.abs(N.mp_to_array(C_) - w.reshape(m, k) @ w.reshape(m, k).T).max()) for C_, w in zip(Xc, sol["w"]))
+    tol = _propagated(sol.error_estimate, float(np.abs(sol["w"]).max()), k)
     return (err, tol), {"m": m, "k": k, "t_max": float(times[-1])}
 
 
@@ -182,7 +183,7 @@ def check_prop1(rng: np.random.Generator, m: int, k: int, dps: int,
        reconstruction="The OCR prints the inverse of the bracket as a superscript T; read as ⁻¹ (as in (25), (32)).")
 def _prop1(ctx: Context) -> Result:
     m, k = _sizes(ctx, (3, 4), (6, 10))
-    return check_prop1(ctx.rng("prop1"), m, k, ctx.dps)
+    return check_prop1(stream_rng(ctx.seed, "prop1"), m, k, ctx.dps)
 
 
 def check_cor1_closed_form(rng: np.random.Generator, m: int, k: int, first: Callable = D.paper_cor1_sigma,
@@ -199,19 +200,19 @@ def check_cor1_closed_form(rng: np.random.Generator, m: int, k: int, first: Call
         return inconclusive(f"flow failed: {sol.message}")
     f = sp.lambdify((D.t, D.sigma, D.sigma0), first(D.t, D.sigma, D.sigma0), "numpy")
     err = max(float(np.abs((Phi * f(t, sig, s0)) @ Phi.T - w.reshape(m, k) @ w.reshape(m, k).T).max())
-              for t, w in zip(ts, sol.w))
-    tol = _propagated(sol.error_estimate, float(np.abs(sol.w).max()), k)
+              for t, w in zip(ts, sol["w"]))
+    tol = _propagated(sol.error_estimate, float(np.abs(sol["w"]).max()), k)
     return combine("Corollary 1 closed form", {"symbolic": sym, "numeric": from_errors(
         "(7) vs flow with spectral init", [err], tol, instances=[{"sigma": sig, "sigma0": s0}])})
 
 
-@claim("matrix_factorization.cor1_closed_form", section="2 / App. B", equations=("7",),
+@claim("matrix_factorization.cor1.closed_form", section="2 / App. B", equations=("7",),
        keys=(K + "corollary-1-closed-form",),
        statement="For Y = ΦΣΦᵀ invertible and X0 = ΦΣ0Φᵀ, X(t) = ΦΣ(t)Φᵀ with σ_i(t) = σ0σe^{4tσ}/(σ + σ0(e^{4tσ} − 1)) "
                  "= σ − σ(σ − σ0)/(σ + σ0(e^{4tσ} − 1)).", kind="closed_form")
 def _cor1(ctx: Context) -> Result:
     m, k = _sizes(ctx, (3, 4), (8, 12))
-    return check_cor1_closed_form(ctx.rng("cor1"), m, k)
+    return check_cor1_closed_form(stream_rng(ctx.seed, "cor1"), m, k)
 
 
 def _cor1_errors(sig: np.ndarray, s0: np.ndarray, times: Sequence[float], dps: int) -> list[float]:
@@ -235,13 +236,13 @@ def check_cor1_convergence(rng: np.random.Generator, m: int, dps: int, claimed_r
     return combine("Corollary 1 convergence", {"limits": sym, "rate fit": fit})
 
 
-@claim("matrix_factorization.cor1_convergence", section="2 / App. B", equations=("7",),
+@claim("matrix_factorization.cor1.convergence", section="2 / App. B", equations=("7",),
        keys=(K + "corollary-1-convergence",),
        statement="With spectral PSD X0 of full rank on the positive part, X(t) → Ŷ = Σ max(σ_i, 0)φ_iφ_iᵀ at rate "
                  "e^{−4tσ_min(Y)}, σ_min = min|σ_i|; component-wise e^{−4tσ_i} (σ_i > 0) and e^{4tσ_i} (σ_i < 0).",
        kind="rate")
 def _cor1_conv(ctx: Context) -> Result:
-    return check_cor1_convergence(ctx.rng("cor1_conv"), _sizes(ctx, (4,), (10,))[0], ctx.dps)
+    return check_cor1_convergence(stream_rng(ctx.seed, "cor1_conv"), _sizes(ctx, (4,), (10,))[0], ctx.dps)
 
 
 def check_acceleration_symmetric(rng: np.random.Generator, dps: int, factor: float = 4.0) -> Result:
@@ -259,12 +260,12 @@ def check_acceleration_symmetric(rng: np.random.Generator, dps: int, factor: flo
     return combine("acceleration criterion (symmetric)", parts)
 
 
-@claim("matrix_factorization.sec2_acceleration_criterion", section="2", equations=("7",),
+@claim("matrix_factorization.sec2.acceleration_criterion", section="2", equations=("7",),
        keys=(K + "sec-2-acceleration-criterion-symmetric",),
        statement="The i-th eigencomponent converges at e^{−4t|σ_i|} against e^{−t} for the linear model: faster iff "
                  "4|σ_i| > 1, slower iff 4|σ_i| < 1 (fitted exponent of each component against e^{−t}).", kind="rate")
 def _acc_sym(ctx: Context) -> Result:
-    return check_acceleration_symmetric(ctx.rng("acc_sym"), ctx.dps)
+    return check_acceleration_symmetric(stream_rng(ctx.seed, "acc_sym"), ctx.dps)
 
 
 def check_prop2(rng: np.random.Generator, m: int, dps: int, claimed_rate: Callable = lambda s: 4 * np.abs(s).min(),
@@ -300,7 +301,7 @@ def check_prop2(rng: np.random.Generator, m: int, dps: int, claimed_rate: Callab
                  "(Ŷ = PSD part, Ȳ = |Y|); the fitted decay rate of the exact solution equals 4σ_min.",
        kind="rate", reconstruction="OCR drops the hat/bar accents on Ŷ (PSD part) and Ȳ (absolute value); restored.")
 def _prop2(ctx: Context) -> Result:
-    return check_prop2(ctx.rng("prop2"), _sizes(ctx, (3,), (8,))[0], ctx.dps)
+    return check_prop2(stream_rng(ctx.seed, "prop2"), _sizes(ctx, (3,), (8,))[0], ctx.dps)
 
 
 def check_prop2_remark(condition: Callable = D.remark_prop2_condition) -> Result:
@@ -312,7 +313,7 @@ def check_prop2_remark(condition: Callable = D.remark_prop2_condition) -> Result
         "sigma<0": condition(-D.sigma_pos, s0) - (1 + s0 / D.sigma_pos)})
 
 
-@claim("matrix_factorization.prop2_remark", section="2", equations=("8",),
+@claim("matrix_factorization.prop2.remark", section="2", equations=("8",),
        keys=(K + "sec-2-remark-after-proposition-2",),
        statement="For spectral X0, I + Ȳ⁻¹(X0 − Ŷ) is invertible iff rank(Σ0Σ̂) = rank(Σ̂) (Prop. 2 extends "
                  "Cor. 1's condition); its eigenvalues are σ0,i/σ_i (σ_i > 0) and 1 + σ0,i/|σ_i| (σ_i < 0).",
@@ -377,7 +378,7 @@ def check_lemma6(rng: np.random.Generator, n: int, dps: int, x2_sign: float = 1.
                  "with Ā = A − P̄R, Â = Aᵀ − RP̄.", kind="existence",
        reconstruction="(27) is garbled (accents and signs); rebuilt by solving (24) in the variables X1, X2 − P̄X1.")
 def _lemma6(ctx: Context) -> Result:
-    return check_lemma6(ctx.rng("lemma6"), _sizes(ctx, (3,), (6,))[0], ctx.dps)
+    return check_lemma6(stream_rng(ctx.seed, "lemma6"), _sizes(ctx, (3,), (6,))[0], ctx.dps)
 
 
 def check_app_a_29_32(coupling: sp.Expr = 4) -> Result:
@@ -386,7 +387,7 @@ def check_app_a_29_32(coupling: sp.Expr = 4) -> Result:
     return residuals_vanish("(29)-(32)", res)
 
 
-@claim("matrix_factorization.app_a_eqs29_32", section="App. A", equations=("28", "29", "30", "31", "32"),
+@claim("matrix_factorization.eq29to32", section="App. A", equations=("28", "29", "30", "31", "32"),
        keys=(K + "app-a-eqs-29-32",),
        statement="For (28) (A = 2Y, R = 4I, Q = 0), X2 = e^{2tY}X0 and X1 = e^{−2tY} + e^{−2tY}Y⁻¹(e^{4tY} − I)X0 "
                  "solve (29), and X2X1⁻¹ is (32) = (6); X = 0 solves the ARE (30). (Symbolic in Y's eigenbasis.)",
@@ -429,12 +430,12 @@ def check_well_posedness(rng: np.random.Generator, m: int, n_inst: int = 20, fac
     return combine("App. A well-posedness", {"symbolic": sym, "numeric": num})
 
 
-@claim("matrix_factorization.app_a_well_posedness", section="App. A", equations=("32",),
+@claim("matrix_factorization.appA.well_posedness", section="App. A", equations=("32",),
        keys=(K + "app-a-well-posedness-claim",),
        statement="Y⁻¹(e^{4tY} − I) ⪰ 0 for t ≥ 0, so for X0 ⪰ 0 the bracket I + Y⁻¹(e^{4tY} − I)X0 (eigenvalues ≥ 1) "
                  "is invertible and the solution exists for all t ≥ 0.", kind="inequality")
 def _wp(ctx: Context) -> Result:
-    return check_well_posedness(ctx.rng("wellposed"), _sizes(ctx, (4,), (10,))[0])
+    return check_well_posedness(stream_rng(ctx.seed, "wellposed"), _sizes(ctx, (4,), (10,))[0])
 
 
 # --- App. C ---------------------------------------------------------------------------------------------
@@ -444,7 +445,7 @@ def check_app_c_33_34(projection: Callable | None = None) -> Result:
     return residuals_vanish("(33)-(34)", res)
 
 
-@claim("matrix_factorization.app_c_eqs33_34", section="App. C", equations=("30", "33", "34"),
+@claim("matrix_factorization.eq33to34", section="App. C", equations=("30", "33", "34"),
        keys=(K + "app-c-eqs-33-34",),
        statement="Ŷ solves the ARE 2YX + 2XY − 4X² = 0: Ŷ(Ŷ − Y) = 0, and Ā = 2Y − 4Ŷ = −2Ȳ with Ȳ = Σ|σ_i|φ_iφ_iᵀ ≻ 0.",
        kind="identity")
@@ -477,13 +478,13 @@ def check_app_c_uniqueness(rng: np.random.Generator, m: int, target: Callable = 
     return combine("App. C uniqueness of the stabilising solution", {"symbolic": sym, "enumeration": num})
 
 
-@claim("matrix_factorization.app_c_uniqueness", section="App. C", equations=("35", "36", "37", "38", "39"),
+@claim("matrix_factorization.appC.uniqueness", section="App. C", equations=("35", "36", "37", "38", "39"),
        keys=(K + "app-c-uniqueness-of-the-stabilizing-solution-eqs-35-39",),
        statement="Ŷ is the only PSD ARE solution with 2Y − 4X Hurwitz: Δ = Ŷ − X2 solves ĀΔ + ΔĀ + 4Δ² = 0, the "
                  "Lyapunov form TW4 + W4T + 4I = 0 (T = D⁻¹) gives T = −2W4⁻¹ and a non-Hurwitz A2; numerically, of all "
                  "2^p PSD ARE solutions exactly one (Ŷ) is stabilising.", kind="identity")
 def _cuniq(ctx: Context) -> Result:
-    return check_app_c_uniqueness(ctx.rng("c_uniq"), _sizes(ctx, (4,), (8,))[0])
+    return check_app_c_uniqueness(stream_rng(ctx.seed, "c_uniq"), _sizes(ctx, (4,), (8,))[0])
 
 
 def check_app_c_40_42(rng: np.random.Generator, m: int, dps: int, times=(0.0, 0.4, 1.0, 2.5),
@@ -505,14 +506,14 @@ def check_app_c_40_42(rng: np.random.Generator, m: int, dps: int, times=(0.0, 0.
     return combine("App. C (40)-(42)", {"symbolic": sym, "numeric": from_errors("(41) vs (6) at dps digits", [err], tol)})
 
 
-@claim("matrix_factorization.app_c_eqs40_42", section="App. C", equations=("40", "41", "42"),
+@claim("matrix_factorization.eq40to42", section="App. C", equations=("40", "41", "42"),
        keys=(K + "app-c-eqs-40-42",),
        statement="With P̄ = Ŷ, X(t) = Ŷ + e^{−2tȲ}(X0 − Ŷ)[I + Ȳ⁻¹(I − e^{−4tȲ})(X0 − Ŷ)]⁻¹e^{−2tȲ} = Ŷ + e^{−2tȲ}H(t)e^{−2tȲ}.",
        kind="closed_form",
        reconstruction="(40) as printed has e^{−2tȲ} on X1 and e^{2tȲ} on X2's last term, which does not give (41); the "
                       "checked reconstruction is X1 = e^{2tȲ}[I + Ȳ⁻¹(I − e^{−4tȲ})(X0 − Ŷ)], X2 = ŶX1 + e^{−2tȲ}(X0 − Ŷ).")
 def _c40(ctx: Context) -> Result:
-    return check_app_c_40_42(ctx.rng("c40"), _sizes(ctx, (4,), (8,))[0], ctx.dps)
+    return check_app_c_40_42(stream_rng(ctx.seed, "c40"), _sizes(ctx, (4,), (8,))[0], ctx.dps)
 
 
 def h_of_t(Y: np.ndarray, X0: np.ndarray, t: float, dps: int) -> mpmath.matrix:
@@ -549,12 +550,12 @@ def check_app_c_43_46(rng: np.random.Generator, m: int, dps: int, coefficient: f
         "Hbar <= H(t) <= H(0)": from_errors("Loewner order (45)", loew, 1e3 * EPS * m * float(np.abs(X0).max() + 2))})
 
 
-@claim("matrix_factorization.app_c_eqs43_46", section="App. C", equations=("43", "44", "45", "46"),
+@claim("matrix_factorization.eq43to46", section="App. C", equations=("43", "44", "45", "46"),
        keys=(K + "app-c-eqs-43-46",),
        statement="H(t) satisfies H' = −4He^{−4Ȳt}H ⪯ 0, H(t) → H̄ = (X0 − Ŷ)[I + Ȳ⁻¹(X0 − Ŷ)]⁻¹ and H̄ ⪯ H(t) ⪯ H(0), "
                  "which gives (46).", kind="inequality")
 def _c43(ctx: Context) -> Result:
-    return check_app_c_43_46(ctx.rng("c43"), _sizes(ctx, (3,), (6,))[0], ctx.dps)
+    return check_app_c_43_46(stream_rng(ctx.seed, "c43"), _sizes(ctx, (3,), (6,))[0], ctx.dps)
 
 
 # =========================================================================================================
@@ -576,8 +577,8 @@ def check_eq11(rng: np.random.Generator, m: int, n: int, k: int, quantity: Calla
         return inconclusive(f"flow failed: {sol.message}")
     sh = N.Shapes(((m, k), (n, k)))
     q0 = quantity(U0, V0)
-    drift = max(float(np.abs(quantity(*sh.unpack(w)) - q0).max()) for w in sol.w)
-    tol = _propagated(sol.error_estimate, float(np.abs(sol.w).max()), m + n)
+    drift = max(float(np.abs(quantity(*sh.unpack(w)) - q0).max()) for w in sol["w"])
+    tol = _propagated(sol.error_estimate, float(np.abs(sol["w"]).max()), m + n)
     # high precision: mpmath's Taylor integrator at dps digits on a 1×2 / 2×2 instance (Q0 computed in mpmath too)
     Ys, Us, Vs = _asym_instance(rng, 1, 2, 2)
     with mpmath.workdps(dps):
@@ -594,7 +595,7 @@ def check_eq11(rng: np.random.Generator, m: int, n: int, k: int, quantity: Calla
                  "‖U‖² − ‖V‖² is conserved (numerically: along a float solve and, on a small instance, along mpmath's "
                  "Taylor integrator at the run's digits).", kind="identity")
 def _eq11(ctx: Context) -> Result:
-    return check_eq11(ctx.rng("eq11"), *_sizes(ctx, (2, 3, 4), (5, 10, 50)), dps=ctx.dps)
+    return check_eq11(stream_rng(ctx.seed, "eq11"), *_sizes(ctx, (2, 3, 4), (5, 10, 50)), dps=ctx.dps)
 
 
 def check_gauge(rng: np.random.Generator, m: int, n: int, k: int,
@@ -612,18 +613,18 @@ def check_gauge(rng: np.random.Generator, m: int, n: int, k: int,
         return inconclusive(f"flow failed: {sol.message}")
     sh = N.Shapes(((m, k), (n, k)))
     Lam = np.diag(np.diag(N.gram_difference(Ut0, Vt0)))
-    dev = max(float(np.abs(N.gram_difference(*sh.unpack(w)) - Lam).max()) for w in sol.w)
-    tol = _propagated(sol.error_estimate, float(np.abs(sol.w).max()), m + n) + 1e3 * EPS * float(np.abs(Lam).max())
+    dev = max(float(np.abs(N.gram_difference(*sh.unpack(w)) - Lam).max()) for w in sol["w"])
+    tol = _propagated(sol.error_estimate, float(np.abs(sol["w"]).max()), m + n) + 1e3 * EPS * float(np.abs(Lam).max())
     return combine("gauge (12)-(14)", {"symbolic": sym, "Lambda_Q0 diagonal and constant": from_errors(
         "max |Ut'Ut - Vt'Vt - Lambda_Q0|", [dev], tol)})
 
 
-@claim("matrix_factorization.eqs12_14", section="3", equations=("12", "13", "14"),
+@claim("matrix_factorization.eq12to14", section="3", equations=("12", "13", "14"),
        keys=(K + "eqs-12-14-rotational-symmetry",),
        statement="With Y = ΦΣΨᵀ and U = ΦŨGᵀ, V = ΨṼGᵀ (G ∈ O(k)), Ũ, Ṽ solve (13), of the same form as (10); with G "
                  "diagonalising Q, ŨᵀŨ − ṼᵀṼ = GᵀQG = Λ_{Q0} is diagonal and constant.", kind="identity")
 def _gauge(ctx: Context) -> Result:
-    return check_gauge(ctx.rng("gauge"), *_sizes(ctx, (2, 3, 4), (5, 10, 50)))
+    return check_gauge(stream_rng(ctx.seed, "gauge"), *_sizes(ctx, (2, 3, 4), (5, 10, 50)))
 
 
 def _prop3_flow(rng, m, n, k, ts, closed=G.prop3_sigma, constant=G.prop3_constant):
@@ -637,7 +638,7 @@ def _prop3_flow(rng, m, n, k, ts, closed=G.prop3_sigma, constant=G.prop3_constan
     lam0, x0_ = u0 ** 2 - v0 ** 2, u0 * v0
     sol = N.flow(N.grad_asymmetric(Sig, k), N.Shapes.pack(U0, V0), ts)
     sh = N.Shapes(((m, k), (n, k)))
-    flow_sig = np.array([np.diag(sh.unpack(w)[0] @ sh.unpack(w)[1].T)[:m] for w in sol.w])
+    flow_sig = np.array([np.diag(sh.unpack(w)[0] @ sh.unpack(w)[1].T)[:m] for w in sol["w"]])
     C_ = constant(s, lam0, x0_)
     closed_sig = np.array([closed(t, s, lam0, C_) for t in ts])
     return sol, flow_sig, closed_sig, {"sigma": s, "lambda0": lam0, "x0": x0_, "C": C_}
@@ -653,7 +654,7 @@ def check_prop3_closed_form(rng: np.random.Generator, m: int, n: int, k: int,
     sol, fs, cs, inst = _prop3_flow(rng, m, n, k, ts, closed, constant)
     if not sol.success:
         return inconclusive("flow failed")
-    tol = _propagated(sol.error_estimate, float(np.abs(sol.w).max()), 1) + 1e3 * EPS * 10
+    tol = _propagated(sol.error_estimate, float(np.abs(sol["w"]).max()), 1) + 1e3 * EPS * 10
     parts["numeric"] = from_errors("(15) vs the flow (13) from a spectral init", [float(np.abs(fs - cs).max())], tol,
                                    instances=[inst])
     return combine("Proposition 3 closed form", parts)
@@ -664,12 +665,12 @@ RECON_15 = ("(15) and (51) are garbled in the OCR; reconstructed as σ(t) = (σE
             "SymPy shows σ(0) = x0 and σ'² = 4(σ−σ(t))²(σ(t)² + λ0²/4), the square of (50).")
 
 
-@claim("matrix_factorization.prop3_closed_form", section="3 / App. D", equations=("15", "51"),
+@claim("matrix_factorization.prop3.closed_form", section="3 / App. D", equations=("15", "51"),
        keys=(K + "proposition-3-closed-form",),
        statement="With spectral init, X(t) = ΦΣ(t)Ψᵀ stays spectral and σ_i(t) is given by (15) with "
                  "λ0 = diag(U0ᵀU0 − V0ᵀV0) and the constant C_i of (51).", kind="closed_form", reconstruction=RECON_15)
 def _prop3(ctx: Context) -> Result:
-    return check_prop3_closed_form(ctx.rng("prop3"), *_sizes(ctx, (2, 3, 4), (5, 10, 50)))
+    return check_prop3_closed_form(stream_rng(ctx.seed, "prop3"), *_sizes(ctx, (2, 3, 4), (5, 10, 50)))
 
 
 def check_prop3_constant_positive(instances: Sequence[tuple[float, float, float]], constant: Callable = G.prop3_constant_mp,
@@ -684,16 +685,15 @@ def check_prop3_constant_positive(instances: Sequence[tuple[float, float, float]
             vals.append(float(-c_))
             errs.append(max(abs(float(c_) - float(reference(s, l0, z))), float(abs(c_)) * 10.0 ** (-(dps // 2))))
             inst.append({"sigma": s, "lambda0": l0, "x0": z, "C": float(c_)})
-    return from_threshold("-C (the paper says C > 0)", vals, 0.0, errs, instances=inst,
-                          corrected_by="matrix_factorization.prop3_constant_sign")
+    return from_threshold("-C (the paper says C > 0)", vals, 0.0, errs, instances=inst)
 
 
-@claim("matrix_factorization.prop3_constant_positive", section="3 / App. D", equations=("15", "16", "51"),
+@claim("matrix_factorization.prop3.constant_positive", section="3 / App. D", equations=("15", "16", "51"),
        keys=(K + "proposition-3-closed-form",),
        statement="The constant C_i = C(λ0,i, σ0,i) of (51) is positive (as stated after (15) and used in (16)); tested at "
                  "seeded random (σ, λ0, x0) with x0 on both sides of σ.", kind="inequality", reconstruction=RECON_15)
 def _prop3_c(ctx: Context) -> Result:
-    rng = ctx.rng("prop3_c")
+    rng = stream_rng(ctx.seed, "prop3_c")
     inst = [(float(s), float(l0), float(s * f)) for s, l0, f in
             zip(rng.uniform(0.3, 2, 6), rng.uniform(0.2, 2, 6), [0.2, 0.5, 0.9, 1.3, 2.0, 3.0])]
     return check_prop3_constant_positive(inst, dps=ctx.dps)
@@ -715,8 +715,8 @@ def check_prop3_constant_sign(constant: Callable = D.paper_prop3_constant) -> Re
                                                  "lim (sigma(t)-sigma) e^{ts}/(-2C s^2) - 1": lim - 1})
 
 
-@claim("matrix_factorization.prop3_constant_sign", section="3 / App. D", equations=("16", "51"),
-       keys=(K + "proposition-3-rate-and-eq-16",), corrects="matrix_factorization.prop3_constant_positive",
+@claim("matrix_factorization.prop3.constant_sign", section="3 / App. D", equations=("16", "51"),
+       keys=(K + "proposition-3-rate-and-eq-16",), corrects="matrix_factorization.prop3.constant_positive",
        statement="Corrected: C_i has the sign of σ_i − σ0,i (C > 0 only when the start is below the target), and the "
                  "asymptotics read σ_i(t) − σ_i ≃ −2C_i(4σ_i² + λ0,i²)e^{−t√(4σ_i²+λ0,i²)} (|·| needs |C_i|).",
        kind="identity", reconstruction=RECON_15)
@@ -745,7 +745,7 @@ def check_prop3_rate(rng: np.random.Generator, m: int, n: int, k: int, claimed_r
     if not sol.success:
         return inconclusive("flow failed")
     sh = N.Shapes(((m, k), (n, k)))
-    comp = np.array([np.diag(sh.unpack(w)[0] @ sh.unpack(w)[1].T)[:m] for w in sol.w])
+    comp = np.array([np.diag(sh.unpack(w)[0] @ sh.unpack(w)[1].T)[:m] for w in sol["w"]])
     for i in range(m):
         sel = [j for j, t in enumerate(ts) if 6 <= t * true_rates[i] <= 16]
         errs = np.abs(comp[sel, i] - s[i])
@@ -753,11 +753,11 @@ def check_prop3_rate(rng: np.random.Generator, m: int, n: int, k: int, claimed_r
     return combine("Proposition 3 rate", parts)
 
 
-@claim("matrix_factorization.prop3_rate", section="3", equations=("15", "16"), keys=(K + "proposition-3-rate-and-eq-16",),
+@claim("matrix_factorization.prop3.rate", section="3", equations=("15", "16"), keys=(K + "proposition-3-rate-and-eq-16",),
        statement="Component i converges at rate e^{−t√(4σ_i² + λ0,i²)} (fitted along the flow (13) from a spectral init), "
                  "with σ_i(t) − σ_i ~ −2C_i(4σ_i² + λ0,i²)e^{−t√(4σ_i²+λ0,i²)} (limit proved).", kind="rate")
 def _prop3_rate(ctx: Context) -> Result:
-    return check_prop3_rate(ctx.rng("prop3_rate"), *_sizes(ctx, (2, 3, 3), (5, 10, 50)))
+    return check_prop3_rate(stream_rng(ctx.seed, "prop3_rate"), *_sizes(ctx, (2, 3, 3), (5, 10, 50)))
 
 
 def check_table2(rate: Callable = G.prop3_rate) -> Result:
@@ -791,7 +791,7 @@ def check_app_d(v_sign: int = 1) -> Result:
                                  **D.scalar_reduction_residuals(v_sign)})
 
 
-@claim("matrix_factorization.app_d_eqs47_50", section="App. D", equations=("47", "48", "49", "50"),
+@claim("matrix_factorization.eq47to50", section="App. D", equations=("47", "48", "49", "50"),
        keys=(K + "app-d-eqs-47-50",),
        statement="With spectral init, Ũ, Ṽ stay diagonal; each component obeys u' = (σ − uv)v, v' = (σ − uv)u, conserves "
                  "u² − v² = λ0, and x = uv solves x' = (σ − x)(u² + v²) = 2(σ − x)√(x² + λ0²/4).", kind="identity")
@@ -818,7 +818,7 @@ def check_prop4_equivalence(weight: sp.Expr = sp.Rational(1, 8)) -> Result:
     return residuals_vanish("Prop. 4", D.prop4_residuals(weight))
 
 
-@claim("matrix_factorization.prop4_equivalence", section="4 / App. F", equations=("18", "19", "20"),
+@claim("matrix_factorization.prop4.equivalence", section="4 / App. F", equations=("18", "19", "20"),
        keys=(K + "proposition-4-equivalence-explicit-regularization",),
        statement="(18) with a free symmetric Λ equals (19), which is gradient flow on ½‖Σ − UVᵀ‖² + ⅛‖UᵀU − VᵀV − Λ‖².",
        kind="identity")
@@ -837,21 +837,21 @@ def check_prop4_invariance(rng: np.random.Generator, m: int, n: int, k: int, per
     if not (s19.success and s13.success):
         return inconclusive("flow failed")
     sh = N.Shapes(((m, k), (n, k)))
-    dev = max(float(np.abs(N.gram_difference(*sh.unpack(w)) - Lam).max()) for w in s19.w)
-    scale = float(max(np.abs(s19.w).max(), np.abs(s13.w).max()))
+    dev = max(float(np.abs(N.gram_difference(*sh.unpack(w)) - Lam).max()) for w in s19["w"])
+    scale = float(max(np.abs(s19["w"]).max(), np.abs(s13["w"]).max()))
     tol_q = _propagated(s19.error_estimate, scale, m + n) + 1e3 * EPS * float(np.abs(Lam).max())
-    same = float(np.abs(s19.w - s13.w).max())
+    same = float(np.abs(s19["w"] - s13["w"]).max())
     tol_s = s19.error_estimate + s13.error_estimate + 1e3 * EPS * scale
     return combine("Prop. 4 invariance", {"symbolic": sym, "Q stays Lambda": from_errors("max |Q(t) - Lambda|", [dev], tol_q),
                                           "(19) = (13)": from_errors("max |w19 - w13|", [same], tol_s)})
 
 
-@claim("matrix_factorization.prop4_invariance", section="4 / App. F", equations=("19", "56", "57"),
+@claim("matrix_factorization.prop4.invariance", section="4 / App. F", equations=("19", "56", "57"),
        keys=(K + "proposition-4-invariance-and-eqs-57-58",),
        statement="Along (19), Q' = −½(Q − Λ)P − ½P(Q − Λ) (P = UᵀU + VᵀV), so Q(t0) = Λ implies Q ≡ Λ afterwards, and "
                  "from Q(0) = Λ the flows (19) and (13) coincide.", kind="identity")
 def _prop4_inv(ctx: Context) -> Result:
-    return check_prop4_invariance(ctx.rng("prop4_inv"), *_sizes(ctx, (2, 3, 4), (5, 10, 50)))
+    return check_prop4_invariance(stream_rng(ctx.seed, "prop4_inv"), *_sizes(ctx, (2, 3, 4), (5, 10, 50)))
 
 
 def q_second_derivative_fd(Y: np.ndarray, Lam: np.ndarray, U: np.ndarray, V_: np.ndarray, h: float) -> np.ndarray:
@@ -867,8 +867,7 @@ def q_second_derivative_fd(Y: np.ndarray, Lam: np.ndarray, U: np.ndarray, V_: np
     return (q(wp) - 2 * q(w) + q(wm)) / h ** 2
 
 
-def check_eq58(formula: Callable, rng: np.random.Generator, m: int, n: int, k: int,
-               corrected_by: str | None = None, symbolic_key: str | None = None) -> Result:
+def check_eq58(formula: Callable, rng: np.random.Generator, m: int, n: int, k: int, symbolic_key: str | None = None) -> Result:
     """Compare a formula for Q'' (as a function of D = Q − Λ, P, P') with Q'' of the flow (19)."""
     Y, U, V_ = _asym_instance(rng, m, n, k, scale=0.7)
     Lam = N.gram_difference(U, V_) + 0.5 * np.diag(rng.uniform(-1, 1, k))
@@ -883,10 +882,9 @@ def check_eq58(formula: Callable, rng: np.random.Generator, m: int, n: int, k: i
     err = float(np.abs(formula(Dm, P, Pd) - q2).max())
     parts = {"numeric": from_errors("Q'' formula vs finite differences along (19)", [err], est,
                                     instances=[{"m": m, "n": n, "k": k, "Q''_fd[0,0]": float(q2[0, 0]),
-                                                "formula[0,0]": float(formula(Dm, P, Pd)[0, 0])}],
-                                    corrected_by=corrected_by)}
+                                                "formula[0,0]": float(formula(Dm, P, Pd)[0, 0])}])}
     if symbolic_key:
-        parts["symbolic"] = _symbolic_matrix(symbolic_key, _q_derivatives()[symbolic_key], corrected_by)
+        parts["symbolic"] = _symbolic_matrix(symbolic_key, _q_derivatives()[symbolic_key])
     return combine("second derivative of Q (58)", parts)
 
 
@@ -898,7 +896,7 @@ def _q_derivatives() -> dict[str, sp.Matrix]:
     return D.q_derivatives_residuals()
 
 
-def _symbolic_matrix(what: str, M: sp.Matrix, corrected_by: str | None = None) -> Result:
+def _symbolic_matrix(what: str, M: sp.Matrix) -> Result:
     """A residual matrix: first evaluated exactly at a rational point (a nonzero entry refutes at once, without
     simplifying a large expression), otherwise simplified entry by entry."""
     syms = sorted(set().union(*(e.free_symbols for e in M)), key=str)
@@ -908,26 +906,25 @@ def _symbolic_matrix(what: str, M: sp.Matrix, corrected_by: str | None = None) -
     if bad:
         return refuted(f"{what}: residual entry {bad[0][0]} is {bad[0][1]} at a rational point (exact), not 0",
                        counterexample={"point": {str(k_): str(v) for k_, v in point.items()}, "entry": bad[0][0],
-                                       "value": str(bad[0][1])}, corrected_by=corrected_by)
-    return residuals_vanish(what, {what: M}, corrected_by=corrected_by)
+                                       "value": str(bad[0][1])})
+    return residuals_vanish(what, {what: M})
 
 
-@claim("matrix_factorization.eq58_printed", section="App. F", equations=("58",),
+@claim("matrix_factorization.eq58", section="App. F", equations=("58",),
        keys=(K + "proposition-4-invariance-and-eqs-57-58",),
        statement="App. F's second derivative as printed: Q'' = −¼(Q−Λ)(P² + 2P') − ¼(P² + 2P')(Q−Λ) − ½P(Q−Λ)P.",
        kind="identity", reconstruction="Read from the OCR line '-4(Q- λQo)(p2 + 2P) - 4(P2 + 2P)(Q - λQo) - 1 P(Q- λQo)p' "
                                        "(coefficients ¼, ¼, ½; P' for the dotted P).")
 def _eq58p(ctx: Context) -> Result:
-    return check_eq58(PRINTED_58, ctx.rng("eq58"), *_sizes(ctx, (2, 3, 4), (5, 10, 20)),
-                      corrected_by="matrix_factorization.eq58_corrected", symbolic_key="(58) printed")
+    return check_eq58(PRINTED_58, stream_rng(ctx.seed, "eq58"), *_sizes(ctx, (2, 3, 4), (5, 10, 20)), symbolic_key="(58) printed")
 
 
-@claim("matrix_factorization.eq58_corrected", section="App. F", equations=("58",),
-       keys=(K + "proposition-4-invariance-and-eqs-57-58",), corrects="matrix_factorization.eq58_printed",
+@claim("matrix_factorization.eq58.corrected", section="App. F", equations=("58",),
+       keys=(K + "proposition-4-invariance-and-eqs-57-58",), corrects="matrix_factorization.eq58",
        statement="Corrected: Q'' = ¼(Q−Λ)P² + ¼P²(Q−Λ) + ½P(Q−Λ)P − ½(Q−Λ)P' − ½P'(Q−Λ): still linear in Q − Λ, so the "
                  "Taylor argument (56)-(58) for invariance stands.", kind="identity")
 def _eq58c(ctx: Context) -> Result:
-    return check_eq58(CORRECTED_58, ctx.rng("eq58"), *_sizes(ctx, (2, 3, 4), (5, 10, 20)), symbolic_key="(58) corrected")
+    return check_eq58(CORRECTED_58, stream_rng(ctx.seed, "eq58"), *_sizes(ctx, (2, 3, 4), (5, 10, 20)), symbolic_key="(58) corrected")
 
 
 def check_weight_remark(claimed_weight: sp.Expr = sp.Rational(1, 8)) -> Result:
@@ -946,7 +943,7 @@ def check_weight_remark(claimed_weight: sp.Expr = sp.Rational(1, 8)) -> Result:
     return refuted(f"weights giving (19): {vals}, not only {claimed_weight}", counterexample={"solutions": [str(v) for v in vals]})
 
 
-@claim("matrix_factorization.sec4_weight_remark", section="4", equations=("19", "20"),
+@claim("matrix_factorization.sec4.weight_remark", section="4", equations=("19", "20"),
        keys=(K + "sec-4-remark-weight-1-8-is-special",),
        statement="A solution of (13) solves (19) (the extra terms vanish when Q = Λ); replacing the weight 1/8 in (20) by "
                  "any other α > 0 gives a gradient flow that is not (18): 1/8 is the unique weight.", kind="other")
@@ -968,20 +965,20 @@ def check_prop5_reduction(rng: np.random.Generator, m: int, n: int, k: int, dps:
     if not sol.success:
         return inconclusive("flow failed")
     Pc = closed(Sb, R0 @ R0.T, ts, dps=dps)
-    err = max(float(np.abs(N.mp_to_array(P_) - w.reshape(m + n, k) @ w.reshape(m + n, k).T).max()) for P_, w in zip(Pc, sol.w))
-    tol = _propagated(sol.error_estimate, float(np.abs(sol.w).max()), k)
+    err = max(float(np.abs(N.mp_to_array(P_) - w.reshape(m + n, k) @ w.reshape(m + n, k).T).max()) for P_, w in zip(Pc, sol["w"]))
+    tol = _propagated(sol.error_estimate, float(np.abs(sol["w"]).max()), k)
     return combine("Prop. 5 reduction and closed form", {"symbolic": sym, "numeric": from_errors(
         "(21)/(53) vs the R flow", [err], tol, instances=[{"m": m, "n": n, "k": k, "lambda0": lam0}])})
 
 
-@claim("matrix_factorization.prop5_reduction", section="4 / App. E", equations=("21", "52", "53"),
+@claim("matrix_factorization.prop5.reduction", section="4 / App. E", equations=("21", "52", "53"),
        keys=(K + "proposition-5-reduction-and-closed-form",),
        statement="If Λ_{Q0} = λ0I, (18) is R' = S̄R − ½RRᵀR with S̄ = S + λ0J/2; P = RRᵀ solves P' = S̄P + PS̄ − P² and "
                  "RRᵀ(t) = e^{tS̄}R0R0ᵀ(I + ½S̄⁻¹(e^{2tS̄} − I)R0R0ᵀ)⁻¹e^{tS̄}.", kind="closed_form",
        reconstruction="(21)/(53) garbled (the inverse prints as '1' or '-2', the ½ as '2'); reconstructed from (6) by P = 4X, "
                       "Y = S̄/2 (mapping proved).")
 def _prop5(ctx: Context) -> Result:
-    return check_prop5_reduction(ctx.rng("prop5"), *_sizes(ctx, (2, 3, 6), (5, 10, 50)), ctx.dps)
+    return check_prop5_reduction(stream_rng(ctx.seed, "prop5"), *_sizes(ctx, (2, 3, 6), (5, 10, 50)), ctx.dps)
 
 
 def check_eq21_gradient(weight: sp.Expr = sp.Rational(1, 8)) -> Result:
@@ -989,28 +986,26 @@ def check_eq21_gradient(weight: sp.Expr = sp.Rational(1, 8)) -> Result:
                    {"grad": D.prop5_reduction_residuals(weight=weight)["gradient of (1/8)||2Sbar-RR^T||^2"]})
 
 
-@claim("matrix_factorization.sec4_eq21_gradient", section="4", equations=("21",),
+@claim("matrix_factorization.eq21.gradient", section="4", equations=("21",),
        keys=(K + "sec-4-remark-eq-21-as-symmetric-factorization",),
        statement="R' = S̄R − ½RRᵀR is the gradient flow of min_R ⅛‖2S̄ − RRᵀ‖².", kind="identity")
 def _eq21g(ctx: Context) -> Result:
     return check_eq21_gradient()
 
 
-def check_eq55(sign_exponent: Callable[[int, int], int], sizes=((1, 1), (1, 2), (2, 2), (2, 3)),
-               corrected_by: str | None = None) -> Result:
-    return residuals_vanish("(55)", {f"m={m},n={n}": D.sbar_determinant_residual(m, n, sign_exponent) for m, n in sizes},
-                   corrected_by=corrected_by)
+def check_eq55(sign_exponent: Callable[[int, int], int], sizes=((1, 1), (1, 2), (2, 2), (2, 3))) -> Result:
+    return residuals_vanish("(55)", {f"m={m},n={n}": D.sbar_determinant_residual(m, n, sign_exponent) for m, n in sizes})
 
 
-@claim("matrix_factorization.app_e_eq55", section="App. E", equations=("54", "55"),
+@claim("matrix_factorization.eq55", section="App. E", equations=("54", "55"),
        keys=(K + "app-e-eq-55-and-spectrum-of-sbar",),
        statement="det(S̄ − λI) = (−1)^{m+n}(λ0/2 + λ)^{n−m}∏(σ_i² + λ0²/4 − λ²) (as printed), for m×n Σ.", kind="closed_form")
 def _eq55(ctx: Context) -> Result:
-    return check_eq55(lambda m, n: m + n, corrected_by="matrix_factorization.app_e_eq55_corrected")
+    return check_eq55(lambda m, n: m + n)
 
 
-@claim("matrix_factorization.app_e_eq55_corrected", section="App. E", equations=("55",),
-       keys=(K + "app-e-eq-55-and-spectrum-of-sbar",), corrects="matrix_factorization.app_e_eq55",
+@claim("matrix_factorization.eq55.corrected", section="App. E", equations=("55",),
+       keys=(K + "app-e-eq-55-and-spectrum-of-sbar",), corrects="matrix_factorization.eq55",
        statement="Corrected sign: det(S̄ − λI) = (−1)^n(λ0/2 + λ)^{n−m}∏(σ_i² + λ0²/4 − λ²) (Schur complement on the "
                  "−(λ0/2 + λ)I_n block); the eigenvalues are unaffected.", kind="closed_form")
 def _eq55c(ctx: Context) -> Result:
@@ -1033,12 +1028,12 @@ def check_sbar_spectrum(rng: np.random.Generator, m: int, n: int, half: float = 
     return combine("spectrum of Sbar", {"symbolic": sym, "numeric": num})
 
 
-@claim("matrix_factorization.app_e_spectrum", section="App. E", equations=("55",),
+@claim("matrix_factorization.appE.spectrum", section="App. E", equations=("55",),
        keys=(K + "app-e-eq-55-and-spectrum-of-sbar",),
        statement="S̄ has eigenvalues ±½√(4σ_i² + λ0²) and −λ0/2 with multiplicity n − m; the smallest in magnitude is "
                  "|λ0|/2 unless Y is square, when only ±½√(4σ_i² + λ0²) occur.", kind="closed_form")
 def _spec(ctx: Context) -> Result:
-    return check_sbar_spectrum(ctx.rng("sbar"), *_sizes(ctx, (2, 3), (5, 10)))
+    return check_sbar_spectrum(stream_rng(ctx.seed, "sbar"), *_sizes(ctx, (2, 3), (5, 10)))
 
 
 def check_prop5_rate(rng: np.random.Generator, m: int, n: int, k: int, dps: int,
@@ -1064,12 +1059,12 @@ def check_prop5_rate(rng: np.random.Generator, m: int, n: int, k: int, dps: int,
     return combine("Proposition 5 rate", parts)
 
 
-@claim("matrix_factorization.prop5_rate", section="4 / App. E", equations=("21", "53", "55"),
+@claim("matrix_factorization.prop5.rate", section="4 / App. E", equations=("21", "53", "55"),
        keys=(K + "proposition-5-convergence-rate",),
        statement="R(t)R(t)ᵀ → R*R*ᵀ = projection of 2S̄ on the PSD cone, at rate e^{−t√(4σ_min² + λ0²)} for square Y "
                  "and e^{−|λ0|t} otherwise (fitted on the exact solution at high precision).", kind="rate")
 def _prop5_rate(ctx: Context) -> Result:
-    return check_prop5_rate(ctx.rng("prop5_rate"), *_sizes(ctx, (2, 3, 6), (5, 10, 50)), ctx.dps)
+    return check_prop5_rate(stream_rng(ctx.seed, "prop5_rate"), *_sizes(ctx, (2, 3, 6), (5, 10, 50)), ctx.dps)
 
 
 def check_eq22(rng: np.random.Generator, m: int, n: int, k: int, claimed_bound: Callable[[int, int], int] = lambda m, n: m + n) -> Result:
@@ -1087,7 +1082,7 @@ def check_eq22(rng: np.random.Generator, m: int, n: int, k: int, claimed_bound: 
        statement="rank(U0ᵀU0 − V0ᵀV0) ≤ m + n (Q0 = R0ᵀJR0), so Λ = λ0I_k (rank k) cannot arise from (13) when k > m + n, "
                  "though (19) can impose it.", kind="inequality")
 def _eq22(ctx: Context) -> Result:
-    return check_eq22(ctx.rng("eq22"), *_sizes(ctx, (2, 3, 8), (5, 10, 50)))
+    return check_eq22(stream_rng(ctx.seed, "eq22"), *_sizes(ctx, (2, 3, 8), (5, 10, 50)))
 
 
 # =========================================================================================================
@@ -1115,11 +1110,11 @@ def check_fig1_setting(rng: np.random.Generator, reported: dict[float, float], s
                           instances=inst, samples=samples)
 
 
-@claim("matrix_factorization.fig1_setting", section="5", equations=(), keys=(K + "figure-1-setting-q0-values",),
+@claim("matrix_factorization.fig1.setting", section="5", equations=(), keys=(K + "figure-1-setting-q0-values",),
        statement="With m = 5, n = 10, k = 50 and U0, V0 ~ N(0, σ²): σ = 10⁻² gives ‖Q0‖_F ≈ 0.02 and σ = 10⁻¹ gives "
                  "≈ 1.83 (σ = 1 much larger): reported values inside the central 99% sampling interval.", kind="experiment")
 def _fig1s(ctx: Context) -> Result:
-    return check_fig1_setting(ctx.rng("fig1s"), {1e-2: 0.02, 1e-1: 1.83}, 200 if ctx.tier == "quick" else 2000)
+    return check_fig1_setting(stream_rng(ctx.seed, "fig1s"), {1e-2: 0.02, 1e-1: 1.83}, 200 if ctx.tier == "quick" else 2000)
 
 
 def half_learning_times(Y: np.ndarray, run: N.GDRun) -> np.ndarray:
@@ -1152,7 +1147,7 @@ def check_fig1a(rng: np.random.Generator, m: int, n: int, k: int, sd: float, eta
        kind="experiment")
 def _fig1a(ctx: Context) -> Result:
     m, n, k = _sizes(ctx, (3, 5, 20), (5, 10, 50))
-    return check_fig1a(ctx.rng("fig1a"), m, n, k, 1e-2, 1e-3, 20000 if ctx.tier == "quick" else 30000)
+    return check_fig1a(stream_rng(ctx.seed, "fig1a"), m, n, k, 1e-2, 1e-3, 20000 if ctx.tier == "quick" else 30000)
 
 
 def time_to_error(Y: np.ndarray, run: N.GDRun, level: float) -> float:
@@ -1192,7 +1187,7 @@ def check_fig1bc(rng: np.random.Generator, m: int, n: int, k: int, eta: float, s
                  "(threshold ours: the paper gives none).", kind="experiment")
 def _fig1bc(ctx: Context) -> Result:
     m, n, k = _sizes(ctx, (3, 5, 20), (5, 10, 50))
-    return check_fig1bc(ctx.rng("fig1bc"), m, n, k, 1e-3, 20000 if ctx.tier == "quick" else 30000)
+    return check_fig1bc(stream_rng(ctx.seed, "fig1bc"), m, n, k, 1e-3, 20000 if ctx.tier == "quick" else 30000)
 
 
 #: rtol of Figure 2's flows, and of the second solve (1000× looser) whose change estimates their error
@@ -1207,7 +1202,7 @@ def fig2_products(Y: np.ndarray, U0: np.ndarray, V0: np.ndarray, lam0: float | N
     grad = N.grad_asymmetric(Y, k) if lam0 is None else N.grad_regularised(Y, lam0 * np.eye(k))
     sol = N.flow(grad, N.Shapes.pack(U0, V0), ts, rtol=rtol)
     sh = N.Shapes((U0.shape, V0.shape))
-    return np.array([sh.unpack(w)[0] @ sh.unpack(w)[1].T for w in sol.w])
+    return np.array([sh.unpack(w)[0] @ sh.unpack(w)[1].T for w in sol["w"]])
 
 
 def fig2_gaps(Y: np.ndarray, X13: np.ndarray, X19: np.ndarray) -> tuple[float, float]:
@@ -1261,7 +1256,7 @@ def check_fig2(rng: np.random.Generator, m: int, n: int, k: int, T: float, thres
                  "minimising the larger gap). Checked only at the "
                  "paper's sizes (m, n) = (5, 10), k = 50, 100, 200, so the full tier alone.", kind="experiment", tier="full")
 def _fig2(ctx: Context) -> Result:
-    return combine("Figure 2", {f"k={k}": check_fig2(ctx.rng(f"fig2_{k}"), 5, 10, k, 0.04) for k in (50, 100, 200)})
+    return combine("Figure 2", {f"k={k}": check_fig2(stream_rng(ctx.seed, f"fig2_{k}"), 5, 10, k, 0.04) for k in (50, 100, 200)})
 
 
 def _sigmoid(z):
@@ -1289,8 +1284,8 @@ def fig3_times(Xd, Yd, U0, V0, T, level):
     ts = np.linspace(0, T, 3001)
     s1 = N.flow(g1, (U0 @ V0.T).ravel(), ts, rtol=1e-8)
     s2 = N.flow(g2, N.Shapes.pack(U0, V0), ts, rtol=1e-8)
-    l1 = np.array([0.5 * np.sum((Yd - _sigmoid(Xd @ w.reshape(d, d))) ** 2) for w in s1.w])
-    l2 = np.array([0.5 * np.sum((Yd - _sigmoid(Xd @ sh.unpack(w)[0] @ sh.unpack(w)[1].T)) ** 2) for w in s2.w])
+    l1 = np.array([0.5 * np.sum((Yd - _sigmoid(Xd @ w.reshape(d, d))) ** 2) for w in s1["w"]])
+    l2 = np.array([0.5 * np.sum((Yd - _sigmoid(Xd @ sh.unpack(w)[0] @ sh.unpack(w)[1].T)) ** 2) for w in s2["w"]])
     return (N.first_crossing(ts, l1, level * l1[0], above=False), N.first_crossing(ts, l2, level * l2[0], above=False),
             ts[1] - ts[0])
 
@@ -1340,7 +1335,7 @@ def check_fig3(rng: np.random.Generator, n_s: int, d: int, k: int, T: float, q_n
        kind="experiment")
 def _fig3(ctx: Context) -> Result:
     n_s, d, k, T = _sizes(ctx, (100, 5, 30, 300.0), (1000, 10, 100, 300.0))
-    return check_fig3(ctx.rng("fig3"), n_s, d, k, T)
+    return check_fig3(stream_rng(ctx.seed, "fig3"), n_s, d, k, T)
 
 
 # =========================================================================================================
@@ -1354,7 +1349,7 @@ def check_app_g_63(rate: sp.Expr = 4) -> Result:
                                 * sp.exp(4 * D.sigma_pos * D.t), D.t, sp.oo) + D.c * D.sigma_pos})
 
 
-@claim("matrix_factorization.app_g_eq63", section="App. G", equations=("61", "62", "63"), keys=(K + "app-g-eq-63",),
+@claim("matrix_factorization.eq63", section="App. G", equations=("61", "62", "63"), keys=(K + "app-g-eq-63",),
        statement="For scalar Y = σ, X = U² under U' = 2(σ − U²)U solves X' = 4σX − 4X², X(t) = σ/(1 + ce^{−4σt}) ≈ σ − cσe^{−4σt}.",
        kind="closed_form", reconstruction="(63) is garbled ('r-⅛σt'); read as the logistic σ/(1 + ce^{−4σt}).")
 def _g63(ctx: Context) -> Result:
@@ -1379,12 +1374,12 @@ def check_app_g_64(rng: np.random.Generator, etas: Sequence[float] = (0.04, 0.02
     return combine("App. G discrete rate", {"symbolic": sym, "factorised": fit, "linear": fit_lin})
 
 
-@claim("matrix_factorization.app_g_eq64", section="App. G", equations=("59", "60", "64"),
+@claim("matrix_factorization.eq64", section="App. G", equations=("59", "60", "64"),
        keys=(K + "app-g-eq-64-and-discrete-rate",),
        statement="GD (60) gives X_{k+1} = X_k + 4η(σ − X_k)X_k + 4η²(σ − X_k)²X_k; dropping O(η²), X̃_{k+1} ≤ (1 − 4ησ)X̃_k; "
                  "the discrete rate per unit time matches 4σ (and (59)'s matches 1) up to O(η) (fitted order).", kind="rate")
 def _g64(ctx: Context) -> Result:
-    return check_app_g_64(ctx.rng("appg"))
+    return check_app_g_64(stream_rng(ctx.seed, "appg"))
 
 
 # =========================================================================================================
@@ -1410,11 +1405,11 @@ def check_gd_drift(rng: np.random.Generator, m: int, n: int, k: int, T: float = 
                                                                             drifts, expected, T=T)})
 
 
-@claim("matrix_factorization.beyond_gd_drift", section="beyond (3)", equations=("11",), keys=(),
+@claim("matrix_factorization.eq3.beyond_gd_drift", section="beyond (3)", equations=("11",), keys=(),
        statement="Gradient descent does not conserve Q = UᵀU − VᵀV: each step adds η²(G_UᵀG_U − G_VᵀG_V), so over a fixed "
                  "time horizon the drift is of order η (fitted exponent).", kind="order")
 def _gd_drift(ctx: Context) -> Result:
-    return check_gd_drift(ctx.rng("gd_drift"), *_sizes(ctx, (2, 3, 4), (5, 10, 50)))
+    return check_gd_drift(stream_rng(ctx.seed, "gd_drift"), *_sizes(ctx, (2, 3, 4), (5, 10, 50)))
 
 
 def check_heavy_ball(rng: np.random.Generator, m: int, n: int, k: int, lams: Sequence[float] = (0.08, 0.04, 0.02, 0.01),
@@ -1429,9 +1424,9 @@ def check_heavy_ball(rng: np.random.Generator, m: int, n: int, k: int, lams: Seq
         sol = N.flow(N.grad_asymmetric(Y, k), N.Shapes.pack(U0, V0), np.array([0.0, T]), lam=lm)
         if not sol.success:
             return inconclusive(f"heavy-ball solve failed at lambda={lm}")
-        dq = float(np.linalg.norm(N.gram_difference(*sh.unpack(sol.w[-1])) - N.gram_difference(U0, V0)))
+        dq = float(np.linalg.norm(N.gram_difference(*sh.unpack(sol["w"][-1])) - N.gram_difference(U0, V0)))
         drifts.append(dq)
-        breaks.append((dq, _propagated(sol.error_estimate, float(np.abs(sol.w).max()), m + n) * k))
+        breaks.append((dq, _propagated(sol.error_estimate, float(np.abs(sol["w"]).max()), m + n) * k))
     worst = min(breaks, key=lambda p: p[0] / p[1])
     if worst[0] > 100 * worst[1]:
         broken = from_errors("drift far beyond the solver error (conservation fails)", [0.0], 1.0,
@@ -1443,11 +1438,11 @@ def check_heavy_ball(rng: np.random.Generator, m: int, n: int, k: int, lams: Seq
                                                                                    expected_order)})
 
 
-@claim("matrix_factorization.beyond_heavy_ball", section="beyond (3)", equations=("11",), keys=(),
+@claim("matrix_factorization.eq3.beyond_heavy_ball", section="beyond (3)", equations=("11",), keys=(),
        statement="The heavy-ball flow λW'' + W' = −∇ℓ does not conserve Q: λQ'' + Q' = 2λ(U'ᵀU' − V'ᵀV'), and from rest "
                  "the drift over a fixed horizon is of order λ.", kind="order")
 def _hb(ctx: Context) -> Result:
-    return check_heavy_ball(ctx.rng("hb"), *_sizes(ctx, (2, 3, 4), (5, 10, 20)))
+    return check_heavy_ball(stream_rng(ctx.seed, "hb"), *_sizes(ctx, (2, 3, 4), (5, 10, 20)))
 
 
 MODELS_QUICK = (("uv", 2), ("uv", 3), ("sq", 2), ("sq", 3), ("UV", (1, 1, 2)), ("UV", (2, 2, 2)), ("UV", (2, 3, 3)),
@@ -1487,10 +1482,10 @@ def check_conservation_counts(models: Sequence, rng: np.random.Generator,
         "counts": from_counts("Lie-algebra count vs known count and vs independent known laws", pairs, inst)})
 
 
-@claim("matrix_factorization.beyond_conservation_counts", section="beyond (3)", equations=("11", "14"), keys=(),
+@claim("matrix_factorization.eq3.beyond_counts", section="beyond (3)", equations=("11", "14"), keys=(),
        statement="The number of independent conservation laws of gradient flow, D − dim Lie(∇φ)(θ), is d for u⊙v and for "
                  "u⊙u − v⊙v, and for UVᵀ (U m×k, V n×k) the number of independent entries of UᵀU − VᵀV: k(k+1)/2 when "
                  "k ≤ m + n, minus (k−m−n)(k−m−n+1)/2 beyond (the rank bound (22) at work); no other laws exist.",
        kind="other")
 def _counts(ctx: Context) -> Result:
-    return check_conservation_counts(MODELS_QUICK if ctx.tier == "quick" else MODELS_FULL, ctx.rng("counts"))
+    return check_conservation_counts(MODELS_QUICK if ctx.tier == "quick" else MODELS_FULL, stream_rng(ctx.seed, "counts"))

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import mpmath
 import numpy as np
 import sympy as sp
 
-from checks.registry import Context, claim
+from checks.context import Context, stream_rng, stream_seed
+from checks.registry import claim
 from checks.symbolic import residuals_vanish
 from checks.verdict import (Result, Verdict, combine, from_errors, from_order_fit, from_threshold, inconclusive,
                             proved, refuted)
@@ -69,7 +70,7 @@ def test_loss(theta: np.ndarray, inst: Instance) -> np.ndarray:
 
 def random_init_instance(ctx: Context, stream: str, n: int, d: int, s: int) -> Instance:
     """Uncentred sparse regression and a random init with |v₀| < |u₀| (so θ̃₀ ≠ 0), on a (γ, β) grid."""
-    rng = ctx.rng(stream)
+    rng = stream_rng(ctx.seed, stream)
     data = sparse_regression(rng, n, d, s)
     u = rng.uniform(0.3, 0.8, d)
     v = u * rng.uniform(-0.8, 0.8, d)
@@ -77,7 +78,7 @@ def random_init_instance(ctx: Context, stream: str, n: int, d: int, s: int) -> I
     c = np.array([0.2, 0.4]) if ctx.tier == "quick" else np.array([0.05, 0.1, 0.2, 0.4])
     bet = np.array([0.0, 0.5, 0.8])
     cc, bb = np.meshgrid(c, bet, indexing="ij")
-    return Instance(data, u + v, u - v, (cc / h).ravel(), bb.ravel(), ctx.stream_seed(stream))
+    return Instance(data, u + v, u - v, (cc / h).ravel(), bb.ravel(), stream_seed(ctx.seed, stream))
 
 
 def _sizes(ctx: Context) -> tuple[int, int, int, int]:
@@ -95,7 +96,7 @@ def _theorem2_runs(seed: int, tier: str, sampling: str) -> tuple[Instance, SMGDR
     n, d, s, steps = _sizes(ctx)
     inst = random_init_instance(ctx, "theorem2", n, d, s)
     kw: dict = ({"record": RECORD_STEPS[tier]} if sampling == "full" else
-                {"batch_size": max(1, n // 2), "rng": ctx.rng(f"batches-{sampling}")})
+                {"batch_size": max(1, n // 2), "rng": stream_rng(ctx.seed, f"batches-{sampling}")})
     run = smgd(inst.data.network(), inst.wp0, inst.wm0, inst.gamma, inst.beta, steps, sampling=sampling, **kw)
     return inst, run
 
@@ -128,7 +129,7 @@ def check_r_nonnegative(r_fn: Callable[[sp.Expr], sp.Expr] = D.r) -> Result:
     return res
 
 
-@claim("momentum_dln.lemma2_r_nonnegative", section="4 / App. D.1", equations=("Lemma 2",),
+@claim("momentum_dln.lemma2.r_nonnegative", section="4 / App. D.1", equations=("Lemma 2",),
        keys=(K + "r-z-nonnegative-for-z-0",),
        statement="r(z) = (z − 1) − ln|z| is ≥ 0 for z > 0 with equality only at z = 1 (the main text's "
                  "'positive' holds in this non-strict sense; r(1) = 0).",
@@ -149,7 +150,7 @@ def check_log_recurrence(q_fn: Callable[[sp.Expr], sp.Expr] = D.q,
     return residuals_vanish("App. D.1 log-recurrence and unrolled form", parts)
 
 
-@claim("momentum_dln.appD_log_recurrence", section="App. D.1", equations=("26", "27"),
+@claim("momentum_dln.appD-1.log_recurrence", section="App. D.1", equations=("26", "27"),
        keys=(K + "discrete-log-recurrence-and-unrolled-form",),
        statement="With δ_k = g_k − g_{k−1} and q(z) = eᶻ − (1+z) ≥ 0 on ℝ: e^{δ_{k+1}} = 1 ∓ γ∇L(θ_k) + "
                  "β(1 − e^{−δ_k}) iff δ_{k+1} = βδ_k ∓ γ∇L(θ_k) − Q_k with Q_k = q(δ_{k+1}) + βq(−δ_k); "
@@ -180,7 +181,7 @@ def check_beta0_reduction() -> Result:
 # --------------------------------------------------------------------------------------------------
 def identity_instances(ctx: Context) -> list[tuple[SparseRegression, np.ndarray, np.ndarray, float, float]]:
     """Two small SMGD instances at full precision: one without and one with sign changes of w±."""
-    rng = ctx.rng("identities")
+    rng = stream_rng(ctx.seed, "identities")
     data = sparse_regression(rng, 3, 4, 2)
     u = rng.uniform(0.3, 0.8, 4)
     v = u * rng.uniform(-0.8, 0.8, 4)
@@ -195,7 +196,7 @@ def _mp_trajectories(seed: int, tier: str, dps: int) -> list[tuple[TrajectoryMP,
     out = []
     for data, wp0, wm0, g, b in identity_instances(ctx):
         tr = smgd_trajectory_mp(data.X, data.y, wp0, wm0, g, b, steps, dps=dps)
-        info = {"gamma": g, "beta": b, "steps": steps, "dps": dps, "seed_stream": ctx.stream_seed("identities"),
+        info = {"gamma": g, "beta": b, "steps": steps, "dps": dps, "seed_stream": stream_seed(ctx.seed, "identities"),
                 "sign_changes": sum(1 for W in (tr.wp, tr.wm) for k in range(steps) for j in range(4)
                                     if W[k + 1][j] * W[k][j] < 0)}
         out.append((tr, appendix_d_terms_mp(tr), info))
@@ -240,8 +241,7 @@ def check_eq27(trajs: list[tuple[TrajectoryMP, dict, dict]], sign_in_alpha: Call
     return from_errors("eq. (27) along iterates", errs, _mp_tol(trajs[0][0].dps, steps), instances=inst)
 
 
-def check_eq28(trajs: list[tuple[TrajectoryMP, dict, dict]], grad_potential: Callable = G.grad_potential_corrected_mp,
-               corrected_by: str | None = None) -> Result:
+def check_eq28(trajs: list[tuple[TrajectoryMP, dict, dict]], grad_potential: Callable = G.grad_potential_corrected_mp) -> Result:
     """Eq. (28): θ_{N+1} = ½Δ_{N+1} sinh(−2γΣΣ + arcsinh((α₊² − α₋²)/(2Δ_{N+1}))) and
     ∇Φ_{N+1}(θ_{N+1}) = −γ ΣΣ_{m≤N,k≤m} β^{m−k}∇L(θ_k), with ∇Φ from ``grad_potential(θ, Δ, ϕ)``."""
     errs_sinh, errs_grad, inst = [], [], []
@@ -267,12 +267,10 @@ def check_eq28(trajs: list[tuple[TrajectoryMP, dict, dict]], grad_potential: Cal
         "sinh form of theta_{N+1} (symbolic)": residuals_vanish("sinh form", {"theta": D.theta_sinh_residual()}),
         "sinh form along iterates": from_errors("sinh form of theta_{N+1}", errs_sinh, tol, instances=inst),
         "grad Phi_{N+1}(theta_{N+1}) = -gamma sum sum": from_errors(
-            "grad Phi_{N+1}(theta_{N+1}) + gamma sum sum beta^{m-k} grad L", errs_grad, tol, instances=inst,
-            corrected_by=corrected_by)})
+            "grad Phi_{N+1}(theta_{N+1}) + gamma sum sum beta^{m-k} grad L", errs_grad, tol, instances=inst)})
 
 
-def check_eq29(trajs: list[tuple[TrajectoryMP, dict, dict]], grad_potential: Callable = G.grad_potential_corrected_mp,
-               corrected_by: str | None = None) -> Result:
+def check_eq29(trajs: list[tuple[TrajectoryMP, dict, dict]], grad_potential: Callable = G.grad_potential_corrected_mp) -> Result:
     """Eq. (29): ∇Φ_{N+1}(θ_{N+1}) = ∇Φ_N(θ_N) − γ∇L(θ_N) + β(∇Φ_N(θ_N) − ∇Φ_{N−1}(θ_{N−1})), N ≥ 1,
     with α±,0 = α±,1 = w±,0 and ∇Φ from ``grad_potential(θ, Δ, ϕ)``."""
     errs, inst = [], []
@@ -297,7 +295,7 @@ def check_eq29(trajs: list[tuple[TrajectoryMP, dict, dict]], grad_potential: Cal
         inst.append({**info, "residual": float(worst)})
     steps = max(i["steps"] for _, _, i in trajs)
     return from_errors("eq. (29) momentum mirror descent along iterates", errs, _mp_tol(trajs[0][0].dps, steps),
-                       instances=inst, corrected_by=corrected_by)
+                       instances=inst)
 
 
 def check_residue_sums(trajs: list[tuple[TrajectoryMP, dict, dict]], q_fn: Callable[[sp.Expr], sp.Expr] = D.q) -> Result:
@@ -338,12 +336,12 @@ def _trajs(ctx: Context) -> list[tuple[TrajectoryMP, dict, dict]]:
                  "α±,N+1 = w±,0 exp(−(1/(1−β)) Σ_{m≤N}(1 − β^{N+1−m}) Q±,m) (complex logarithms when w changes "
                  "sign; α is then real). Checked at ctx.dps digits on an instance with and one without sign changes.",
        latex=r"w_{\pm,N+1} = \alpha_{\pm,N+1}\exp\big(\mp\gamma\sum_{m\le N}\sum_{k\le m}\beta^{m-k}\nabla L(\theta_k)\big)",
-       kind="identity")
+       corrects="momentum_dln.eq27.first_form", kind="identity")
 def _eq27(ctx: Context) -> Result:
     return check_eq27(_trajs(ctx))
 
 
-@claim("momentum_dln.eq27_first_form", section="App. D.1", equations=("27",),
+@claim("momentum_dln.eq27.first_form", section="App. D.1", equations=("27",),
        keys=(K + "discrete-log-recurrence-and-unrolled-form",),
        statement="Eq. (27)'s first expression α±,N+1 = w±,0 exp(± Σ_{m≤N} Σ_{k≤m} β^{m−k} Q±,k) (the same ± as "
                  "in w±) gives w±,N+1 = α±,N+1 exp(∓γ ΣΣ β^{m−k}∇L(θ_k)).",
@@ -352,8 +350,7 @@ def _eq27(ctx: Context) -> Result:
 def _eq27_first(ctx: Context) -> Result:
     res = check_eq27(_trajs(ctx), sign_in_alpha=lambda s: s, weighted=False)
     if res.verdict is Verdict.REFUTED:
-        res.corrected_by = "momentum_dln.eq27"
-        res.summary += " (for w₊ the sign must be −, as in eq. (27)'s second, weighted form)"
+        return replace(res, summary=res.summary + " (for w₊ the sign must be −, as in eq. (27)'s second, weighted form)")
     return res
 
 
@@ -364,10 +361,10 @@ def _eq27_first(ctx: Context) -> Result:
        latex=r"\nabla\Phi_{N+1}(\theta_{N+1}) = -\gamma\sum_{m=1}^N\sum_{k=1}^m\beta^{m-k}\nabla L(\theta_k),\ "
              r"\Phi_N = \psi_{\Delta_N} + \langle\phi_N,\cdot\rangle", kind="identity")
 def _eq28(ctx: Context) -> Result:
-    return check_eq28(_trajs(ctx), G.grad_potential_stated_mp, corrected_by="momentum_dln.eq28_corrected")
+    return check_eq28(_trajs(ctx), G.grad_potential_stated_mp)
 
 
-@claim("momentum_dln.eq28_corrected", section="App. D.1", equations=("28",), keys=(K + "eq-28",),
+@claim("momentum_dln.eq28.corrected", section="App. D.1", equations=("28",), keys=(K + "eq-28",),
        corrects="momentum_dln.eq28",
        statement="Eq. (28) with the potential Φ_N = ψ_{Δ_N} − ⟨ϕ_N, ·⟩ (so ∇Φ_N(θ) = ½arcsinh(2θ/Δ_N) − ϕ_N, the "
                  "left-hand side the derivation actually arrives at).",
@@ -383,10 +380,10 @@ def _eq28c(ctx: Context) -> Result:
        latex=r"\nabla\Phi_{N+1}(\theta_{N+1}) = \nabla\Phi_N(\theta_N) - \gamma\nabla L(\theta_N) + "
              r"\beta(\nabla\Phi_N(\theta_N) - \nabla\Phi_{N-1}(\theta_{N-1}))", kind="identity")
 def _eq29(ctx: Context) -> Result:
-    return check_eq29(_trajs(ctx), G.grad_potential_stated_mp, corrected_by="momentum_dln.eq29_corrected")
+    return check_eq29(_trajs(ctx), G.grad_potential_stated_mp)
 
 
-@claim("momentum_dln.eq29_corrected", section="App. D.1", equations=("29",),
+@claim("momentum_dln.eq29.corrected", section="App. D.1", equations=("29",),
        keys=(K + "eq-29-time-varying-momentum-mirror-descent",), corrects="momentum_dln.eq29",
        statement="Eq. (29) with Φ_N = ψ_{Δ_N} − ⟨ϕ_N, ·⟩ (α±,0 = α±,1 = w±,0).",
        latex=r"\Phi_N = \psi_{\Delta_N} - \langle\phi_N,\cdot\rangle", kind="identity")
@@ -394,7 +391,7 @@ def _eq29c(ctx: Context) -> Result:
     return check_eq29(_trajs(ctx), G.grad_potential_corrected_mp)
 
 
-@claim("momentum_dln.appD_residue_sums", section="App. D.1", equations=("Lemma 2",),
+@claim("momentum_dln.appD-1.residue_sums", section="App. D.1", equations=("Lemma 2",),
        keys=(K + "residue-sums-equal-s-complex-log",),
        statement="q(ln z) = (z−1) − ln z for z > 0 and q(ln|z| ± iπ) = (z−1) − (ln|z| ± iπ) for z < 0; hence "
                  "(1/(1−β)) Σ_m Q±,m = S± − Σ_m ξ_m sgn(w_m) iπ (checked in its exact finite-N form along "
@@ -406,7 +403,7 @@ def _residues(ctx: Context) -> Result:
     return check_residue_sums(_trajs(ctx))
 
 
-@claim("momentum_dln.theorem2_generalises_even", section="4.1 / App. D.1", equations=("Theorem 2",),
+@claim("momentum_dln.theorem2.generalises_even", section="4.1 / App. D.1", equations=("Theorem 2",),
        keys=(K + "theorem-2-generalises-even-et-al-2023-thm-1",),
        statement="At β = 0 the residue is Q_k = q(δ_{k+1}), the recurrence is δ_{k+1} = ∓γ∇L(θ_k) − q(δ_{k+1}) and "
                  "S± = Σ_k r(w±,k+1/w±,k): the SGD analysis of Even et al. (2023); Theorem 2 holds for SGD (β = 0) "
@@ -486,7 +483,7 @@ def check_theorem2(inst: Instance, run: SMGDRun, *, rows: list[int] | None = Non
         parts[name] = from_errors(f"Theorem 2, {name}", [r * tols[name][worst] for r in ratios], tols[name][worst],
                                   instances=inst_rows, raw_errors=errs[name], tolerances=tols[name])
     res = combine("Theorem 2", parts)
-    res.evidence["skipped_runs"] = skipped
+    res = res.with_evidence(**{"skipped_runs": skipped})
     return res
 
 
@@ -509,14 +506,14 @@ def _t2_full(ctx: Context) -> Result:
     return _theorem2_entry(ctx, "full")
 
 
-@claim("momentum_dln.theorem2_smgd_with_replacement", section="4.1 / App. D.1", equations=("Theorem 2", "9"),
+@claim("momentum_dln.theorem2.smgd_with_replacement", section="4.1 / App. D.1", equations=("Theorem 2", "9"),
        keys=_T2_KEYS, statement=_T2_STATEMENT + "with batches of size n/2 drawn independently at every step.",
        latex=_T2_LATEX, kind="implicit_bias")
 def _t2_with(ctx: Context) -> Result:
     return _theorem2_entry(ctx, "with_replacement")
 
 
-@claim("momentum_dln.theorem2_smgd_without_replacement", section="4.1 / App. D.1", equations=("Theorem 2", "9"),
+@claim("momentum_dln.theorem2.smgd_without_replacement", section="4.1 / App. D.1", equations=("Theorem 2", "9"),
        keys=_T2_KEYS, statement=_T2_STATEMENT + "with batches of size n/2 from a fresh random permutation each epoch.",
        latex=_T2_LATEX, kind="implicit_bias")
 def _t2_without(ctx: Context) -> Result:
@@ -655,7 +652,7 @@ def check_corollary3(inst: Instance, runs: list[SMGDRun], theta_tilde: Callable 
     return res
 
 
-@claim("momentum_dln.corollary3", section="4.1 / App. D.1", equations=("Corollary 3",), keys=(K + "corollary-3",),
+@claim("momentum_dln.cor3", section="4.1 / App. D.1", equations=("Corollary 3",), keys=(K + "corollary-3",),
        statement="For γ, β > 0, if w±,k = u_k ± v_k never change sign, then S± > 0, Δ∞ < Δ₀ and "
                  "|θ̃₀| < max(w₊,₀², w₋,₀²)/4 ≤ α² (runs that change sign are excluded, as the hypothesis requires).",
        latex=r"S_\pm>0,\ \Delta_\infty<\Delta_0,\ |\tilde\theta_0| < \max(w_{+,0}^2,w_{-,0}^2)/4 \le \alpha^2",
@@ -690,7 +687,7 @@ def check_zero_hitting(runs: list[SMGDRun], steps: int = 4, init: dict | None = 
     return combine("iterates never hit zero", {"symbolic": sym, "float runs": num})
 
 
-@claim("momentum_dln.remark_zero_hitting", section="4", equations=("26",),
+@claim("momentum_dln.sec4.zero_hitting", section="4", equations=("26",),
        keys=(K + "negligible-zero-hitting-set-discrete",),
        statement="Since ∇L is linear, each w±,k(γ, β) is a polynomial in (γ, β); it equals w±,0 ≠ 0 at γ = 0, so "
                  "the set of (γ, β) where some iterate is exactly 0 is Lebesgue-negligible: iterates jump over 0.",
@@ -756,13 +753,13 @@ PROJECTION_TOL = 1e-13
 def _figure4_grid(seed: int, tier: str, mu: float = 1.0) -> Figure4Grid:
     ctx = Context(seed=seed, tier=tier)  # type: ignore[arg-type]
     st = figure4_settings(tier)
-    rng = ctx.rng(f"figure4-mu{mu}")
+    rng = stream_rng(ctx.seed, f"figure4-mu{mu}")
     data = sparse_regression(rng, st["n"], st["d"], st["s"], mu=mu)
     h = float(np.linalg.eigvalsh(data.X.T @ data.X / st["n"]).max())
     L, B = np.meshgrid(np.array(st["lam_h"]) / h, np.array(st["betas"]), indexing="ij")
     lam, bet = L.ravel(), B.ravel()
     w0 = np.full(st["d"], st["alpha"])
-    inst = Instance(data, w0, w0, lam * (1 - bet) ** 2, bet, ctx.stream_seed(f"figure4-mu{mu}"), mu=mu)
+    inst = Instance(data, w0, w0, lam * (1 - bet) ** 2, bet, stream_seed(ctx.seed, f"figure4-mu{mu}"), mu=mu)
     run = smgd(data.network(), w0, w0, inst.gamma, bet, st["max_steps"], stop_loss=st["stop_loss"], track_sums=False,
                snapshot_loss=st["snapshot_loss"])
     ok = (run.snapshot_step >= 0) & np.all(np.isfinite(run.wp), -1) & np.all(run.delta > 0, -1)
@@ -823,10 +820,10 @@ def check_lambda_only(gr: Figure4Grid, threshold: float = PAPER_CLOSENESS) -> Re
     if not values:
         return inconclusive("Figure 4 lambda-only: fewer than two converged runs per lambda", settings=gr.settings)
     return from_threshold("Figure 4: relative spread at equal lambda", values, threshold, errors, instances=inst,
-                          settings=gr.settings, corrected_by="momentum_dln.figure4_lambda_only_as_eps_to_0")
+                          settings=gr.settings)
 
 
-@claim("momentum_dln.figure4_lambda_only", section="4.1", equations=("Figure 4",),
+@claim("momentum_dln.fig4.lambda_only", section="4.1", equations=("Figure 4",),
        keys=(K + "figure-4-claim-single-parameter-dependence",),
        statement="For deterministic MGD on the diagonal network (uncentred data, init u₀ = α1, v₀ = 0), the test "
                  "loss, ‖Δ∞‖₂ and ‖θ^MGD‖₁ at convergence depend on (γ, β) only through λ = γ/(1−β)²: runs with "
@@ -845,7 +842,7 @@ def _eps_sweep(seed: int, tier: str) -> dict:
     before 2026-11-23) need about 5e6 and 1e7 steps and did not converge within its 4e6-step limit."""
     ctx = Context(seed=seed, tier=tier)  # type: ignore[arg-type]
     n, d, s, alpha = (5, 8, 2, 0.3) if tier == "quick" else (20, 30, 5, 0.1)
-    rng = ctx.rng("eps-sweep")
+    rng = stream_rng(ctx.seed, "eps-sweep")
     data = sparse_regression(rng, n, d, s)
     h = float(np.linalg.eigvalsh(data.X.T @ data.X / n).max())
     lam = 1.0 / h
@@ -857,7 +854,7 @@ def _eps_sweep(seed: int, tier: str) -> dict:
                stop_loss=1e-16)
     flow = solve_dln_mgf(data.X, data.y, w0, np.zeros(d), lam, ratios=True, loss_tol=1e-24, max_seconds=MGF_SECONDS)
     return {"data": data, "lam": lam, "beta": bet, "eps": lam * (1 - bet), "run": run, "flow": flow,
-            "w0": w0, "seed_stream": ctx.stream_seed("eps-sweep"), "alpha": alpha}
+            "w0": w0, "seed_stream": stream_seed(ctx.seed, "eps-sweep"), "alpha": alpha}
 
 
 def check_lambda_only_as_eps_to_0(sw: dict, expected: float = 1.0) -> Result:
@@ -873,8 +870,8 @@ def check_lambda_only_as_eps_to_0(sw: dict, expected: float = 1.0) -> Result:
                           diffs.tolist(), expected, lam=sw["lam"], delta_inf_l2=dn.tolist(), seed_stream=sw["seed_stream"])
 
 
-@claim("momentum_dln.figure4_lambda_only_as_eps_to_0", section="4.1 / 2", equations=("Figure 4", "Prop. 1"),
-       keys=(K + "figure-4-claim-single-parameter-dependence",), corrects="momentum_dln.figure4_lambda_only",
+@claim("momentum_dln.fig4.lambda_only_as_eps_to_0", section="4.1 / 2", equations=("Figure 4", "Prop. 1"),
+       keys=(K + "figure-4-claim-single-parameter-dependence",), corrects="momentum_dln.fig4.lambda_only",
        statement="Corrected form: at fixed λ, the outcome of MGD(γ, β) depends on (γ, β) beyond λ only through the "
                  "discretisation step ε = γ/(1−β), and that dependence vanishes at first order as ε → 0 (checked on "
                  "‖Δ∞‖₂ with ε halved at least four times).",
@@ -907,7 +904,7 @@ def check_d2_link(sw: dict, expected: float = 1.0, factor: Callable[[float], flo
                           lam=sw["lam"], seed_stream=sw["seed_stream"])
 
 
-@claim("momentum_dln.appD2_link", section="App. D.2", equations=("D.2",),
+@claim("momentum_dln.appD-2.link", section="App. D.2", equations=("D.2",),
        keys=(K + "discrete-to-continuous-limit-of-s-app-d-2",),
        statement="For non-crossing runs, as ε = γ/(1−β) → 0 with λ fixed, (1/(1−β))Σ_k[r(w_{k+1}/w_k) + "
                  "βr(w_k/w_{k+1})] → λ∫(ẇ/w)² (r(z) ~ (z−1)²/2), so Δ∞^MGD → Δ∞^MGF = Δ₀exp(−λ∫(ẇ₊/w₊)² + "
@@ -947,7 +944,7 @@ def check_balancedness_sparsity(gr: Figure4Grid, min_rho: float = 0.9) -> Result
     return inconclusive(f"Figure 4 ordering: Spearman correlations {r1:.2f}, {r2:.2f} below {min_rho}", **ev)
 
 
-@claim("momentum_dln.figure4_balancedness_sparsity", section="4.1 / App. F.2.2", equations=("Figure 4", "10"),
+@claim("momentum_dln.fig4.balancedness_sparsity", section="4.1 / App. F.2.2", equations=("Figure 4", "10"),
        keys=(K + "figure-4-claim-balancedness-sparsity-generalisation",),
        statement="In Figure 4, a smaller ‖Δ∞‖₂ gives a smaller ‖θ^MGD‖₁, which gives a lower test loss (rank "
                  "correlations over the grid; ours: >= 0.9 confirms, <= 0 refutes).",
@@ -983,7 +980,7 @@ def check_nonmonotone(gr: Figure4Grid) -> Result:
                    counterexample={"violations_left": bad_left, "violations_right": bad_right, **ev}, **ev)
 
 
-@claim("momentum_dln.figure4_nonmonotone", section="4.1", equations=("Figure 4",),
+@claim("momentum_dln.fig4.nonmonotone", section="4.1", equations=("Figure 4",),
        keys=(K + "figure-4-claim-non-monotone-delta-inf",),
        statement="In Figure 4, ‖Δ∞‖₂ decreases as λ grows on [0, λ*] (λ* the best-generalising λ) and grows for "
                  "λ > λ*, where sparsity deteriorates.",
@@ -1014,7 +1011,7 @@ def check_noncrossing(gr: Figure4Grid) -> Result:
                        smallest_lambda=float(gr.lam.min()))
 
 
-@claim("momentum_dln.figure4_noncrossing", section="4.1 / App. F.2.2", equations=("Figure 4", "Corollary 3"),
+@claim("momentum_dln.fig4.noncrossing", section="4.1 / App. F.2.2", equations=("Figure 4", "Corollary 3"),
        keys=(K + "figure-4-claim-non-crossing-runs", K + "corollary-3-consequence"),
        statement="Runs in which w±,k never change sign satisfy Δ∞ < Δ₀ and generalise better than the small-step GD "
                  "reference (β, γ) = (0, 10⁻³) (here its γ → 0 limit θ^GF); so non-crossing SMGD performs at least as "
@@ -1045,7 +1042,7 @@ def check_normalised_distance(gr: Figure4Grid, threshold: float = PAPER_CLOSENES
     return res
 
 
-@claim("momentum_dln.appF22_normalised_distance", section="App. F.2.2", equations=("10", "Figure 4"),
+@claim("momentum_dln.appF-2-2.normalised_distance", section="App. F.2.2", equations=("10", "Figure 4"),
        keys=(K + "discrete-time-perturbation-negligible-fig-4-runs",),
        statement="For every (γ, β) of Figure 4 (train loss < 1e-8), ‖θ^MGD − θ^GF_Δ∞‖₂/‖θ^GF_Δ∞‖₂ < 0.01 with "
                  "θ^GF_Δ∞ = argmin_S ψ_Δ∞ (the centred-data remark is not checked).",
@@ -1092,7 +1089,7 @@ def check_figure7(gr: Figure4Grid, flows: dict, threshold: float = PAPER_CLOSENE
                           instances=rows, settings=gr.settings)
 
 
-@claim("momentum_dln.figure7", section="App. F.1", equations=("Figure 7",), keys=(K + "figure-7-claim",),
+@claim("momentum_dln.fig7", section="App. F.1", equations=("Figure 7",), keys=(K + "figure-7-claim",),
        statement="The test loss of the 2-layer diagonal network after MGD(γ, β) and the test loss of the MGF(λ) "
                  "interpolator with λ = γ/(1−β)² correspond almost one-to-one (taken as relative gap <= 0.01).",
        latex=r"L_{test}(\theta^{MGD}_{\gamma,\beta}) \approx L_{test}(\theta^{MGF}_{\gamma/(1-\beta)^2})", kind="experiment",
@@ -1101,7 +1098,7 @@ def _f7(ctx: Context) -> Result:
     return check_figure7(_figure4_grid(ctx.seed, ctx.tier), _mgf_for_grid(ctx.seed, ctx.tier))
 
 
-@claim("momentum_dln.poster_smgd", section="poster: 6", equations=("Theorem 2", "Corollary 3"),
+@claim("momentum_dln.poster6.smgd", section="poster: 6", equations=("Theorem 2", "Corollary 3"),
        keys=(K + "poster-smgd-assumptions-and-conclusion",), source="poster",
        statement="Poster version of Theorem 2 / Corollary 3: under bounded trajectories and Δ∞ > 0, θ^SMGD = "
                  "argmin_S D_ψΔ∞(θ*, θ̃₀); if w±,k do not change sign then S± > 0, Δ∞ < Δ₀ and Δ∞, θ̃₀ = O(α²) "
@@ -1157,7 +1154,7 @@ def figure2_grid(tier: str) -> tuple[np.ndarray, np.ndarray, dict]:
     return g.ravel(), b.ravel(), {"gamma_range": [0.01, 0.2], "beta_range": [0.0, 0.9], "points": k * k}
 
 
-@claim("momentum_dln.figure2", section="2 / App. F.1", equations=("Figure 2",), keys=(K + "figure-2-claim",),
+@claim("momentum_dln.fig2", section="2 / App. F.1", equations=("Figure 2",), keys=(K + "figure-2-claim",),
        statement="Teacher (ReLU, 5 neurons) / student (ReLU, 20 neurons), 15 inputs in R² ~ N(0, I), square loss, "
                  "same data and init on every grid point: the level lines of the test loss after the train loss "
                  "reaches 1e-5 follow the curves of constant λ = γ/(1−β)² (log test loss is a function of log λ).",
@@ -1166,14 +1163,14 @@ def _figure2(ctx: Context) -> Result:
     from numerics.momentum_discrete import relu_teacher_student
 
     g, b, info = figure2_grid(ctx.tier)
-    tr = relu_teacher_student(ctx.rng("figure2"), g, b, max_steps=100_000 if ctx.tier == "full" else 5_000)
+    tr = relu_teacher_student(stream_rng(ctx.seed, "figure2"), g, b, max_steps=100_000 if ctx.tier == "full" else 5_000)
     res = check_lambda_level_lines(tr, what="Figure 2 (ReLU teacher-student)")
-    res.evidence.update(grid=info, seed_stream=ctx.stream_seed("figure2"),
+    res = res.with_evidence(grid=info, seed_stream=stream_seed(ctx.seed, "figure2"),
                         reached_train_loss=int(np.sum(tr.train_loss <= 1e-5)))
     return res
 
 
-@claim("momentum_dln.figure6", section="App. F.1", equations=("Figure 6",), keys=(K + "figure-6-claim",),
+@claim("momentum_dln.fig6", section="App. F.1", equations=("Figure 6",), keys=(K + "figure-6-claim",),
        statement="A 5-layer linear network (widths 30, 60, 120, 60, 1; init N(0, 0.1²)), 1000 epochs of MGD(γ, β) on "
                  "sparse regression (n, d, s) = (20, 30, 5), μ = σ = 1, averaged over 5 replications: the test "
                  "loss is strongly correlated with λ = γ/(1−β)² (log test loss is a function of log λ).",
@@ -1184,10 +1181,10 @@ def _figure6(ctx: Context) -> Result:
     g, b, info = figure2_grid(ctx.tier)
     g = g * 0.05  # a deep network at N(0, 0.1²) init is stable only for small steps
     kw = ({} if ctx.tier == "full" else {"widths": (10, 12, 12, 1), "n": 8, "s": 2, "epochs": 300})
-    reps = [deep_linear_network(ctx.rng(f"figure6-{r}"), g, b, **kw) for r in range(5 if ctx.tier == "full" else 2)]
+    reps = [deep_linear_network(stream_rng(ctx.seed, f"figure6-{r}"), g, b, **kw) for r in range(5 if ctx.tier == "full" else 2)]
     tr = GridTraining(g, b, np.mean([r.train_loss for r in reps], 0), np.mean([r.test_loss for r in reps], 0),
                       reps[0].steps)
     res = check_lambda_level_lines(tr, what="Figure 6 (deep linear network)")
-    res.evidence.update(grid={**info, "gamma_range": [0.0005, 0.01]}, seed_stream=ctx.stream_seed("figure6-0"),
+    res = res.with_evidence(grid={**info, "gamma_range": [0.0005, 0.01]}, seed_stream=stream_seed(ctx.seed, "figure6-0"),
                         replications=len(reps))
     return res

@@ -12,7 +12,8 @@ from typing import Callable
 import numpy as np
 import sympy as sp
 
-from checks.registry import Context, claim
+from checks.context import Context, stream_rng, stream_seed
+from checks.registry import claim
 from checks.symbolic import residuals_vanish
 from checks.verdict import (REFUTE_FACTOR, Result, Verdict, combine, from_order_fit, from_threshold, inconclusive,
                             proved, refuted)
@@ -41,7 +42,7 @@ def check_time_rescaling(leading: sp.Expr = D.a / D.b ** 2, velocity: sp.Expr = 
         "initial velocity": D.time_rescaling_velocity() - velocity})
 
 
-@claim("momentum_dln.time_rescaling", section="2", equations=("1", "MGF(λ)"),
+@claim("momentum_dln.sec2.time_rescaling", section="2", equations=("1", "MGF(λ)"),
        keys=(K + "time-rescaling-reduction-eq-before-mgf-lambda",),
        statement="If w solves aẅ + bẇ + ∇F(w) = 0, then t ↦ w(bt) solves (a/b²)ẅ + ẇ + ∇F = 0 from (w0, b·ẇ0), "
                  "so one parameter λ = a/b² suffices.",
@@ -88,7 +89,7 @@ def check_poster_velocity(eps_formula: D.ParamFormula = D.paper_eps) -> Result:
     return residuals_vanish("poster proposition", parts)
 
 
-@claim("momentum_dln.poster_prop", section="poster: Poster 1", source="poster", keys=(K + "poster-proposition-initial-velocity-via-eps",),
+@claim("momentum_dln.poster1.prop", section="poster: Poster 1", source="poster", keys=(K + "poster-proposition-initial-velocity-via-eps",),
        statement="Poster version of Prop. 1: the initial velocity is written (w1 − w0)/ε with ε = γ/(1−β); it is the "
                  "paper's (w1 − w0)/√(λγ) and the discretisation again gives MGD(γ, β).",
        latex=r"\dot w_0 = (w_1-w_0)/\varepsilon,\ \varepsilon = \gamma/(1-\beta)", kind="identity")
@@ -100,8 +101,8 @@ def check_corollary1(accel: Callable = D.paper_accelerated) -> Result:
     """Cor. 1: (γ̂, β̂) keeps λ and scales the step by ρ; zero initial velocity (w0 = w1) is kept too."""
     res = residuals_vanish("Cor. 1", D.acceleration_residuals(accel))
     if res.verdict is Verdict.PROVED:
-        res.evidence["side_condition"] = ("β̂ = 1 − ρ(1−β) is a valid momentum (β̂ ∈ [0,1)) only for ρ ≤ 1/(1−β); "
-                                          "the identities hold for every ρ > 0, as stated")
+        res = res.with_evidence(**{"side_condition": ("β̂ = 1 − ρ(1−β) is a valid momentum (β̂ ∈ [0,1)) only for ρ ≤ 1/(1−β); "
+                                          "the identities hold for every ρ > 0, as stated")})
     return res
 
 
@@ -169,7 +170,7 @@ def check_central_difference(stated_gamma: sp.Expr | None = None, stated_beta: s
         "limit of lambda_central/lambda as beta -> 1, minus 1": ratio - 1})
 
 
-@claim("momentum_dln.appA_central", section="App. A", equations=("App. A",), keys=(K + "central-difference-discretisation-app-a",),
+@claim("momentum_dln.appA.central", section="App. A", equations=("App. A",), keys=(K + "central-difference-discretisation-app-a",),
        statement="With a central first difference, scheme (2) becomes MGD with γ = ε²/(λ(1 + ε/2λ)), "
                  "β = (1 − ε/2λ)/(1 + ε/2λ); inverting, λ = (1+β)γ/(2(1−β)²) and ε = γ/(1−β), and the two λ agree as β → 1.",
        latex=r"\lambda = \frac{(1+\beta)\gamma}{2(1-\beta)^2},\ \varepsilon = \frac{\gamma}{1-\beta}", kind="identity")
@@ -187,12 +188,12 @@ def check_safe_check(lam_of: D.ParamFormula = D.paper_lambda, eps_formula: D.Par
         "[exp(beta-1)/beta]^n - (1 + n(1-beta)^2/2) to second order":
             sp.series(ratio(n_), D.c, 0, 3).removeO() - (1 + n_ * D.c ** 2 / 2)})
     if res.verdict is Verdict.PROVED:
-        res.evidence["uniformity"] = (f"the equivalence holds for fixed m − k only: with m − k = (1−β)^(-2) the ratio "
-                                      f"tends to {sp.sstr(D.safe_check_ratio_limit(1 / D.c ** 2))}, not 1")
+        res = res.with_evidence(**{"uniformity": (f"the equivalence holds for fixed m − k only: with m − k = (1−β)^(-2) the ratio "
+                                      f"tends to {sp.sstr(D.safe_check_ratio_limit(1 / D.c ** 2))}, not 1")})
     return res
 
 
-@claim("momentum_dln.appD2_safe_check", section="App. D.2", equations=("D.2",), keys=(K + "safe-check-kernel-vs-beta-powers",),
+@claim("momentum_dln.appD-2.safe_check", section="App. D.2", equations=("D.2",), keys=(K + "safe-check-kernel-vs-beta-powers",),
        statement="At t = mε, s = kε (ε = γ/(1−β), λ = γ/(1−β)²), exp(−(t−s)/λ) = [exp(β−1)]^{m−k}, which behaves "
                  "like β^{m−k} as β → 1.", latex=r"e^{-(t-s)/\lambda} = [e^{\beta-1}]^{m-k} \sim \beta^{m-k}",
        kind="asymptotic")
@@ -230,7 +231,7 @@ def check_regime_beta_large(gamma: float = 0.05, h: float = 1.0, claimed_exponen
     return combine("regime β large", {"rescaled ODE": sym, "slow convergence": fit, "oscillations": osc})
 
 
-@claim("momentum_dln.regime_beta_large", section="2", equations=("Optimisation regimes",), keys=(K + "regime-beta-large",),
+@claim("momentum_dln.sec2.regime_beta_large", section="2", equations=("Optimisation regimes",), keys=(K + "regime-beta-large",),
        statement="β → 1 at fixed γ makes λ ≫ 1; w̃_t = w_{√λ t} solves w̃'' + λ^{-1/2}w̃' + ∇F(w̃) = 0, so the damping "
                  "vanishes and MGD oscillates and converges arbitrarily slowly.",
        latex=r"\ddot{\tilde w} + \lambda^{-1/2}\dot{\tilde w} + \nabla F(\tilde w) = 0", kind="asymptotic")
@@ -253,19 +254,19 @@ class Problem:
 
 def dln_problem(ctx: Context, stream: str) -> Problem:
     """The paper's data model at quick-tier or full-tier size, u0 = α1 and v0 = 0 perturbed off the saddle."""
-    rng = ctx.rng(stream)
+    rng = stream_rng(ctx.seed, stream)
     n, d, s, alpha = (6, 8, 2, 0.5) if ctx.tier == "quick" else (20, 30, 5, 0.5)
     data = sparse_regression(rng, n, d, s)
     net = DiagonalNetwork(data.X, data.y)
     w0 = np.concatenate([np.full(d, alpha), 0.1 * alpha * rng.standard_normal(d)])
-    return Problem(net.grad, w0, f"diagonal network (n, d, s) = ({n}, {d}, {s}), α = {alpha}, seed {ctx.stream_seed(stream)}")
+    return Problem(net.grad, w0, f"diagonal network (n, d, s) = ({n}, {d}, {s}), α = {alpha}, seed {stream_seed(ctx.seed, stream)}")
 
 
 def quadratic_problem(ctx: Context, stream: str, d: int = 2) -> Problem:
     """A random quadratic with spectrum in [0.1, 1]."""
-    rng = ctx.rng(stream)
+    rng = stream_rng(ctx.seed, stream)
     q = random_quadratic(rng, d, 0.1, 1.0)
-    return Problem(q.grad, q.w_star + rng.standard_normal(d), f"quadratic d = {d}, seed {ctx.stream_seed(stream)}", q)
+    return Problem(q.grad, q.w_star + rng.standard_normal(d), f"quadratic d = {d}, seed {stream_seed(ctx.seed, stream)}", q)
 
 
 def mgf_reference(p: Problem, lam: float, times: np.ndarray, v0: np.ndarray | None = None) -> tuple[np.ndarray, float]:
@@ -277,7 +278,7 @@ def mgf_reference(p: Problem, lam: float, times: np.ndarray, v0: np.ndarray | No
     sol = solve_mgf(p.grad, p.w0, v0, lam, times)
     if not sol.success:
         raise RuntimeError(f"reference solve failed: {sol.message}")
-    return sol.w, sol.error_estimate
+    return sol["w"], sol.error_estimate
 
 
 def mgd_vs_mgf_error(p: Problem, lam: float, eps: float, horizon: float,
@@ -309,7 +310,7 @@ def check_mgd_follows_mgf(problem: Problem, lam: float = 1.0, horizon: float = 8
                           reference_error=max(refs), horizon=horizon)
 
 
-@claim("momentum_dln.prop1_convergence", section="2", equations=("2",), keys=(K + "proposition-1",),
+@claim("momentum_dln.prop1.convergence", section="2", equations=("2",), keys=(K + "proposition-1",),
        statement="Numerically, Prop. 1's pairing makes MGD(γ, β) track MGF(λ): at fixed λ, sup_{kε ≤ T} ‖w_k − w(kε)‖ "
                  "vanishes as ε → 0 at first order, on a quadratic (exact MGF) and on the diagonal network.",
        latex=r"\sup_{k\varepsilon\le T}\|w_k - w(k\varepsilon)\| = O(\varepsilon)", kind="order")
@@ -363,7 +364,7 @@ def check_acceleration_speedup(p: Problem, rho: int = 2, lam: float = 1.0, horiz
     return combine(f"acceleration rule, ρ = {rho}, {p.label}", parts)
 
 
-@claim("momentum_dln.acceleration_speedup", section="2", equations=("Cor. 1",), keys=(K + "acceleration-rule-speed-up-claim",),
+@claim("momentum_dln.sec2.acceleration_speedup", section="2", equations=("Cor. 1",), keys=(K + "acceleration-rule-speed-up-claim",),
        statement="For integer ρ ≥ 2, w_{ρk} of MGD(γ, β) and ŵ_k of MGD(ρ²γ, 1 − ρ(1−β)) stay close (speed-up ρ), "
                  "whereas GD with step ρ²γ runs ρ² times faster than GD(γ).",
        latex=r"w_{\rho k} \approx \hat w_k,\quad \mathrm{GD}(\rho^2\gamma)_k \approx \mathrm{GD}(\gamma)_{\rho^2 k}", kind="rate")
@@ -401,7 +402,7 @@ def check_regime_gamma_small(p: Problem, beta: float = 0.9, horizon: float = 8.0
         "MGF(λ) vs GF": from_order_fit("sup_t gap vs λ", lams, flow_gaps, 1.0, reference_error=max(ref_errs))})
 
 
-@claim("momentum_dln.regime_gamma_small", section="2", equations=("Optimisation regimes",), keys=(K + "regime-gamma-small",),
+@claim("momentum_dln.sec2.regime_gamma_small", section="2", equations=("Optimisation regimes",), keys=(K + "regime-gamma-small",),
        statement="γ → 0 at fixed β gives λ ≪ 1: MGF(λ) reduces to gradient flow and MGD(γ, β) follows GD with step "
                  "γ/(1−β), i.e. a 1/(1−β) speed-up over GD(γ) on the same path.",
        latex=r"\mathrm{MGD}(\gamma,\beta) \approx \mathrm{GD}(\gamma/(1-\beta))", kind="asymptotic")
@@ -455,7 +456,7 @@ def check_figure1_follow(p: Problem, params: tuple[tuple[float, float], ...], ho
                           instances=inst, threshold_source=CLOSENESS_SOURCE, setting=FIGURE1_NOTE)
 
 
-@claim("momentum_dln.figure1_follow", section="2", equations=("Figure 1",), keys=(K + "figure-1-claim-left-middle",),
+@claim("momentum_dln.fig1.follow", section="2", equations=("Figure 1",), keys=(K + "figure-1-claim-left-middle",),
        statement="On a 2D quadratic the MGD and GD iterates closely follow the MGF and GF trajectories.",
        latex=r"w_k \approx w(k\varepsilon)", kind="experiment")
 def _figure1_follow(ctx: Context) -> Result:
@@ -464,7 +465,7 @@ def _figure1_follow(ctx: Context) -> Result:
 
 def check_figure1_speed(p: Problem, params: tuple[tuple[float, float], ...], horizon: float,
                         beta_hat: Callable[[float], float] = lambda bet: bet ** 2,
-                        mgd_speedup: int = 2, gd_speedup: int = 4, corrected_by: str | None = None) -> Result:
+                        mgd_speedup: int = 2, gd_speedup: int = 4) -> Result:
     """MGD(4γ, β̂(β)) at step k vs MGD(γ, β) at step 2k; GD(4γ) at k vs GD(γ) at 4k (normalised sup distances)."""
     assert p.quad is not None
     values, errors, inst = [], [], []
@@ -483,21 +484,20 @@ def check_figure1_speed(p: Problem, params: tuple[tuple[float, float], ...], hor
     values.append(relative_sup_distance(gd_fast, gd_slow, p.quad.w_star))
     errors.append(rounding_error(gd_speedup * g_hat, float(np.max(np.abs(gd_slow)))))
     inst.append({"pair": f"GD(4γ)_k vs GD(γ)_{gd_speedup}k", "gamma": gamma, "problem": p.label})
-    return from_threshold("Figure 1 (right), normalised sup distance", values, PAPER_CLOSENESS, errors, instances=inst,
-                          corrected_by=corrected_by, threshold_source=CLOSENESS_SOURCE, setting=FIGURE1_NOTE)
+    return from_threshold("Figure 1 (right), normalised sup distance", values, PAPER_CLOSENESS, errors, instances=inst, threshold_source=CLOSENESS_SOURCE, setting=FIGURE1_NOTE)
 
 
-@claim("momentum_dln.figure1_speed", section="2", equations=("Figure 1",), keys=(K + "figure-1-claim-right",),
+@claim("momentum_dln.fig1.speed", section="2", equations=("Figure 1",), keys=(K + "figure-1-claim-right",),
        statement="On a 2D quadratic MGD(4γ, β²) follows the path of MGD(γ, β) twice as fast, while GD(4γ) runs four "
                  "times faster than GD(γ).", latex=r"\mathrm{MGD}(4\gamma,\beta^2)_k \approx \mathrm{MGD}(\gamma,\beta)_{2k}",
        kind="experiment")
 def _figure1_speed(ctx: Context) -> Result:
-    return check_figure1_speed(*figure1_setting(ctx), corrected_by="momentum_dln.figure1_speed_exact_beta")
+    return check_figure1_speed(*figure1_setting(ctx))
 
 
-@claim("momentum_dln.figure1_speed_exact_beta", section="2", equations=("Figure 1", "Cor. 1"), keys=(K + "figure-1-claim-right",),
+@claim("momentum_dln.fig1.speed_exact_beta", section="2", equations=("Figure 1", "Cor. 1"), keys=(K + "figure-1-claim-right",),
        statement="Corrected form of the Figure 1 (right) claim: with Corollary 1's exact β̂ = 1 − 2(1−β) instead of β², "
-                 "MGD(4γ, β̂) follows MGD(γ, β) twice as fast.", corrects="momentum_dln.figure1_speed",
+                 "MGD(4γ, β̂) follows MGD(γ, β) twice as fast.", corrects="momentum_dln.fig1.speed",
        latex=r"\mathrm{MGD}(4\gamma,1-2(1-\beta))_k \approx \mathrm{MGD}(\gamma,\beta)_{2k}", kind="experiment")
 def _figure1_speed_exact(ctx: Context) -> Result:
     return check_figure1_speed(*figure1_setting(ctx), beta_hat=lambda bet: 1 - 2 * (1 - bet))
@@ -523,18 +523,18 @@ def check_central_lambda_similar(p: Problem, net: DiagonalNetwork, betas: tuple[
                           threshold_source=CLOSENESS_SOURCE)
 
 
-@claim("momentum_dln.appA_similar", section="App. A", keys=(K + "central-difference-lambda-experimentally-equivalent",),
+@claim("momentum_dln.appA.similar", section="App. A", keys=(K + "central-difference-lambda-experimentally-equivalent",),
        statement="Running MGF with λ = γ/(1−β)² or with the central-difference λ = (1+β)γ/(2(1−β)²) gives similar "
                  "results (here: the trained predictors, on the paper's data model).",
        latex=r"\theta^{\mathrm{MGF}}_{\gamma/(1-\beta)^2} \approx \theta^{\mathrm{MGF}}_{(1+\beta)\gamma/(2(1-\beta)^2)}",
        kind="experiment", tier="full")
 def _appA_similar(ctx: Context) -> Result:
-    rng = ctx.rng("appA_similar")
+    rng = stream_rng(ctx.seed, "appA_similar")
     n, d, s, alpha = (20, 30, 5, 0.1)
     data = sparse_regression(rng, n, d, s)
     net = DiagonalNetwork(data.X, data.y)
     w0 = np.concatenate([np.full(d, alpha), np.zeros(d)])
-    p = Problem(net.grad, w0, f"(n, d, s) = ({n}, {d}, {s}), α = {alpha}, u0 = α1, v0 = 0, seed {ctx.stream_seed('appA_similar')}")
+    p = Problem(net.grad, w0, f"(n, d, s) = ({n}, {d}, {s}), α = {alpha}, u0 = α1, v0 = 0, seed {stream_seed(ctx.seed, 'appA_similar')}")
     return check_central_lambda_similar(p, net, (0.5, 0.8, 0.9, 0.95, 0.99), 1e-3, 2000.0)
 
 
@@ -571,7 +571,7 @@ def check_error_bound_pessimistic(p: Problem, gamma: float = 0.02, beta: float =
                    counterexample={"K": K, "bound": bound[-1], "measured": errs[-1]}, **ev)
 
 
-@claim("momentum_dln.error_bound_pessimistic", section="2", equations=("sup_k ‖w_k − w(kε)‖ ≤ exp(CK)ε",),
+@claim("momentum_dln.sec2.error_bound_pessimistic", section="2", equations=("sup_k ‖w_k − w(kε)‖ ≤ exp(CK)ε",),
        keys=(K + "discretisation-error-bound-kovachki-stuart-thm-4",),
        statement="The classical bound sup_{k≤K} ‖w_k − w(kε)‖ ≤ exp(CK)ε is excessively pessimistic: the measured "
                  "error does not grow exponentially with K.", latex=r"\sup_{k\le K}\|w_k - w(k\varepsilon)\| \le e^{CK}\varepsilon",

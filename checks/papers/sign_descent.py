@@ -20,7 +20,8 @@ from typing import Callable
 import numpy as np
 import sympy as sp
 
-from checks.registry import Context, claim
+from checks.context import Context, stream_rng, stream_seed
+from checks.registry import claim
 from checks.symbolic import residuals_vanish
 from checks.verdict import (Result, Verdict, combine, from_errors, from_order_fit, from_threshold, inconclusive,
                             refuted)
@@ -62,10 +63,10 @@ class Instance:
 def make_instance(ctx: Context, stream: str, n: int, d: int, *, pairs: bool = False, alpha_frac: float = 0.5,
                   eps_frac: float = 0.3) -> Instance:
     """Assumption 3.2 (or 3.8 with ``pairs``) data with α = alpha_frac·α_max and ε = eps_frac·ε̄ (Assumption 3.3)."""
-    rng = ctx.rng(stream)
+    rng = stream_rng(ctx.seed, stream)
     data = N.assumption_38_data(rng, n) if pairs else N.assumption_32_data(rng, n, d)
     alpha = alpha_frac * N.alpha_max(data)
-    return Instance(data, alpha, eps_frac * N.eps_max(data, alpha), ctx.stream_seed(stream))
+    return Instance(data, alpha, eps_frac * N.eps_max(data, alpha), stream_seed(ctx.seed, stream))
 
 
 def trajectory(inst: Instance, points: int = 2001, rates: N.WeightRates = ssd_weight_rates,
@@ -122,7 +123,7 @@ def check_sec3_1(factor: sp.Expr = sp.Rational(1, 2)) -> Result:
     return residuals_vanish("§3.1 Euclidean MD is GD", S.euclidean_md_residuals(factor=factor))
 
 
-@claim("sign_descent.sec3_1", section="3.1", equations=("1", "2", "3", "4", "5", "6", "Def. 3.1"),
+@claim("sign_descent.sec3-1", section="3.1", equations=("1", "2", "3", "4", "5", "6", "Def. 3.1"),
        keys=(K + "sec-3-1-md-reduces-to-gd",),
        statement="With Φ(w) = ½‖w‖², the Bregman divergence D_Φ(w, w') is ½‖w − w'‖², the mirror map is the identity "
                  "and the MD step (5) and its flow (6) are gradient descent (1) and gradient flow.",
@@ -201,7 +202,7 @@ def check_low_dimensional(ctx: Context, data_transform: Callable[[np.ndarray], n
                        n=inst.data.n, d=inst.data.d, rank=int(np.linalg.matrix_rank(basis)), dual_map_error=gap)
 
 
-@claim("sign_descent.sec3_2_low_dim", section="3.2", equations=("10",),
+@claim("sign_descent.sec3-2.low_dim", section="3.2", equations=("10",),
        keys=(K + "sec-3-2-low-dimensional-structure-of-10",),
        statement="The right-hand side of (10) lies in span{x_i} = row space of X, so ∇Q_α(β(t)) − ∇Q_α(β(0)) stays in a "
                  "subspace of dimension at most n < d.",
@@ -242,7 +243,7 @@ def check_eq12_13(stated: S.RateFormula = S.paper_eq13) -> Result:
         "(13) by the chain rule": S.eq13_residual(stated), "w = 0 is stationary": S.stationary_at_zero()})
 
 
-@claim("sign_descent.eq12_13", section="3.2 / 3.3", equations=("12", "13"),
+@claim("sign_descent.eq12to13", section="3.2 / 3.3", equations=("12", "13"),
        keys=(K + "eqs-12-13-smoothed-sign-descent-dynamics",),
        statement="Smoothed sign descent ẇ± = −∇_{w±}L/(|∇_{w±}L| + ε) induces β̇ = −4g⊙[w₊²/(2w₊|g| + ε) + "
                  "w₋²/(2w₋|g| + ε)] (13), and w = 0 is a stationary point of (12).",
@@ -264,20 +265,19 @@ ASSUMPTION_32_COUNTEREXAMPLE = np.array([[1.0, 1.0, 1.0, 1.0], [1.0, -1.0, 1.0, 
 def check_assumption32_literal(ctx: Context, extra: tuple[np.ndarray, ...] = (ASSUMPTION_32_COUNTEREXAMPLE,)) -> Result:
     """'XᵀX block-diagonal with n rank-one blocks (after a column permutation) ⟺ rows with disjoint supports' on
     random Assumption-3.2 data (forward direction) and on the matrices ``extra`` (both directions)."""
-    mats = [N.assumption_32_data(ctx.rng(f"a32_{i}"), n, d).X for i, (n, d) in enumerate([(2, 5), (3, 9), (4, 12)])]
+    mats = [N.assumption_32_data(stream_rng(ctx.seed, f"a32_{i}"), n, d).X for i, (n, d) in enumerate([(2, 5), (3, 9), (4, 12)])]
     for X in list(mats) + list(extra):
         lhs = N.gram_is_rank_one_block_diagonal(X, X.shape[0])
         rhs = N.has_disjoint_row_supports(X)
         if lhs != rhs:
             return refuted("Assumption 3.2 equivalence fails: XᵀX is " + ("" if lhs else "not ")
                            + "rank-one block-diagonal but the rows " + ("do not have" if lhs else "have")
-                           + " disjoint supports", counterexample={"X": X, "XtX": X.T @ X},
-                           corrected_by="sign_descent.assumption3_2_corrected")
+                           + " disjoint supports", counterexample={"X": X, "XtX": X.T @ X})
     return Result(Verdict.CONFIRMED, f"Assumption 3.2 equivalence holds on {len(mats) + len(extra)} matrices",
                   {"matrices": len(mats) + len(extra)})
 
 
-@claim("sign_descent.assumption3_2", section="3.3", equations=("Assumption 3.2",),
+@claim("sign_descent.assumption3-2", section="3.3", equations=("Assumption 3.2",),
        keys=(K + "assumption-3-2-equivalence",),
        statement="XᵀX being, after a permutation of the columns, block-diagonal with n rank-one blocks is equivalent "
                  "to each row of X having its non-zero entries on its own set of d_k columns (Σd_k = d).",
@@ -314,7 +314,7 @@ def check_assumption32_corrected(ctx: Context, rotate: Callable[[np.ndarray], np
                                  ) -> Result:
     """Corrected form: XᵀX is rank-one block-diagonal (n blocks) iff X = QX' for an orthogonal Q and an X' with
     disjoint row supports; the loss is the same for (X, y) and (X', Qᵀy), so nothing in the analysis changes."""
-    rng = ctx.rng("a32_corrected")
+    rng = stream_rng(ctx.seed, "a32_corrected")
     cases = [ASSUMPTION_32_COUNTEREXAMPLE]
     for n, d in [(2, 5), (3, 9), (4, 12)]:
         Xd = N.assumption_32_data(rng, n, d).X
@@ -335,8 +335,8 @@ def check_assumption32_corrected(ctx: Context, rotate: Callable[[np.ndarray], np
                        1e-10, instances=insts)
 
 
-@claim("sign_descent.assumption3_2_corrected", section="3.3", equations=("Assumption 3.2",),
-       keys=(K + "assumption-3-2-equivalence",), corrects="sign_descent.assumption3_2",
+@claim("sign_descent.assumption3-2.corrected", section="3.3", equations=("Assumption 3.2",),
+       keys=(K + "assumption-3-2-equivalence",), corrects="sign_descent.assumption3-2",
        statement="XᵀX is, after a column permutation, block-diagonal with n rank-one blocks iff X = QX' with Q orthogonal "
                  "and X' having disjoint row supports; (X, y) and (X', Qᵀy) define the same loss, so the analysis "
                  "under Assumption 3.2 applies up to this rotation of the examples.",
@@ -370,7 +370,7 @@ def check_prop3_4(ctx: Context, rule: Callable[[N.Trajectory], np.ndarray] = dom
                        instances=[{**inst.describe(), "violations": errs}])
 
 
-@claim("sign_descent.prop3_4", section="3.3.1 / App. A.1", equations=("12", "17"),
+@claim("sign_descent.prop3-4", section="3.3.1 / App. A.1", equations=("12", "17"),
        keys=(K + "proposition-3-4",),
        statement="For every coordinate, w₊_i(t), w₋_i(t) ≥ 0; if g_i(0) < 0 then w₊_i is non-decreasing and w₋_i "
                  "non-increasing for all t, and if g_i(0) > 0 the reverse.",
@@ -401,7 +401,7 @@ def check_product(ctx: Context, rates: N.WeightRates = ssd_weight_rates) -> Resu
                                                  "strictly below at the end": not_conserved})
 
 
-@claim("sign_descent.sec3_3_1_product", section="3.3.1", equations=("12",),
+@claim("sign_descent.sec3-3-1.product", section="3.3.1", equations=("12",),
        keys=(K + "sec-3-3-1-claim-product-not-conserved",),
        statement="Unlike GD (w₊w₋ = α²), under smoothed sign descent d(w₊w₋)/dt = 4w₊w₋g|g|(w₊ − w₋)/((2w₊|g|+ε)(2w₋|g|+ε)) "
                  "≤ 0, so w₊⊙w₋ < α² for t > 0: the product is not conserved.",
@@ -426,7 +426,7 @@ def check_lemma_a1(ctx: Context, rates: N.WeightRates = ssd_weight_rates) -> Res
                        instances=[{**inst.describe(), "flip": flips, "increase": increase}])
 
 
-@claim("sign_descent.lemma_a1", section="App. A.1", equations=("17",), keys=(K + "lemma-a-1",),
+@claim("sign_descent.lemmaA-1", section="App. A.1", equations=("17",), keys=(K + "lemma-a-1",),
        statement="For each block k, the residual r_k(t) = x_kᵀβ_k(t) − y_k never changes sign and |r_k(t)| is "
                  "non-increasing.", latex=r"\operatorname{sign}r_k(t)=\operatorname{sign}r_k(0),\ \tfrac{d}{dt}|r_k|\le0",
        kind="inequality", reconstruction="Statement survives in words. Sure.")
@@ -476,7 +476,7 @@ def warmup_scaling(ctx: Context, inst: Instance, fractions: tuple[float, ...] = 
     return from_order_fit("t₀ against α", alphas, t0s, 1.0, t0=t0s)
 
 
-@claim("sign_descent.prop3_5", section="3.3.1 / App. A.2", equations=("22", "23"),
+@claim("sign_descent.prop3-5", section="3.3.1 / App. A.2", equations=("22", "23"),
        keys=(K + "proposition-3-5-warm-up-stage",),
        statement="Under Assumption 3.3 there is t₀ ≤ 2α (the last time a non-dominating weight's gradient "
                  "2w_{n,i}|g_i| reaches ε) such that w_{n,i}(t) ≤ εn/(|x_i||y_k|) for all t ≥ t₀ and all i; t₀ is of "
@@ -523,7 +523,7 @@ def check_prop3_6(ctx: Context, stated: Callable[..., sp.Expr] = S.paper_eq14,
     return combine("Prop. 3.6", parts)
 
 
-@claim("sign_descent.prop3_6", section="3.3.1 / App. A.3", equations=("13", "14"),
+@claim("sign_descent.prop3-6", section="3.3.1 / App. A.3", equations=("13", "14"),
        keys=(K + "proposition-3-6-dual-dynamics",),
        statement="With the time-varying potential Φ_ξ(β) = Σ(2/3)[(|β_i| + ξ_i²)^{3/2} − ξ_i³], ξ = w_n(t), the dual "
                  "variable θ = ∇Φ_ξ(β) = sign(β)√(|β| + ξ²) equals s⊙w_d and follows θ̇ = −2w_d⊙g/(2w_d|g| + ε) (14), a "
@@ -545,7 +545,7 @@ def check_lp_norm(ctx: Context, p: sp.Expr = sp.Rational(3, 2)) -> Result:
     bpos = sp.Symbol("bp", positive=True)
     lim = sp.limit(S.ssd_potential(bpos, S.xi), S.xi, 0)
     sym = residuals_vanish("lim_{ξ→0} Φ_ξ(β) = |β|^p/p", {"limit": lim - bpos ** p / p})
-    b = np.abs(ctx.rng("lp").standard_normal(5)) + 0.1
+    b = np.abs(stream_rng(ctx.seed, "lp").standard_normal(5)) + 0.1
     xis = [0.1 / 2 ** k for k in range(6)]
     target = b ** float(p) / float(p)
     gaps = [float(np.max(np.abs(ssd_potential(b, np.full_like(b, x)) - target))) for x in xis]
@@ -553,7 +553,7 @@ def check_lp_norm(ctx: Context, p: sp.Expr = sp.Rational(3, 2)) -> Result:
     return combine("potential ~ ℓ_{3/2} norm", {"limit": sym, "approach": fit})
 
 
-@claim("sign_descent.sec3_3_1_lp_norm", section="3.3.1", equations=("Prop. 3.6",),
+@claim("sign_descent.sec3-3-1.lp_norm", section="3.3.1", equations=("Prop. 3.6",),
        keys=(K + "sec-3-3-1-claim-potential-related-to-an-l-p-norm",),
        statement="As the non-dominating weights vanish (ξ → 0) the potential tends to (2/3)‖β‖_{3/2}^{3/2}: the ℓ_p norm "
                  "with p = 3/2, the gap being ξ²|β|^{1/2} + O(ξ⁴), in contrast with the hyperbolic entropy (9) of GD.",
@@ -584,7 +584,7 @@ def check_lemma_a2(ctx: Context, quantity: Callable[[N.Trajectory], np.ndarray] 
                        instances=[inst.describe()], crossing_times=t_cross)
 
 
-@claim("sign_descent.lemma_a2", section="App. A.3", equations=("24",), keys=(K + "lemma-a-2",),
+@claim("sign_descent.lemmaA-2", section="App. A.3", equations=("24",), keys=(K + "lemma-a-2",),
        statement="For every i, if 2w_{d,i}(t')|g_i(t')| ≤ ε then 2w_{d,i}(t)|g_i(t)| ≤ ε for all t ≥ t'.",
        latex=r"2w_{d,i}(t')|g_i(t')|\le\varepsilon\Rightarrow 2w_{d,i}(t)|g_i(t)|\le\varepsilon\ \forall t\ge t'",
        kind="inequality",
@@ -628,7 +628,7 @@ def check_prop3_7(ctx: Context, quantity: Callable[[N.Trajectory], np.ndarray] =
                                    "dual rate in (1/2, 1]")], t0=t0, t1=t1)
 
 
-@claim("sign_descent.prop3_7", section="3.3.1 / App. A.4", equations=("25", "26", "27-41"),
+@claim("sign_descent.prop3-7", section="3.3.1 / App. A.4", equations=("25", "26", "27-41"),
        keys=(K + "proposition-3-7-two-stages",),
        statement="For each i there is t₁_i > t₀ with: sign-descent stage t₀ ≤ t < t₁_i: 2w_{d,i}|g_i| > ε, so the dual "
                  "rate |θ̇_i| ∈ (½, 1] (θ grows about linearly at similar rates); convergence stage t ≥ t₁_i: "
@@ -658,7 +658,7 @@ def check_lemma_a3(ctx: Context, rates: N.WeightRates = ssd_weight_rates) -> Res
                        horizon=float(traj.t[-1]), beta_limit=traj.beta[-1])
 
 
-@claim("sign_descent.lemma_a3", section="App. A.4", equations=("19", "22"), keys=(K + "lemma-a-3-convergence",),
+@claim("sign_descent.lemmaA-3", section="App. A.4", equations=("19", "22"), keys=(K + "lemma-a-3-convergence",),
        statement="As t → ∞ every block residual r_k → 0; the dominating weights increase to finite limits and the "
                  "non-dominating ones decrease to limits ≥ 0, so β(∞) exists and interpolates (Xβ(∞) = y).",
        latex=r"r_k(t)\to0,\ w_d\uparrow w_d(\infty)<\infty,\ w_n\downarrow\xi(\infty)\ge0", kind="convergence",
@@ -687,7 +687,7 @@ def check_late_time(ctx: Context, approx: Callable[[np.ndarray, float], np.ndarr
     return combine("late-time gradient direction", {"series": sym, "trajectory": fit})
 
 
-@claim("sign_descent.sec3_3_1_late_time", section="3.3.1", equations=("14",),
+@claim("sign_descent.sec3-3-1.late_time", section="3.3.1", equations=("14",),
        keys=(K + "sec-3-3-1-claim-late-time-gradient-direction",),
        statement="When the gradient components are small compared with ε, −G/(|G| + ε) = −G/ε + O(G²): the dynamics "
                  "approach the (rescaled) gradient direction as all gradients go to zero.",
@@ -737,7 +737,7 @@ def check_figure1_stages(ctx: Context, inst: Instance | None = None, rtol: float
     })
 
 
-@claim("sign_descent.figure1_stages", section="3.3.1", equations=("12", "14"), keys=(K + "figure-1-claim-stage-structure",),
+@claim("sign_descent.fig1.stages", section="3.3.1", equations=("12", "14"), keys=(K + "figure-1-claim-stage-structure",),
        statement="On random Assumption-3.2 data (n = 1 here), with t₀ and t₁ the first times 2w_n|g| and 2w_d|g| reach ε: "
                  "β changes linearly in all coordinates for t < t₀; on [t₀, t₁] θ grows linearly at approximately uniform "
                  "rate while β is no longer linear; afterwards both settle. 'Linear' and 'uniform' are read as a relative "
@@ -773,7 +773,7 @@ def check_figure1_eps(ctx: Context, eps_fracs: tuple[float, ...] = (0.02, 0.1, 0
                      float(np.min(steps)), 0.0, 2 * max(errs), below=False, eps_fractions=list(eps_fracs), dispersion=disp)
 
 
-@claim("sign_descent.figure1_eps", section="3.3.1", keys=(K + "figure-1-claim-eps-dependence",),
+@claim("sign_descent.fig1.eps", section="3.3.1", keys=(K + "figure-1-claim-eps-dependence",),
        statement="For smaller ε the converged dual values |θ_i(∞)| gather around a common value (θ near two points ±c); "
                  "for larger ε they are more dispersed: the relative spread std/mean of |θ(∞)| increases with ε across "
                  "the admissible range.",
@@ -813,7 +813,7 @@ def check_lemma_b1(ctx: Context, eps_frac: float = 0.3, larger: int = 0) -> Resu
                        t1=t1)
 
 
-@claim("sign_descent.lemma_b1", section="App. B", equations=("42", "43"), keys=(K + "lemma-b-1",),
+@claim("sign_descent.lemmaB-1", section="App. B", equations=("42", "43"), keys=(K + "lemma-b-1",),
        statement="n = 1, d = 2 with |x₁| ≥ |x₂|: w_{d,2} ≤ w_{d,1} for all t (42); t₁ = t₁,₂ ≤ t₁,₁; for t < t₁ both "
                  "dominating weights grow at rates in (½, 1], so w_{d,1} − α ≤ 2(w_{d,2} − α); for t ≥ t₁ the ratio "
                  "w_{d,2}/w_{d,1} is non-increasing.",
@@ -906,7 +906,7 @@ def check_lemma_b2(ctx: Context, bound: Callable[[Instance], float] = b2_bound) 
                                  "expansion (order)": fit})
 
 
-@claim("sign_descent.lemma_b2", section="App. B", equations=("44", "45-49"), keys=(K + "lemma-b-2",),
+@claim("sign_descent.lemmaB-2", section="App. B", equations=("44", "45-49"), keys=(K + "lemma-b-2",),
        statement="(Reconstructed) At the transition, the key quantity w_{d,2}(t₁) is at most the largest root u₊(ε) of the "
                  "cubic f(u) = 2|x₂|u(|y| + m̄ − ‖x‖₁u²) − ε, m̄ bounding Σ|x_i|w_{n,i}(t₁)²; u₊(ε) = √(|y|/‖x‖₁) − "
                  "ε/(4|x₂||y|) + O(ε²).",
@@ -939,7 +939,7 @@ def check_lemma_b3(ctx: Context, bound: Callable[[Instance], float] = b3_bound) 
         "bound is the root": check_bound_is_root("Lemma B.3", S.b3_cubic(), bounds, values, tol)})
 
 
-@claim("sign_descent.lemma_b3", section="App. B", equations=("50-66",), keys=(K + "lemma-b-3",),
+@claim("sign_descent.lemmaB-3", section="App. B", equations=("50-66",), keys=(K + "lemma-b-3",),
        statement="(Reconstructed) w_{d,2}(t₁) is at least the unique root above α of the cubic h(u) = 2|x₂|u(|y| − "
                  "|x₁|(2u − α)² − |x₂|u²) − ε (h increases then decreases on u > 0 and h(α) > 0 under Assumption 3.3).",
        latex=r"w_{d,2}(t_1)\ge u_h(\varepsilon),\ h(u_h)=0,\ u_h>\alpha", kind="inequality",
@@ -1010,12 +1010,12 @@ def check_theorem3_9(ctx: Context, dual_rate_check: bool = True, eps_frac: float
                        limit_error(lim, proj_gap), delta=delta)
     out = combine("Theorem 3.9 (bound δ̄ not reconstructed; δ measured)",
                   {"interpolation": interp, "dual integral": ident, "projection": proj})
-    out.evidence["delta_measured"] = delta
-    out.evidence["delta_relative"] = delta / float(np.linalg.norm(lim.theta - start(lim)))
+    out = out.with_evidence(**{"delta_measured": delta})
+    out = out.with_evidence(**{"delta_relative": delta / float(np.linalg.norm(lim.theta - start(lim)))})
     return out
 
 
-@claim("sign_descent.theorem3_9", section="3.3.2 / App. B.1", equations=("15", "67", "68"),
+@claim("sign_descent.theorem3-9", section="3.3.2 / App. B.1", equations=("15", "67", "68"),
        keys=(K + "theorem-3-9",),
        statement="For n = 1, d = 2, β(t) converges to an interpolating β(∞), and ∇Φ_∞(β(∞)) − ∇Φ_∞(β_start) = θ(∞) − "
                  "θ(0) = ∫₀^∞(14) dt, whose distance δ to span{x} is the KKT error of min D(β, β_start) s.t. xᵀβ = y (15): "
@@ -1058,7 +1058,7 @@ def check_cor3_10(ctx: Context, fracs: tuple[float, ...] = FRACS) -> Result:
                             2 * max(limit_error(m, delta) for m in lims), fracs, instance=lims[0].inst.describe())
 
 
-@claim("sign_descent.cor3_10_measured", section="3.3.2 / App. B.2", equations=("69",), keys=(K + "corollary-3-10",),
+@claim("sign_descent.cor3-10.measured", section="3.3.2 / App. B.2", equations=("69",), keys=(K + "corollary-3-10",),
        statement="(Measured analogue) On the admissible ε-range (0, ε̄) of Assumption 3.3, the KKT error δ(ε) of the "
                  "limit decreases as ε increases (the paper states this for its bound δ̄(ε) on a sub-interval).",
        latex=r"\varepsilon\mapsto\delta(\varepsilon)\ \text{decreasing on }(0,\bar\varepsilon)", kind="inequality",
@@ -1088,7 +1088,7 @@ def check_figure2(ctx: Context, fracs: tuple[float, ...] = FRACS) -> Result:
                             2 * max(limit_error(m, distance_to_minimiser) for m in lims) + 2e-9, fracs)
 
 
-@claim("sign_descent.figure2", section="3.3.2", keys=(K + "figure-2-claim",),
+@claim("sign_descent.fig2", section="3.3.2", keys=(K + "figure-2-claim",),
        statement="On random data with n = 1, d = 2, the larger ε (within the admissible range), the closer β(∞) is to the "
                  "interpolating solution minimising D(·, β_start): ‖β∞(ε) − β*‖ decreases in ε.",
        latex=r"\varepsilon\mapsto\|\beta_\infty(\varepsilon)-\arg\min_{x^\top\beta=y}D(\beta,\beta_{start})\|\ \downarrow",
@@ -1103,7 +1103,7 @@ def check_figure3(ctx: Context, fracs: tuple[float, ...] = FRACS) -> Result:
                             2 * max(limit_error(m, bregman_at_limit) for m in lims), fracs)
 
 
-@claim("sign_descent.figure3", section="3.3.2", keys=(K + "figure-3-claim",),
+@claim("sign_descent.fig3", section="3.3.2", keys=(K + "figure-3-claim",),
        statement="D(β(∞), β_start) at the convergent solution decreases as ε increases (n = 1, d = 2).",
        latex=r"\varepsilon\mapsto D(\beta_\infty(\varepsilon),\beta_{start})\ \downarrow", kind="experiment",
        reconstruction="Figure lost; prose: 'for larger [ε], the convergent solutions have smaller values of [D]'. D, β_start "
@@ -1141,7 +1141,7 @@ def check_cor3_11(ctx: Context, n: int | None = None,
                                    delta=total, per_block=per_block)})
 
 
-@claim("sign_descent.cor3_11", section="3.3.2 / App. B.3", keys=(K + "corollary-3-11",),
+@claim("sign_descent.cor3-11", section="3.3.2 / App. B.3", keys=(K + "corollary-3-11",),
        statement="For general n under Assumption 3.8, β converges to an interpolating solution that is a δ-KKT point of "
                  "min Σ_k D_k(β_k, β_start,k) s.t. Xβ = y, with δ = (Σ_k δ_k²)^{1/2} ≤ Σ_k δ_k aggregating the per-block "
                  "errors of Theorem 3.9.",
@@ -1161,7 +1161,7 @@ def check_cor3_12(ctx: Context, fracs: tuple[float, ...] = FRACS) -> Result:
                             2 * max(limit_error(m, delta) for m in lims), fracs)
 
 
-@claim("sign_descent.cor3_12_measured", section="3.3.2 / App. B.4", equations=("70",), keys=(K + "corollary-3-12",),
+@claim("sign_descent.cor3-12.measured", section="3.3.2 / App. B.4", equations=("70",), keys=(K + "corollary-3-12",),
        statement="(Measured analogue) The intersection of the per-block ε-ranges is non-degenerate ((0, min_k ε̄_k)), and "
                  "on it the total KKT error decreases as ε increases.",
        latex=r"\varepsilon\in(0,\min_k\bar\varepsilon_k)\mapsto\delta(\varepsilon)\ \downarrow", kind="inequality",
@@ -1185,7 +1185,7 @@ def check_higher_order(depths: tuple[int, ...] = (1, 2, 3, 4), stated: Callable[
     return residuals_vanish("higher-order extension", res)
 
 
-@claim("sign_descent.higher_order", section="3.3.2", keys=(K + "higher-order-extension",),
+@claim("sign_descent.sec3-3-2.higher_order", section="3.3.2", keys=(K + "higher-order-extension",),
        statement="For β = w₊^D − w₋^D, the potential Φ_ξ(β) = Σ (D/(D+1))[(|β_i| + ξ_i^D)^{(D+1)/D} − ξ_i^{D+1}] gives "
                  "θ = s⊙w_d with θ̇ = −Dw_d^{D−1}g/(Dw_d^{D−1}|g| + ε), and tends to ‖β‖_p^p/p with p = 1 + 1/D; for D = 1 it "
                  "is ½‖β‖₂², the squared ℓ₂ norm.",

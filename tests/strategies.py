@@ -1,4 +1,4 @@
-"""Hypothesis strategies for parameters, data and initialisations, shared by tests, checks and notebooks.
+"""Hypothesis strategies for parameters, data and initialisations that the tests share.
 
 Instances are drawn through seeds (``st.integers`` mapped through the seeded generators of
 :mod:`numerics.data`), so any example Hypothesis finds is reproducible from the seed it prints.
