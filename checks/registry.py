@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Callable, Literal
 
 from checks.context import TIERS, Context
+from checks.sampling import HypothesisClass
 from checks.verdict import Result
 
 KINDS = ("identity", "limit", "asymptotic", "inequality", "order", "implicit_bias", "closed_form",
@@ -36,6 +37,10 @@ SEEDS = {
     "sign_descent": "003_9b28ceafa14aa053.txt",
 }
 PAPERS = ("momentum_dln", "hb_nag", "matrix_factorization", "sign_descent")
+#: What a verdict rests on: the statement as printed in the seed text; a reading of text lost or garbled in
+#: extraction (``reconstruction=`` says which, and the alternatives); or values the paper does not give
+#: (hyper-parameters, seeds, sizes, thresholds for words like "≈" — ``depends_on=`` says which).
+BASES = ("printed", "reconstructed", "settings")
 #: What a claim id's anchor may start with: the kind of numbered thing in the paper it points to.
 ANCHORS = ("theorem", "prop", "lemma", "cor", "eq", "fig", "table", "sec", "app", "footnote", "remark",
            "property", "assumption", "poster")
@@ -77,6 +82,9 @@ class Claim:
     corrects: tuple[str, ...] = ()
     reconstruction: str | None = None
     corrected_by: tuple[str, ...] = ()
+    basis: str | None = None
+    depends_on: str | None = None
+    hypothesis_class: HypothesisClass | None = field(default=None, compare=False)
 
     @property
     def seed_file(self) -> str:
@@ -96,6 +104,12 @@ class Claim:
             out["corrected_by"] = list(self.corrected_by)
         if self.reconstruction:
             out["reconstruction"] = self.reconstruction
+        if self.basis:
+            out["basis"] = self.basis
+        if self.depends_on:
+            out["depends_on"] = self.depends_on
+        if self.hypothesis_class is not None:
+            out["hypothesis_class"] = self.hypothesis_class.words
         return out
 
 
@@ -112,11 +126,15 @@ def check_id(id: str) -> str:
 def claim(id: str, *, section: str, keys: tuple[str, ...] | list[str], statement: str, kind: str,
           tier: Literal["quick", "full"] = "quick", equations: tuple[str, ...] | list[str] = (),
           latex: str = "", source: str = "paper", corrects: str | tuple[str, ...] | list[str] = (),
-          reconstruction: str | None = None) -> Callable[[CheckFn], CheckFn]:
+          reconstruction: str | None = None, basis: str | None = None, depends_on: str | None = None,
+          hypothesis_class: HypothesisClass | None = None) -> Callable[[CheckFn], CheckFn]:
     """Register the decorated function as the check of claim ``id`` (see :data:`ID_GRAMMAR`).
 
     ``source`` is ``paper`` or ``poster``; ``corrects`` names the claim(s) whose corrected form this entry
-    checks; ``reconstruction`` says what was reconstructed from garbled text and how sure it is.
+    checks; ``reconstruction`` says what was reconstructed from garbled text and how sure it is. ``basis`` (one
+    of :data:`BASES`) says what the verdict rests on: ``reconstructed`` needs ``reconstruction``, ``settings``
+    needs ``depends_on`` (the values the checker filled in). ``hypothesis_class`` is the set the statement
+    quantifies over, from which the check draws its instances.
     """
     paper = id.partition(".")[0] if isinstance(id, str) else ""
     if paper not in PAPERS:
@@ -128,6 +146,12 @@ def claim(id: str, *, section: str, keys: tuple[str, ...] | list[str], statement
         raise ValueError(f"tier of {id} must be one of {TIERS}, got {tier!r}")
     if source not in ("paper", "poster"):
         raise ValueError(f"source of {id} must be 'paper' or 'poster', got {source!r}")
+    if basis is not None and basis not in BASES:
+        raise ValueError(f"basis of {id} must be one of {BASES}, got {basis!r}")
+    if basis == "reconstructed" and not reconstruction:
+        raise ValueError(f"{id} has basis 'reconstructed': say which reading in reconstruction=")
+    if basis == "settings" and not depends_on:
+        raise ValueError(f"{id} has basis 'settings': say which values it depends on in depends_on=")
     fixes = (corrects,) if isinstance(corrects, str) else tuple(corrects)
     for target in fixes:
         check_id(target)
@@ -137,7 +161,8 @@ def claim(id: str, *, section: str, keys: tuple[str, ...] | list[str], statement
             raise ValueError(f"claim {id} is registered twice")
         REGISTRY[id] = Claim(id=id, paper=paper, section=section, keys=tuple(keys), statement=statement,
                              kind=kind, tier=tier, check=fn, equations=tuple(equations), latex=latex,
-                             source=source, corrects=fixes, reconstruction=reconstruction)
+                             source=source, corrects=fixes, reconstruction=reconstruction, basis=basis,
+                             depends_on=depends_on, hypothesis_class=hypothesis_class)
         return fn
 
     return register

@@ -24,10 +24,10 @@ from typing import Any, Iterable, Mapping, Sequence
 #: How far beyond the explainable error a discrepancy must be before it refutes a claim.
 REFUTE_FACTOR = 100.0
 
-#: An order fit confirms when the fitted exponent is within this of the claimed one, and refutes when
-#: it is further than ``ORDER_REFUTE`` (half-way to the next integer order, the nearest alternative).
-ORDER_CONFIRM = 0.1
-ORDER_REFUTE = 0.5
+#: Unit roundoff of float64.
+EPS = 2.0 ** -52
+#: An order fit refutes when the claimed order is further than this many times the fit's uncertainty.
+ORDER_REFUTE_FACTOR = 3.0
 
 
 class Verdict(str, Enum):
@@ -90,6 +90,7 @@ class Result:
         }
         if self.counterexample is not None:
             out["counterexample"] = jsonable(self.counterexample)
+        out["instances"] = instances_of(self)
         return out
 
 
@@ -174,7 +175,9 @@ def from_threshold(what: str, values: Sequence[float], threshold: float, errors:
 
     CONFIRMED when every value plus its error is at most the threshold; REFUTED (worst instance as the
     counterexample) when a value exceeds the threshold by more than ``REFUTE_FACTOR`` times its error
-    estimate; INCONCLUSIVE otherwise (the numerics cannot tell on which side the value lies).
+    estimate; INCONCLUSIVE otherwise (the numerics cannot tell on which side the value lies). The evidence
+    gives the slack (threshold minus the largest value plus its error; negative when violated) and the flip
+    point: the claim holds for any threshold at or above ``holds_for_thresholds_from``.
     """
     if len(values) != len(errors) or not values:
         raise ValueError("values and errors must be non-empty and of the same length")
@@ -186,8 +189,9 @@ def from_threshold(what: str, values: Sequence[float], threshold: float, errors:
         return inconclusive(f"{what}: a measured value is not finite", values=vals, **evidence)
     worst = max(range(len(vals)), key=lambda i: vals[i] - threshold)
     v, e = vals[worst], float(errors[worst])
+    flip = max(x + float(err) for x, err in zip(vals, errors))
     ev = {"values": vals, "threshold": threshold, "error_estimates": [float(x) for x in errors],
-          "instances": inst, **evidence}
+          "instances": inst, "slack": threshold - flip, "holds_for_thresholds_from": flip, **evidence}
     if all(x + float(err) <= threshold for x, err in zip(vals, errors)):
         return Result(Verdict.CONFIRMED, f"{what}: max {v:.3e} <= {threshold:g} on {len(vals)} instance(s) "
                       f"(numerical error <= {max(errors):.1e})", ev)
@@ -219,65 +223,122 @@ def from_counts(what: str, pairs: Sequence[tuple[int, int]], instances: Sequence
 
 @dataclass(frozen=True)
 class OrderFit:
-    """A least-squares fit of log(err) = p log(h) + c, with the local slopes between neighbours."""
+    """A least-squares fit of log(err) = p log(h) + c, with the local slopes between neighbours (ordered from
+    the largest h to the smallest, so the last local slope is the one nearest the limit h → 0)."""
 
     order: float
     stderr: float
     local_slopes: tuple[float, ...]
+    #: the rounding of a local slope computed from the logs in float64 (the uncertainty never goes below it)
+    rounding: float = 0.0
 
     @property
     def spread(self) -> float:
         """Max minus min of the local slopes: how far the points are from one straight line."""
         return max(self.local_slopes) - min(self.local_slopes)
 
+    @property
+    def points(self) -> int:
+        return len(self.local_slopes) + 1
+
+    @property
+    def ci_halfwidth(self) -> float:
+        """Half-width of the fitted exponent's 95 % confidence interval (Student's t, n − 2 degrees of freedom)."""
+        from scipy.stats import t as student
+
+        return float(student.ppf(0.975, self.points - 2)) * self.stderr
+
+    def _tail(self) -> tuple[float, float]:
+        """(extrapolated order, remaining drift): when the last two changes of the local slope have one sign and
+        shrink by a ratio ρ < 1, the slopes approach their limit geometrically and the rest of the way is
+        d·ρ/(1 − ρ) beyond the last slope (Aitken's Δ²); otherwise the last slope, and its last change."""
+        s = self.local_slopes
+        if len(s) < 2:
+            return s[-1], 0.0
+        d_last = s[-1] - s[-2]
+        if len(s) >= 3:
+            d_prev = s[-2] - s[-3]
+            if d_last * d_prev > 0 and abs(d_last) < abs(d_prev):
+                ratio = d_last / d_prev
+                rest = d_last * ratio / (1 - ratio)
+                return s[-1] + rest, abs(rest)
+        return s[-1], abs(d_last)
+
+    @property
+    def asymptotic_order(self) -> float:
+        """The fit's estimate of the order as h → 0: the local slope between the two smallest h, extrapolated
+        along the trend of the local slopes when they visibly converge."""
+        return self._tail()[0]
+
+    @property
+    def uncertainty(self) -> float:
+        """Uncertainty of :attr:`asymptotic_order`: the confidence half-width of the fit (the scatter of the
+        points) plus the remaining drift of the local slopes, never below the rounding of a slope."""
+        return max(self.ci_halfwidth + self._tail()[1], self.rounding)
+
 
 def fit_order(hs: Sequence[float], errs: Sequence[float]) -> OrderFit:
-    """Fit the exponent p of err ~ C h^p on at least four points."""
+    """Fit the exponent p of err ~ C h^p on at least four points (in any order of h)."""
     if len(hs) != len(errs):
         raise ValueError(f"hs and errs must have the same length, got {len(hs)} and {len(errs)}")
     if len(hs) < 4:
         raise ValueError(f"an order fit needs at least 4 points, got {len(hs)}")
     if any(not (h > 0) for h in hs) or any(not (e > 0) for e in errs):
         raise ValueError("an order fit needs positive step sizes and positive errors")
-    xs = [math.log(float(h)) for h in hs]
-    ys = [math.log(float(e)) for e in errs]
+    pairs = sorted(((math.log(float(h)), math.log(float(e))) for h, e in zip(hs, errs)), reverse=True)
+    if len({x for x, _ in pairs}) < len(pairs):
+        raise ValueError("an order fit needs distinct step sizes")
+    xs, ys = [x for x, _ in pairs], [y for _, y in pairs]
     n = len(xs)
     mx, my = sum(xs) / n, sum(ys) / n
     sxx = sum((x - mx) ** 2 for x in xs)
     p = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx
     c = my - p * mx
     resid = sum((y - (p * x + c)) ** 2 for x, y in zip(xs, ys))
-    stderr = math.sqrt(resid / (n - 2) / sxx) if n > 2 else math.inf
+    stderr = math.sqrt(resid / (n - 2) / sxx)
     local = tuple((ys[i + 1] - ys[i]) / (xs[i + 1] - xs[i]) for i in range(n - 1))
-    return OrderFit(p, stderr, local)
+    gaps = [abs(xs[i + 1] - xs[i]) for i in range(n - 1)]
+    rounding = 8 * EPS * (max(map(abs, ys)) + max(map(abs, xs))) / min(gaps)
+    return OrderFit(p, stderr, local, rounding)
 
 
 def from_order_fit(what: str, hs: Sequence[float], errs: Sequence[float], expected: float, *,
                    bound: bool = False, **evidence: Any) -> Result:
-    """Decide a claim "err = O(h^expected)" from a fit on at least four points.
+    """Decide a claim "err = O(h^expected)" (h → 0) from a fit on at least four points.
 
-    By default the order is read as sharp: CONFIRMED when the fitted order is within ``ORDER_CONFIRM`` of
-    the claim, REFUTED when it is further than ``ORDER_REFUTE`` (the series itself is the counterexample),
-    INCONCLUSIVE between. With ``bound=True`` the claim is an upper bound on the error, so a fitted order
-    above ``expected + ORDER_CONFIRM`` (faster decay) also CONFIRMS it.
+    The order as h → 0 is estimated by the last local slope, with the uncertainty u of
+    :attr:`OrderFit.uncertainty` (the fit's 95 % confidence half-width plus the slope's last drift). By default
+    the order is read as sharp: CONFIRMED when the claimed order is within u of the estimate and u < 1/2 (the
+    fit can tell it from the next integer order); REFUTED when both the estimate and the overall fitted order
+    miss the claim by more than ``ORDER_REFUTE_FACTOR`` × u (the series itself is the counterexample);
+    INCONCLUSIVE otherwise. With ``bound=True`` the claim is an upper bound on the error, so an estimate above
+    ``expected + u`` (faster decay) also CONFIRMS it.
     """
-    reserved = {"fitted_order", "stderr", "local_slopes", "spread", "expected_order", "h", "errors"}
+    reserved = {"fitted_order", "stderr", "local_slopes", "spread", "expected_order", "h", "errors",
+                "ci95", "asymptotic_order", "uncertainty"}
     if reserved & evidence.keys():
         raise ValueError(f"evidence keys {sorted(reserved & evidence.keys())} are reserved by from_order_fit")
     fit = fit_order(hs, errs)
-    ev = {"fitted_order": fit.order, "stderr": fit.stderr, "local_slopes": list(fit.local_slopes),
-          "spread": fit.spread, "expected_order": expected, "h": list(hs), "errors": list(errs),
-          **evidence}
-    gap = abs(fit.order - expected)
-    text = f"{what}: fitted order {fit.order:.3f} (spread {fit.spread:.2f}) vs claimed {expected:g}"
-    if bound and fit.order > expected + ORDER_CONFIRM:
+    u = fit.uncertainty
+    est = fit.asymptotic_order
+    ev = {"fitted_order": fit.order, "stderr": fit.stderr, "ci95": [fit.order - fit.ci_halfwidth,
+                                                                     fit.order + fit.ci_halfwidth],
+          "local_slopes": list(fit.local_slopes),
+          "spread": fit.spread, "asymptotic_order": est, "uncertainty": u, "expected_order": expected,
+          "h": list(hs), "errors": list(errs), **evidence}
+    text = (f"{what}: order {est:.3f} ± {u:.3f} as h → 0 (fit {fit.order:.3f}, 95% CI ±{fit.ci_halfwidth:.3f}) "
+            f"vs claimed {expected:g}")
+    if bound and est - u > expected:
         return Result(Verdict.CONFIRMED, text + f" (decays faster than the claimed O(h^{expected:g}))",
                       {**ev, "bound": True})
-    if gap <= ORDER_CONFIRM:
+    if abs(est - expected) <= u and u < 0.5:
         return Result(Verdict.CONFIRMED, text, ev)
-    if gap > ORDER_REFUTE:
+    far = ORDER_REFUTE_FACTOR * u
+    if abs(est - expected) > far and abs(fit.order - expected) > far and (not bound or est < expected):
         return refuted(text, counterexample={"h": list(hs), "errors": list(errs)}, **ev)
-    return inconclusive(text + " (between the confirm and refute margins)", **ev)
+    why = ("the fit cannot tell neighbouring integer orders apart" if u >= 0.5
+           else "between the confirm and refute margins")
+    return inconclusive(f"{text} ({why})", **ev)
 
 
 def combine(what: str, parts: dict[str, Result]) -> Result:
@@ -294,3 +355,25 @@ def combine(what: str, parts: dict[str, Result]) -> Result:
                 for name, r in parts.items()}
     summary = f"{what}: {lines}" if verdict.holds else f"{what}: {worst.summary}"
     return Result(verdict, summary, evidence, counterexample=counter)
+
+
+def instances_of(res: Result) -> int | None:
+    """How many instances a result checked: its ``instances`` evidence when a check states it (check_class does),
+    else what its constructor's evidence implies (None when it does not say)."""
+    ev = res.evidence
+    if isinstance(ev.get("instances"), int):
+        return int(ev["instances"])
+    if "instances_tried" in ev:
+        return int(ev["instances_tried"])
+    if isinstance(ev.get("values"), Sequence) and "threshold" in ev:
+        return len(ev["values"])
+    if isinstance(ev.get("pairs"), Sequence):
+        return len(ev["pairs"])
+    if "simplified_to_zero" in ev:
+        return 0
+    if "fitted_order" in ev and "h" in ev:
+        return 1
+    parts = [v for v in ev.values() if isinstance(v, dict) and "verdict" in v]
+    counts = [c for c in (instances_of(Result(Verdict(p["verdict"]), p.get("summary", ""), p)) for p in parts)
+              if c]
+    return min(counts) if counts else None
