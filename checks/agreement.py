@@ -1,9 +1,12 @@
-"""Do the quick and the full tier agree? ``python -m checks.agreement QUICK.json FULL.json [--output TIERS.md]``.
+"""Do two runs agree? ``python -m checks.agreement QUICK.json FULL.json [--output TIERS.md]`` compares the quick
+and the full tier; ``python -m checks.agreement BEFORE.json AFTER.json --same-tier`` compares two runs of one tier
+(before and after a change).
 
-Both files are JSON reports of ``python -m checks --format json`` (one run with ``--tier quick``, one with
-``--tier full``, same seed). Every claim in both is compared; a differing verdict is listed with the two
-summaries and, where one has been worked out, the explanation recorded in ``EXPLAINED`` (a claim id to a
-sentence). The exit status is 1 when a difference has no explanation, so a new disagreement is noticed.
+Both files are JSON reports of ``python -m checks --format json`` with the same seed. Former claim ids
+(``checks/aliases.json``) are read as the ids they became, so reports from before a renaming compare one to
+one. Every claim in both is compared; a differing verdict is listed with the two summaries and, for the tiers,
+the explanation recorded in ``EXPLAINED`` (a claim id to a sentence) where one has been worked out. The exit
+status is 1 when a difference has no explanation (for two runs of one tier: any difference).
 """
 from __future__ import annotations
 
@@ -13,15 +16,17 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from checks.registry import resolve
+
 #: Differences between the tiers that have been looked into, and why they arise.
 EXPLAINED: dict[str, str] = {
-    "hb_nag.fig3b": "On the quick instance HB's gap is not monotone in μ (1.01, 2.39, 0.94, 0.31), robust to tighter "
-                    "convergence; at the paper's size both HB and NAG gaps shrink with μ. The trend holds at the paper's "
-                    "size and fails on a smaller instance.",
+    "hb_nag.fig3b": "On the quick instance HB's gap is not monotone in μ (1.01, 2.39, 0.94, 0.31), robust to "
+                    "tighter convergence; at the paper's size both HB and NAG gaps shrink with μ. The trend holds at "
+                    "the paper's size and fails on a smaller instance.",
     "hb_nag.fig7": "Quick instance: the gap at the smallest η and μ is below that at the largest (HB 1.46 < 1.72, NAG "
                    "1.00 < 34.4). At the paper's size the NAG gap at the smallest η (7.67) exceeds that at the largest "
-                   "(1.16) by 6.5, 250x its distance uncertainty 0.026 (two training stops, loss 100x apart): the claim "
-                   "fails at the paper's size, on the θ*, ρ and grid we had to fill in.",
+                   "(1.16) by 6.5, 250x its distance uncertainty 0.026 (two training stops, loss 100x apart): the "
+                   "claim fails at the paper's size, on the θ*, ρ and grid we had to fill in.",
     "momentum_dln.fig4.balancedness_sparsity": "The ordering is judged by Spearman correlations ≥ 0.9 (our threshold: "
         "the figure gives none). The reduced quick instance gives 0.87 and 0.93, which is not evidence against a "
         "monotone trend (so INCONCLUSIVE); at the paper's size they are 0.96 and 1.00.",
@@ -54,68 +59,84 @@ def load_report(path: Path) -> dict:
     return data
 
 
-def compare(quick: dict, full: dict) -> tuple[list[Difference], int]:
-    """Differences in verdict over the claims both reports hold, and the number of claims compared."""
-    for name, rep, tier in (("first", quick, "quick"), ("second", full, "full")):
-        if rep["run"].get("tier") != tier:
-            raise ValueError(f"the {name} report is of tier {rep['run'].get('tier')!r}, expected {tier!r}")
+def compare(quick: dict, full: dict, same_tier: bool = False) -> tuple[list[Difference], int]:
+    """Differences in verdict over the claims both reports hold, and the number of claims compared (``same_tier``:
+    two runs of one tier, before and after a change; else the quick tier first and the full tier second)."""
+    if same_tier:
+        if quick["run"].get("tier") != full["run"].get("tier"):
+            raise ValueError(f"--same-tier needs two runs of one tier, got {quick['run'].get('tier')!r} and "
+                             f"{full['run'].get('tier')!r}")
+    else:
+        for name, rep, tier in (("first", quick, "quick"), ("second", full, "full")):
+            if rep["run"].get("tier") != tier:
+                raise ValueError(f"the {name} report is of tier {rep['run'].get('tier')!r}, expected {tier!r}")
     if quick["run"].get("seed") != full["run"].get("seed"):
-        raise ValueError(f"the reports have different seeds ({quick['run'].get('seed')} and {full['run'].get('seed')})")
-    q = {c["id"]: c for c in quick["claims"]}
-    f = {c["id"]: c for c in full["claims"]}
+        raise ValueError(f"the reports have different seeds ({quick['run'].get('seed')} and "
+                         f"{full['run'].get('seed')})")
+    q = {resolve(c["id"]): c for c in quick["claims"]}
+    f = {resolve(c["id"]): c for c in full["claims"]}
     shared = sorted(q.keys() & f.keys())
     diffs = [Difference(cid, q[cid]["verdict"], f[cid]["verdict"], q[cid]["summary"], f[cid]["summary"])
              for cid in shared if q[cid]["verdict"] != f[cid]["verdict"]]
     return diffs, len(shared)
 
 
-def to_markdown(diffs: list[Difference], compared: int, quick: dict, full: dict) -> str:
-    """TIERS.md: how many claims agree, and every difference with its explanation."""
+def to_markdown(diffs: list[Difference], compared: int, quick: dict, full: dict, same_tier: bool = False) -> str:
+    """TIERS.md (or, for two runs of one tier, a before/after note): how many claims agree, and every difference
+    with its explanation."""
     run = full["run"]
-    lines = ["# Quick tier against full tier", "",
-             f"Seed {run.get('seed')}, {run.get('dps')} digits; versions {run.get('versions')}. "
-             "Generated by `python -m checks.agreement QUICK.json FULL.json`.", "",
-             f"**{compared - len(diffs)} of {compared} claims get the same verdict in both tiers; "
-             f"{len(diffs)} differ.**", ""]
+    first, second = ("Before", "After") if same_tier else ("Quick", "Full")
+    title = f"# {run.get('tier')} tier: before against after" if same_tier else "# Quick tier against full tier"
+    usage = "BEFORE.json AFTER.json --same-tier" if same_tier else "QUICK.json FULL.json"
+    where = "in both runs" if same_tier else "in both tiers"
+    lines = [title, "", f"Seed {run.get('seed')}, {run.get('dps')} digits; versions {run.get('versions')}. "
+             f"Generated by `python -m checks.agreement {usage}`.", "",
+             f"**{compared - len(diffs)} of {compared} claims get the same verdict {where}; {len(diffs)} differ.**", ""]
     if run.get("note"):
-        lines += [f"Full-tier run: {run['note']}.", ""]
-    for name, rep in (("Quick", quick), ("Full", full)):
+        lines += [f"{second} run: {run['note']}.", ""]
+    for name, rep in ((first, quick), (second, full)):
         tally: dict[str, int] = {}
         for c in rep["claims"]:
             tally[c["verdict"]] = tally.get(c["verdict"], 0) + 1
-        lines.append(f"- {name} tier: {len(rep['claims'])} claims, "
-                     + ", ".join(f"{k} {v}" for k, v in sorted(tally.items())))
+        counts = ", ".join(f"{k} {v}" for k, v in sorted(tally.items()))
+        lines.append(f"- {name}: {len(rep['claims'])} claims, {counts}")
     lines.append("")
     if diffs:
-        lines += ["| claim | quick | full | why |", "|---|---|---|---|"]
+        lines += [f"| claim | {first.lower()} | {second.lower()} | why |", "|---|---|---|---|"]
         for d in diffs:
-            why = d.explanation or f"**not yet explained.** quick: {d.quick_summary[:160]} / full: {d.full_summary[:160]}"
+            why = (None if same_tier else d.explanation) or (
+                f"**not yet explained.** {first.lower()}: {d.quick_summary[:160]} / "
+                f"{second.lower()}: {d.full_summary[:160]}")
             lines.append(f"| `{d.claim}` | {d.quick} | {d.full} | {why.replace('|', '/')} |")
-    quick_ids = {c["id"] for c in quick["claims"]}
-    only_full = [c for c in full["claims"] if c["id"] not in quick_ids]
-    if only_full:
-        lines += ["", "## Full-tier-only claims", "", "| claim | verdict | summary |", "|---|---|---|"]
-        lines += [f"| `{c['id']}` | {c['verdict']} | {c['summary'][:200].replace('|', '/')} |" for c in only_full]
+    first_ids = {resolve(c["id"]) for c in quick["claims"]}
+    only_second = [c for c in full["claims"] if resolve(c["id"]) not in first_ids]
+    if only_second:
+        lines += ["", f"## Only in the {second.lower()} {'run' if same_tier else 'tier'}", "",
+                  "| claim | verdict | summary |", "|---|---|---|"]
+        lines += [f"| `{c['id']}` | {c['verdict']} | {c['summary'][:200].replace('|', '/')} |" for c in only_second]
     return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m checks.agreement", description=__doc__.splitlines()[0])
-    parser.add_argument("quick", type=Path, help="JSON report of the quick tier")
-    parser.add_argument("full", type=Path, help="JSON report of the full tier (same seed)")
+    parser.add_argument("quick", type=Path, help="JSON report of the quick tier (or the run before a change)")
+    parser.add_argument("full", type=Path, help="JSON report of the full tier (or the run after), same seed")
+    parser.add_argument("--same-tier", action="store_true", help="compare two runs of one tier, before and after")
     parser.add_argument("--output", type=Path, default=None, help="write the Markdown here (default: print it)")
     args = parser.parse_args(argv)
     try:
         quick, full = load_report(args.quick), load_report(args.full)
-        diffs, compared = compare(quick, full)
+        diffs, compared = compare(quick, full, args.same_tier)
     except ValueError as exc:
         print(f"python -m checks.agreement: error: {exc}", file=sys.stderr)
         return 2
-    text = to_markdown(diffs, compared, quick, full)
+    text = to_markdown(diffs, compared, quick, full, args.same_tier)
     if args.output:
         args.output.write_text(text, encoding="utf-8")
     else:
         print(text, end="")
+    if args.same_tier:
+        return 1 if diffs else 0
     return 1 if any(d.explanation is None for d in diffs) else 0
 
 

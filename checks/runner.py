@@ -69,7 +69,8 @@ def group_of(claim: Claim) -> tuple[str, str]:
     return claim.paper, str(getattr(module, "GROUP", ""))
 
 
-def process_groups(claims: list[Claim], tier: str = "quick", known: dict[str, float] | None = None) -> list[list[Claim]]:
+def process_groups(claims: list[Claim], tier: str = "quick",
+                   known: dict[str, float] | None = None) -> list[list[Claim]]:
     """The claims of one group (:func:`group_of`) together, the longest first by the recorded timings (a claim
     without one counts as the median), so that the longest group does not start last; ties by size."""
     by_group: dict[tuple[str, str], list[Claim]] = {}
@@ -107,7 +108,8 @@ def run_claims(claims: Iterable[Claim], ctx: Context, progress: Callable[[int, C
     results: dict[str, Result] = {}
     done = 0
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(_run_group, [c.id for c in group], ctx): group for group in process_groups(claims, ctx.tier)}
+        futures = {pool.submit(_run_group, [c.id for c in group], ctx): group
+                   for group in process_groups(claims, ctx.tier)}
         for fut in as_completed(futures):
             group = futures[fut]
             try:

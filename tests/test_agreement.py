@@ -41,3 +41,16 @@ def test_unreadable_report_is_a_usage_error(tmp_path, capsys):
     bad.write_text("{not json")
     assert agreement.main([str(bad), str(bad)]) == 2
     assert "not a readable JSON report" in capsys.readouterr().err
+
+
+def test_two_runs_of_one_tier_compare_through_former_ids(tmp_path, capsys):
+    before = _report("quick", {"momentum_dln.figure1_speed": "REFUTED", "hb_nag.eq23": "CONFIRMED"})
+    after = _report("quick", {"momentum_dln.fig1.speed": "REFUTED", "hb_nag.eq23": "INCONCLUSIVE"})
+    diffs, compared = agreement.compare(before, after, same_tier=True)
+    assert compared == 2 and [d.claim for d in diffs] == ["hb_nag.eq23"]
+    (tmp_path / "b.json").write_text(json.dumps(before))
+    (tmp_path / "a.json").write_text(json.dumps(after))
+    assert agreement.main([str(tmp_path / "b.json"), str(tmp_path / "a.json"), "--same-tier"]) == 1
+    assert "1 of 2 claims get the same verdict in both runs" in capsys.readouterr().out
+    with pytest.raises(ValueError, match="one tier"):
+        agreement.compare(before, _report("full", {}), same_tier=True)
