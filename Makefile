@@ -41,7 +41,7 @@ clean:
 	rm -rf $(VENV) build *.egg-info
 
 mutate: $(STAMP)           ## mutation testing, a stratified sample of 30 mutants per file (about 1 h; writes MUTATION.md)
-	$(BIN)/python -m checks.mutation --sample 30 --seed 0
+	$(BIN)/python -m tools.mutation --sample 30 --seed 0
 
 mutate-full: $(STAMP)      ## every mutant (about 10 h with one worker)
-	$(BIN)/python -m checks.mutation
+	$(BIN)/python -m tools.mutation
