@@ -19,6 +19,7 @@ from checks.papers.matrix_factorization import (
     symmetric,
 )
 from checks.papers.matrix_factorization.instances import regularised_point
+from checks.runner import run_claim
 from checks.verdict import Verdict
 from derivations import conservation_laws as CL
 from derivations import matrix_factorization as D
@@ -178,6 +179,14 @@ def test_eq58_finding():
     point = regularised_point(rng(), 2, 3, 4)
     assert regularised.check_eq58(regularised.PRINTED_58, point).verdict is R
     assert regularised.check_eq58(regularised.CORRECTED_58, point).verdict is OK
+
+
+def test_eq58_entries_share_their_point(registry, ctx):
+    """Printed and corrected (58) are checked at one point (its stream is shared): the finite-difference tolerance,
+    which depends on the point alone, is the same for both."""
+    printed, corrected = (run_claim(registry[cid], ctx).result.evidence["numeric"]["tolerance"]
+                          for cid in ("matrix_factorization.eq58", "matrix_factorization.eq58.corrected"))
+    assert printed == corrected
 
 
 @pytest.mark.slow

@@ -7,7 +7,7 @@ from typing import Callable, Sequence
 import numpy as np
 import sympy as sp
 
-from checks.context import Context, stream_rng
+from checks.context import Context
 from checks.papers.matrix_factorization import KEY
 from checks.papers.matrix_factorization.instances import BEYOND, asymmetric_instance
 from checks.registry import claim
@@ -62,7 +62,7 @@ def check_app_g_64(rng: np.random.Generator, etas: Sequence[float] = (0.04, 0.02
                  "X̃_{k+1} ≤ (1 − 4ησ)X̃_k; the discrete rate per unit time matches 4σ (and (59)'s matches 1) up to O(η) "
                  "(fitted order).", kind="rate")
 def _g64(ctx: Context) -> Result:
-    return check_app_g_64(stream_rng(ctx.seed, "appg"))
+    return check_app_g_64(ctx.rng())
 
 
 # =========================================================================================================
@@ -94,7 +94,7 @@ def check_gd_drift(rng: np.random.Generator, m: int, n: int, k: int, T: float = 
                  "fixed time horizon the drift is of order η (fitted exponent).", kind="order")
 def _gd_drift(ctx: Context) -> Result:
     size = BEYOND.of(ctx).gd_drift
-    return check_gd_drift(stream_rng(ctx.seed, "gd_drift"), size.m, size.n, size.k)
+    return check_gd_drift(ctx.rng(), size.m, size.n, size.k)
 
 
 def check_heavy_ball(rng: np.random.Generator, m: int, n: int, k: int,
@@ -130,7 +130,7 @@ def check_heavy_ball(rng: np.random.Generator, m: int, n: int, k: int,
                  "rest the drift over a fixed horizon is of order λ.", kind="order")
 def _hb(ctx: Context) -> Result:
     size = BEYOND.of(ctx).heavy_ball
-    return check_heavy_ball(stream_rng(ctx.seed, "hb"), size.m, size.n, size.k)
+    return check_heavy_ball(ctx.rng(), size.m, size.n, size.k)
 
 
 def check_conservation_counts(models: Sequence, rng: np.random.Generator,
@@ -173,4 +173,4 @@ def check_conservation_counts(models: Sequence, rng: np.random.Generator,
                  "when k ≤ m + n, minus (k−m−n)(k−m−n+1)/2 beyond (the rank bound (22) at work); no other laws exist.",
        kind="other")
 def _counts(ctx: Context) -> Result:
-    return check_conservation_counts(BEYOND.of(ctx).counted_models, stream_rng(ctx.seed, "counts"))
+    return check_conservation_counts(BEYOND.of(ctx).counted_models, ctx.rng())

@@ -9,7 +9,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from checks.context import Context, stream_rng
+from checks.context import Context
 from checks.papers.matrix_factorization import KEY
 from checks.papers.matrix_factorization.instances import CONSERVATION, asymmetric_instance, prop3_constant_points
 from checks.papers.matrix_factorization.rates import rate_fit
@@ -55,7 +55,7 @@ def check_eq11(rng: np.random.Generator, m: int, n: int, k: int, quantity: Calla
                  "Taylor integrator at the run's digits).", kind="identity")
 def _eq11(ctx: Context) -> Result:
     size = CONSERVATION.of(ctx).eq11
-    return check_eq11(stream_rng(ctx.seed, "eq11"), size.m, size.n, size.k, dps=ctx.dps)
+    return check_eq11(ctx.rng(), size.m, size.n, size.k, dps=ctx.dps)
 
 
 def check_gauge(rng: np.random.Generator, m: int, n: int, k: int,
@@ -87,7 +87,7 @@ def check_gauge(rng: np.random.Generator, m: int, n: int, k: int,
                  "diagonalising Q, ŨᵀŨ − ṼᵀṼ = GᵀQG = Λ_{Q0} is diagonal and constant.", kind="identity")
 def _gauge(ctx: Context) -> Result:
     size = CONSERVATION.of(ctx).gauge
-    return check_gauge(stream_rng(ctx.seed, "gauge"), size.m, size.n, size.k)
+    return check_gauge(ctx.rng(), size.m, size.n, size.k)
 
 
 def _prop3_flow(rng: np.random.Generator, m: int, n: int, k: int, ts: np.ndarray, closed: Callable = G.prop3_sigma,
@@ -138,7 +138,7 @@ RECON_15 = ("(15) and (51) are garbled in the OCR; reconstructed as "
        reconstruction=RECON_15)
 def _prop3(ctx: Context) -> Result:
     size = CONSERVATION.of(ctx).prop3
-    return check_prop3_closed_form(stream_rng(ctx.seed, "prop3"), size.m, size.n, size.k)
+    return check_prop3_closed_form(ctx.rng(), size.m, size.n, size.k)
 
 
 def check_prop3_constant_positive(instances: Sequence[tuple[float, float, float]],
@@ -163,7 +163,7 @@ def check_prop3_constant_positive(instances: Sequence[tuple[float, float, float]
                  "tested at seeded random (σ, λ0, x0) with x0 on both sides of σ.", kind="inequality",
        reconstruction=RECON_15)
 def _prop3_c(ctx: Context) -> Result:
-    return check_prop3_constant_positive(prop3_constant_points(stream_rng(ctx.seed, "prop3_c")), dps=ctx.dps)
+    return check_prop3_constant_positive(prop3_constant_points(ctx.rng()), dps=ctx.dps)
 
 
 def check_prop3_constant_sign(constant: Callable = D.paper_prop3_constant) -> Result:
@@ -230,7 +230,7 @@ def check_prop3_rate(rng: np.random.Generator, m: int, n: int, k: int,
                  "init), with σ_i(t) − σ_i ~ −2C_i(4σ_i² + λ0,i²)e^{−t√(4σ_i²+λ0,i²)} (limit proved).", kind="rate")
 def _prop3_rate(ctx: Context) -> Result:
     size = CONSERVATION.of(ctx).prop3_rate
-    return check_prop3_rate(stream_rng(ctx.seed, "prop3_rate"), size.m, size.n, size.k)
+    return check_prop3_rate(ctx.rng(), size.m, size.n, size.k)
 
 
 def check_table2(rate: Callable = G.prop3_rate) -> Result:

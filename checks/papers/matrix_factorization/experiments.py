@@ -8,7 +8,7 @@ from typing import Sequence
 
 import numpy as np
 
-from checks.context import Context, stream_rng
+from checks.context import Context
 from checks.papers.matrix_factorization import KEY
 from checks.papers.matrix_factorization.instances import EXPERIMENTS, FIG1_BALANCED_SD, FIG1_ETA, FIG1_REPORTED_Q0
 from checks.registry import claim
@@ -47,7 +47,7 @@ def check_fig1_setting(rng: np.random.Generator, reported: dict[float, float], s
                  "≈ 1.83 (σ = 1 much larger): reported values inside the central 99% sampling interval.",
        kind="experiment")
 def _fig1s(ctx: Context) -> Result:
-    return check_fig1_setting(stream_rng(ctx.seed, "fig1s"), FIG1_REPORTED_Q0,
+    return check_fig1_setting(ctx.rng(), FIG1_REPORTED_Q0,
                               EXPERIMENTS.of(ctx).fig1_setting_samples)
 
 
@@ -83,7 +83,7 @@ def check_fig1a(rng: np.random.Generator, m: int, n: int, k: int, sd: float, eta
        kind="experiment")
 def _fig1a(ctx: Context) -> Result:
     sizes = EXPERIMENTS.of(ctx)
-    return check_fig1a(stream_rng(ctx.seed, "fig1a"), sizes.fig1.m, sizes.fig1.n, sizes.fig1.k, FIG1_BALANCED_SD,
+    return check_fig1a(ctx.rng(), sizes.fig1.m, sizes.fig1.n, sizes.fig1.k, FIG1_BALANCED_SD,
                        FIG1_ETA, sizes.fig1_steps)
 
 
@@ -126,7 +126,7 @@ def check_fig1bc(rng: np.random.Generator, m: int, n: int, k: int, eta: float, s
                  "X0 (threshold ours: the paper gives none).", kind="experiment")
 def _fig1bc(ctx: Context) -> Result:
     sizes = EXPERIMENTS.of(ctx)
-    return check_fig1bc(stream_rng(ctx.seed, "fig1bc"), sizes.fig1.m, sizes.fig1.n, sizes.fig1.k, FIG1_ETA,
+    return check_fig1bc(ctx.rng(), sizes.fig1.m, sizes.fig1.n, sizes.fig1.k, FIG1_ETA,
                         sizes.fig1_steps)
 
 
@@ -203,7 +203,7 @@ def check_fig2(rng: np.random.Generator, m: int, n: int, k: int, T: float, thres
                  "so the full tier alone.", kind="experiment", tier="full")
 def _fig2(ctx: Context) -> Result:
     sizes = EXPERIMENTS.of(ctx)
-    return combine("Figure 2", {f"k={k}": check_fig2(stream_rng(ctx.seed, f"fig2_{k}"), sizes.fig2.m, sizes.fig2.n, k,
+    return combine("Figure 2", {f"k={k}": check_fig2(ctx.rng(f"k{k}"), sizes.fig2.m, sizes.fig2.n, k,
                                                      sizes.fig2_horizon) for k in sizes.fig2_widths})
 
 
@@ -268,7 +268,7 @@ def check_fig3(rng: np.random.Generator, n_s: int, d: int, k: int, T: float, q_n
        kind="experiment")
 def _fig3(ctx: Context) -> Result:
     sizes = EXPERIMENTS.of(ctx)
-    return check_fig3(stream_rng(ctx.seed, "fig3"), sizes.fig3_samples, sizes.fig3_dim, sizes.fig3_width,
+    return check_fig3(ctx.rng(), sizes.fig3_samples, sizes.fig3_dim, sizes.fig3_width,
                       sizes.fig3_horizon)
 
 

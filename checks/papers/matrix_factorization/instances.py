@@ -1,5 +1,9 @@
 """Instances of the matrix_factorization claims: the tier profiles (one record per family of sections) and the
-random instances the checks draw (quick = small matrices; full = the paper's sizes where it gives them)."""
+random instances the checks draw (quick = small matrices; full = the paper's sizes where it gives them).
+
+Random streams: a claim draws its own data from ``ctx.rng()`` (stream ``<claim id>``; Figure 2 one per width,
+``ctx.rng("k50")``); the one instance two claims share, the point at which (58) is checked as printed and as
+corrected, comes from :func:`shared_regularised_point`."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -7,6 +11,7 @@ from typing import Sequence
 
 import numpy as np
 
+from checks.context import stream_rng
 from checks.profiles import TierProfiles
 from numerics import matrix_factorization as N
 
@@ -128,6 +133,13 @@ def regularised_point(rng: np.random.Generator, m: int, n: int, k: int) -> Regul
     Y, U, V_ = asymmetric_instance(rng, m, n, k, scale=0.7)
     Lam = N.gram_difference(U, V_) + 0.5 * np.diag(rng.uniform(-1, 1, k))
     return RegularisedPoint(Y, U, V_, Lam)
+
+
+def shared_regularised_point(seed: int, shape: Shape) -> RegularisedPoint:
+    """The point at which (58) is checked as printed and as corrected (the same for both entries): drawn from the
+    stream ``matrix_factorization.regularised_point.<m>.<n>.<k>``."""
+    rng = stream_rng(seed, "matrix_factorization.regularised_point", shape.m, shape.n, shape.k)
+    return regularised_point(rng, shape.m, shape.n, shape.k)
 
 
 # --- §5: the experiments -----------------------------------------------------------------------------------

@@ -11,13 +11,13 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from checks.context import Context, stream_rng
+from checks.context import Context
 from checks.papers.matrix_factorization import KEY
 from checks.papers.matrix_factorization.instances import (
     REGULARISED,
     RegularisedPoint,
     asymmetric_instance,
-    regularised_point,
+    shared_regularised_point,
 )
 from checks.papers.matrix_factorization.rates import rate_fit
 from checks.registry import claim
@@ -82,7 +82,7 @@ def check_prop4_invariance(rng: np.random.Generator, m: int, n: int, k: int, per
                  "and from Q(0) = Λ the flows (19) and (13) coincide.", kind="identity")
 def _prop4_inv(ctx: Context) -> Result:
     size = REGULARISED.of(ctx).prop4_invariance
-    return check_prop4_invariance(stream_rng(ctx.seed, "prop4_inv"), size.m, size.n, size.k)
+    return check_prop4_invariance(ctx.rng(), size.m, size.n, size.k)
 
 
 def q_second_derivative_fd(Y: np.ndarray, Lam: np.ndarray, U: np.ndarray, V_: np.ndarray, h: float) -> np.ndarray:
@@ -150,8 +150,7 @@ def _symbolic_matrix(what: str, M: sp.Matrix) -> Result:
        reconstruction="Read from the OCR line '-4(Q- λQo)(p2 + 2P) - 4(P2 + 2P)(Q - λQo) - 1 P(Q- λQo)p' "
                       "(coefficients ¼, ¼, ½; P' for the dotted P).")
 def _eq58p(ctx: Context) -> Result:
-    size = REGULARISED.of(ctx).eq58
-    point = regularised_point(stream_rng(ctx.seed, "eq58"), size.m, size.n, size.k)
+    point = shared_regularised_point(ctx.seed, REGULARISED.of(ctx).eq58)
     return check_eq58(PRINTED_58, point, symbolic_key="(58) printed")
 
 
@@ -160,8 +159,7 @@ def _eq58p(ctx: Context) -> Result:
        statement="Corrected: Q'' = ¼(Q−Λ)P² + ¼P²(Q−Λ) + ½P(Q−Λ)P − ½(Q−Λ)P' − ½P'(Q−Λ): still linear in Q − Λ, "
                  "so the Taylor argument (56)-(58) for invariance stands.", kind="identity")
 def _eq58c(ctx: Context) -> Result:
-    size = REGULARISED.of(ctx).eq58
-    point = regularised_point(stream_rng(ctx.seed, "eq58"), size.m, size.n, size.k)
+    point = shared_regularised_point(ctx.seed, REGULARISED.of(ctx).eq58)
     return check_eq58(CORRECTED_58, point, symbolic_key="(58) corrected")
 
 
@@ -218,7 +216,7 @@ def check_prop5_reduction(rng: np.random.Generator, m: int, n: int, k: int, dps:
                       "P = 4X, Y = S̄/2 (mapping proved).")
 def _prop5(ctx: Context) -> Result:
     size = REGULARISED.of(ctx).prop5
-    return check_prop5_reduction(stream_rng(ctx.seed, "prop5"), size.m, size.n, size.k, ctx.dps)
+    return check_prop5_reduction(ctx.rng(), size.m, size.n, size.k, ctx.dps)
 
 
 def check_eq21_gradient(weight: sp.Expr = sp.Rational(1, 8)) -> Result:
@@ -281,7 +279,7 @@ def check_sbar_spectrum(rng: np.random.Generator, m: int, n: int, half: float = 
                  "|λ0|/2 unless Y is square, when only ±½√(4σ_i² + λ0²) occur.", kind="closed_form")
 def _spec(ctx: Context) -> Result:
     size = REGULARISED.of(ctx).sbar_spectrum
-    return check_sbar_spectrum(stream_rng(ctx.seed, "sbar"), size.m, size.n)
+    return check_sbar_spectrum(ctx.rng(), size.m, size.n)
 
 
 def check_prop5_rate(rng: np.random.Generator, m: int, n: int, k: int, dps: int,
@@ -313,7 +311,7 @@ def check_prop5_rate(rng: np.random.Generator, m: int, n: int, k: int, dps: int,
                  "square Y and e^{−|λ0|t} otherwise (fitted on the exact solution at high precision).", kind="rate")
 def _prop5_rate(ctx: Context) -> Result:
     size = REGULARISED.of(ctx).prop5_rate
-    return check_prop5_rate(stream_rng(ctx.seed, "prop5_rate"), size.m, size.n, size.k, ctx.dps)
+    return check_prop5_rate(ctx.rng(), size.m, size.n, size.k, ctx.dps)
 
 
 def check_eq22(rng: np.random.Generator, m: int, n: int, k: int,
@@ -334,6 +332,6 @@ def check_eq22(rng: np.random.Generator, m: int, n: int, k: int,
                  "k > m + n, though (19) can impose it.", kind="inequality")
 def _eq22(ctx: Context) -> Result:
     size = REGULARISED.of(ctx).eq22
-    return check_eq22(stream_rng(ctx.seed, "eq22"), size.m, size.n, size.k)
+    return check_eq22(ctx.rng(), size.m, size.n, size.k)
 
 

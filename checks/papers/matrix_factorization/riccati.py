@@ -11,7 +11,7 @@ import numpy as np
 import sympy as sp
 from scipy import integrate
 
-from checks.context import Context, stream_rng
+from checks.context import Context
 from checks.papers.matrix_factorization import KEY
 from checks.papers.matrix_factorization.instances import SYMMETRIC, spectral_y
 from checks.registry import claim
@@ -81,7 +81,7 @@ def check_lemma6(rng: np.random.Generator, n: int, dps: int, x2_sign: float = 1.
                  "X2 = P̄X1 + e^{tĀ}(P0 − P̄) with Ā = A − P̄R, Â = Aᵀ − RP̄.", kind="existence",
        reconstruction="(27) is garbled (accents and signs); rebuilt by solving (24) in the variables X1, X2 − P̄X1.")
 def _lemma6(ctx: Context) -> Result:
-    return check_lemma6(stream_rng(ctx.seed, "lemma6"), SYMMETRIC.of(ctx).lemma6, ctx.dps)
+    return check_lemma6(ctx.rng(), SYMMETRIC.of(ctx).lemma6, ctx.dps)
 
 
 def check_app_a_29_32(coupling: sp.Expr = 4) -> Result:
@@ -142,7 +142,7 @@ def check_well_posedness(rng: np.random.Generator, m: int, n_inst: int = 20,
        statement="Y⁻¹(e^{4tY} − I) ⪰ 0 for t ≥ 0, so for X0 ⪰ 0 the bracket I + Y⁻¹(e^{4tY} − I)X0 (eigenvalues ≥ 1) "
                  "is invertible and the solution exists for all t ≥ 0.", kind="inequality")
 def _wp(ctx: Context) -> Result:
-    return check_well_posedness(stream_rng(ctx.seed, "wellposed"), SYMMETRIC.of(ctx).well_posedness)
+    return check_well_posedness(ctx.rng(), SYMMETRIC.of(ctx).well_posedness)
 
 
 # --- App. C ---------------------------------------------------------------------------------------------
@@ -194,7 +194,7 @@ def check_app_c_uniqueness(rng: np.random.Generator, m: int, target: Callable = 
                  "Lyapunov form TW4 + W4T + 4I = 0 (T = D⁻¹) gives T = −2W4⁻¹ and a non-Hurwitz A2; numerically, "
                  "of all 2^p PSD ARE solutions exactly one (Ŷ) is stabilising.", kind="identity")
 def _cuniq(ctx: Context) -> Result:
-    return check_app_c_uniqueness(stream_rng(ctx.seed, "c_uniq"), SYMMETRIC.of(ctx).app_c_uniqueness)
+    return check_app_c_uniqueness(ctx.rng(), SYMMETRIC.of(ctx).app_c_uniqueness)
 
 
 def check_app_c_40_42(rng: np.random.Generator, m: int, dps: int, times: Sequence[float] = (0.0, 0.4, 1.0, 2.5),
@@ -230,7 +230,7 @@ def check_app_c_40_42(rng: np.random.Generator, m: int, dps: int, times: Sequenc
                       "the checked reconstruction is X1 = e^{2tȲ}[I + Ȳ⁻¹(I − e^{−4tȲ})(X0 − Ŷ)], "
                       "X2 = ŶX1 + e^{−2tȲ}(X0 − Ŷ).")
 def _c40(ctx: Context) -> Result:
-    return check_app_c_40_42(stream_rng(ctx.seed, "c40"), SYMMETRIC.of(ctx).app_c_40_42, ctx.dps)
+    return check_app_c_40_42(ctx.rng(), SYMMETRIC.of(ctx).app_c_40_42, ctx.dps)
 
 
 def h_of_t(Y: np.ndarray, X0: np.ndarray, t: float, dps: int) -> tuple[mpmath.matrix, mpmath.matrix, list]:
@@ -276,6 +276,6 @@ def check_app_c_43_46(rng: np.random.Generator, m: int, dps: int, coefficient: f
        statement="H(t) satisfies H' = −4He^{−4Ȳt}H ⪯ 0, H(t) → H̄ = (X0 − Ŷ)[I + Ȳ⁻¹(X0 − Ŷ)]⁻¹ and H̄ ⪯ H(t) ⪯ H(0), "
                  "which gives (46).", kind="inequality")
 def _c43(ctx: Context) -> Result:
-    return check_app_c_43_46(stream_rng(ctx.seed, "c43"), SYMMETRIC.of(ctx).app_c_43_46, ctx.dps)
+    return check_app_c_43_46(ctx.rng(), SYMMETRIC.of(ctx).app_c_43_46, ctx.dps)
 
 

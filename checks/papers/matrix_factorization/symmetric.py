@@ -9,7 +9,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from checks.context import Context, stream_rng
+from checks.context import Context
 from checks.papers.matrix_factorization import KEY
 from checks.papers.matrix_factorization.instances import SYMMETRIC, spectral_y
 from checks.papers.matrix_factorization.rates import rate_fit
@@ -63,7 +63,7 @@ def check_psd_linear(rng: np.random.Generator, m: int, solution: Callable = G.li
        statement="If X0 ⪰ 0 and Y ⪰ 0, X(t) = Y + (X0 − Y)e^{−t} ⪰ 0 for all t > 0 (a convex combination), so "
                  "the PSD-constrained linear model has the same dynamics.", kind="inequality")
 def _psd_linear(ctx: Context) -> Result:
-    return check_psd_linear(stream_rng(ctx.seed, "psd_linear"), SYMMETRIC.of(ctx).psd_linear)
+    return check_psd_linear(ctx.rng(), SYMMETRIC.of(ctx).psd_linear)
 
 
 def check_eq5(rhs: Callable = D.paper_riccati_rhs, sizes: Sequence[tuple[int, int]] = ((2, 3), (3, 2))) -> Result:
@@ -104,7 +104,7 @@ def check_rank_preservation(rng: np.random.Generator, m: int, k: int, rank0: int
                  "has rank ≤ r.", kind="inequality")
 def _rank(ctx: Context) -> Result:
     size = SYMMETRIC.of(ctx).rank_preservation
-    return check_rank_preservation(stream_rng(ctx.seed, "rank"), size.m, size.k, rank0=2, claimed_rank=2)
+    return check_rank_preservation(ctx.rng(), size.m, size.k, rank0=2, claimed_rank=2)
 
 
 def _flow_vs_closed_form(rng: np.random.Generator, m: int, k: int, times: np.ndarray, dps: int,
@@ -145,7 +145,7 @@ def check_prop1(rng: np.random.Generator, m: int, k: int, dps: int,
        reconstruction="The OCR prints the inverse of the bracket as a superscript T; read as ⁻¹ (as in (25), (32)).")
 def _prop1(ctx: Context) -> Result:
     size = SYMMETRIC.of(ctx).prop1
-    return check_prop1(stream_rng(ctx.seed, "prop1"), size.m, size.k, ctx.dps)
+    return check_prop1(ctx.rng(), size.m, size.k, ctx.dps)
 
 
 def check_cor1_closed_form(rng: np.random.Generator, m: int, k: int, first: Callable = D.paper_cor1_sigma,
@@ -175,7 +175,7 @@ def check_cor1_closed_form(rng: np.random.Generator, m: int, k: int, first: Call
        kind="closed_form")
 def _cor1(ctx: Context) -> Result:
     size = SYMMETRIC.of(ctx).cor1_closed_form
-    return check_cor1_closed_form(stream_rng(ctx.seed, "cor1"), size.m, size.k)
+    return check_cor1_closed_form(ctx.rng(), size.m, size.k)
 
 
 def _cor1_errors(sig: np.ndarray, s0: np.ndarray, times: Sequence[float], dps: int) -> list[float]:
@@ -208,7 +208,7 @@ def check_cor1_convergence(rng: np.random.Generator, m: int, dps: int,
                  "e^{−4tσ_min(Y)}, σ_min = min|σ_i|; component-wise e^{−4tσ_i} (σ_i > 0) and e^{4tσ_i} (σ_i < 0).",
        kind="rate")
 def _cor1_conv(ctx: Context) -> Result:
-    return check_cor1_convergence(stream_rng(ctx.seed, "cor1_conv"), SYMMETRIC.of(ctx).cor1_convergence, ctx.dps)
+    return check_cor1_convergence(ctx.rng(), SYMMETRIC.of(ctx).cor1_convergence, ctx.dps)
 
 
 def check_acceleration_symmetric(rng: np.random.Generator, dps: int, factor: float = 4.0) -> Result:
@@ -231,7 +231,7 @@ def check_acceleration_symmetric(rng: np.random.Generator, dps: int, factor: flo
        statement="The i-th eigencomponent converges at e^{−4t|σ_i|} against e^{−t} for the linear model: faster iff "
                  "4|σ_i| > 1, slower iff 4|σ_i| < 1 (fitted exponent of each component against e^{−t}).", kind="rate")
 def _acc_sym(ctx: Context) -> Result:
-    return check_acceleration_symmetric(stream_rng(ctx.seed, "acc_sym"), ctx.dps)
+    return check_acceleration_symmetric(ctx.rng(), ctx.dps)
 
 
 def check_prop2(rng: np.random.Generator, m: int, dps: int, claimed_rate: Callable = lambda s: 4 * np.abs(s).min(),
@@ -267,7 +267,7 @@ def check_prop2(rng: np.random.Generator, m: int, dps: int, claimed_rate: Callab
                  "(Ŷ = PSD part, Ȳ = |Y|); the fitted decay rate of the exact solution equals 4σ_min.",
        kind="rate", reconstruction="OCR drops the hat/bar accents on Ŷ (PSD part) and Ȳ (absolute value); restored.")
 def _prop2(ctx: Context) -> Result:
-    return check_prop2(stream_rng(ctx.seed, "prop2"), SYMMETRIC.of(ctx).prop2, ctx.dps)
+    return check_prop2(ctx.rng(), SYMMETRIC.of(ctx).prop2, ctx.dps)
 
 
 def check_prop2_remark(condition: Callable = D.remark_prop2_condition) -> Result:
