@@ -181,12 +181,12 @@ def ssd_suite(configs: tuple[tuple[str, float, float], ...] = (("LSODA", 1e-11, 
               rounds: int = 2) -> list[dict[str, Any]]:
     """CPU time and verdicts of the sign_descent quick-tier claims with solve_ssd's default switched to each config
     (configs alternate, ``rounds`` times, so a warm-up or a load change does not favour one); defaults restored."""
-    import checks.registry as R
     from checks.context import Context
+    from checks.discovery import load_all
     from checks.papers.sign_descent import instances as S
     from numerics import sign_descent as SD
 
-    claims = [c for c in R.load_all().values() if c.paper == "sign_descent" and c.tier == "quick"]
+    claims = [c for c in load_all().values() if c.paper == "sign_descent" and c.tier == "quick"]
     saved = dict(SD.solve_ssd.__kwdefaults__)
     out = []
     try:
