@@ -59,11 +59,12 @@ def mgd_rows() -> list[dict[str, Any]]:
 
 
 def ssd_rows(long: bool) -> tuple[list[dict[str, Any]], float]:
-    from checks.context import stream_seed
+    from checks.context import Context
     from checks.papers.sign_descent.instances import make_instance
     from numerics import sign_descent as N
 
-    small = make_instance(stream_seed(0, "prop3_6_mp"), 1, 2, pairs=True)  # Prop. 3.6's mpmath instance
+    prop3_6 = Context(seed=0, tier="full", claim="sign_descent.prop3-6")
+    small = make_instance(prop3_6.stream_seed("mp"), 1, 2, pairs=True)  # Prop. 3.6's mpmath instance
     t = time.process_time()
     N.solve_ssd(small.data, small.alpha, small.eps, np.array((0.0,) + SSD_TIMES))
     float64 = time.process_time() - t

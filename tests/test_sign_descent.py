@@ -10,7 +10,7 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checks.context import Context, stream_rng, stream_seed
+from checks.context import Context
 from checks.papers.sign_descent import assumptions as A
 from checks.papers.sign_descent import experiments as E
 from checks.papers.sign_descent import gradient_descent as G
@@ -40,14 +40,19 @@ def is_refuted(result) -> bool:
 Q = I.SIZES["quick"]
 
 
-def instance(stream: str, sizes: tuple[int, int], **kw) -> I.Instance:
+def own(claim: str) -> Context:
+    """The quick-tier context of ``sign_descent.<claim>`` at seed 0: its own random streams, as the runner sets it."""
+    return Context(seed=0, tier="quick", claim=f"sign_descent.{claim}")
+
+
+def instance(claim: str, sizes: tuple[int, int], *parts: object, **kw) -> I.Instance:
     """A claim's own instance at seed 0, as its registered wrapper draws it."""
-    return I.make_instance(stream_seed(0, stream), *sizes, **kw)
+    return I.make_instance(own(claim).stream_seed(*parts), *sizes, **kw)
 
 
-def pair(stream: str) -> I.Instance:
+def pair(claim: str) -> I.Instance:
     """A claim's own block of two at seed 0, as its registered wrapper draws it."""
-    return I.pair_instance(stream_seed(0, stream))
+    return I.pair_instance(own(claim).stream_seed())
 
 
 # --- generated formulas and data generators --------------------------------------------------------
@@ -103,7 +108,7 @@ def test_eq12_13():
 
 
 def test_lp_norm():
-    b = I.positive_points(stream_rng(0, "lp"))
+    b = I.positive_points(own("sec3-3-1.lp_norm").rng())
     assert holds(M.check_lp_norm(b))
     assert is_refuted(M.check_lp_norm(b, p=sp.Integer(2)))
 
@@ -116,13 +121,13 @@ def test_higher_order():
 
 # --- gradient descent (appendix C) -----------------------------------------------------------------
 def test_gd_dual():
-    inst = instance("gd_dual", Q.gradient_flow)
+    inst = instance("eq10", Q.gradient_flow)
     assert holds(G.check_gd_dual(inst))
     assert is_refuted(G.check_gd_dual(inst, factor=2))
 
 
 def test_low_dim():
-    inst = instance("low_dim", Q.gradient_flow)
+    inst = instance("sec3-2.low_dim", Q.gradient_flow)
     assert holds(G.check_low_dimensional(inst))
     assert is_refuted(G.check_low_dimensional(inst, data_transform=lambda X: X[:, ::-1]))
     # −∇Q_α (or 0) stays in the subspace too: the map itself is checked first (mutation-run gap)
@@ -138,7 +143,7 @@ def test_eq11():
 
 # --- Assumption 3.2 --------------------------------------------------------------------------------
 def test_assumption32_literal_is_refuted():
-    mats = I.assumption32_matrices(lambda i: stream_rng(0, f"a32_{i}"))
+    mats = I.assumption32_matrices(own("assumption3-2").rng)
     assert is_refuted(A.check_assumption32_literal(mats))
     assert holds(A.check_assumption32_literal(mats, extra=()))
 
@@ -146,13 +151,13 @@ def test_assumption32_literal_is_refuted():
 @pytest.mark.parametrize("rotate, verdict", [(A.rotate_to_disjoint, Verdict.CONFIRMED),
                                              (lambda X: X, Verdict.REFUTED)])
 def test_assumption32_corrected(rotate, verdict):
-    rng = stream_rng(0, "a32_corrected")
+    rng = own("assumption3-2.corrected").rng()
     assert A.check_assumption32_corrected(I.rotated_assumption32_matrices(rng), rng, rotate=rotate).verdict is verdict
 
 
 # --- smoothed sign descent: Appendix A -------------------------------------------------------------
 def test_prop3_4():
-    inst = instance("prop3_4", Q.sign_flow)
+    inst = instance("prop3-4", Q.sign_flow)
     assert holds(F.check_prop3_4(inst))
     assert is_refuted(F.check_prop3_4(inst, rule=lambda tr: -F.dominating_by_paper(tr)))
 
@@ -163,7 +168,7 @@ def growing_rates(wp, wm, g, eps):
 
 
 def test_product():
-    inst = instance("product", Q.sign_flow)
+    inst = instance("sec3-3-1.product", Q.sign_flow)
     assert holds(F.check_product(inst))
     assert is_refuted(F.check_product(inst, rates=growing_rates))
 
@@ -179,19 +184,19 @@ def decay_rates(wp, wm, g, eps):
 
 
 def test_lemma_a1():
-    inst = instance("lemma_a1", Q.stages)
+    inst = instance("lemmaA-1", Q.stages)
     assert holds(F.check_lemma_a1(inst))
     assert is_refuted(F.check_lemma_a1(inst, rates=ascent_rates))
 
 
 def test_prop3_5():
-    inst = instance("prop3_5", Q.stages)
+    inst = instance("prop3-5", Q.stages)
     assert holds(F.check_prop3_5(inst))
     assert is_refuted(F.check_prop3_5(inst, length=lambda a: 0.2 * a))
 
 
 def prop3_6_instances() -> tuple[I.Instance, I.Instance]:
-    return instance("prop3_6", Q.dual_dynamics), instance("prop3_6_mp", (1, 2), pairs=True)
+    return instance("prop3-6", Q.dual_dynamics), instance("prop3-6", (1, 2), "mp", pairs=True)
 
 
 def test_prop3_6():
@@ -209,25 +214,25 @@ def test_prop3_6_numerical_part_refutes():
 
 
 def test_lemma_a2():
-    inst = instance("lemma_a2", Q.stages)
+    inst = instance("lemmaA-2", Q.stages)
     assert holds(F.check_lemma_a2(inst))
     assert is_refuted(F.check_lemma_a2(inst, quantity=lambda tr: tr.w_dom, level=lambda inst: 1.5 * inst.alpha))
 
 
 def test_prop3_7():
-    inst = instance("prop3_7", Q.stages)
+    inst = instance("prop3-7", Q.stages)
     assert holds(F.check_prop3_7(inst))
     assert is_refuted(F.check_prop3_7(inst, quantity=lambda tr: 3 * tr.h_dom))
 
 
 def test_lemma_a3():
-    inst = instance("lemma_a3", Q.stages)
+    inst = instance("lemmaA-3", Q.stages)
     assert holds(F.check_lemma_a3(inst))
     assert is_refuted(F.check_lemma_a3(inst, rates=decay_rates))
 
 
 def test_late_time():
-    inst = instance("late_time", (1, Q.late_time_d))
+    inst = instance("sec3-3-1.late_time", (1, Q.late_time_d))
     assert holds(F.check_late_time(inst))
     assert is_refuted(F.check_late_time(inst, approx=lambda G, e: np.ones_like(G)))
 
@@ -246,13 +251,13 @@ def test_figure1_eps():
 
 
 def test_lemma_b1():
-    inst = pair("pair")
+    inst = pair("lemmaB-1")
     assert holds(B.check_lemma_b1(inst))
     assert is_refuted(B.check_lemma_b1(inst, larger=1))
 
 
 def test_lemma_b2():
-    base = pair("lemma_b2")
+    base = pair("lemmaB-2")
     assert holds(B.check_lemma_b2(base))
     assert is_refuted(B.check_lemma_b2(base, bound=lambda inst: 0.9 * B.b2_bound(inst)))
     # a mis-evaluated bound that still satisfies the inequality decides nothing
@@ -260,7 +265,7 @@ def test_lemma_b2():
 
 
 def test_lemma_b3():
-    base = pair("lemma_b3")
+    base = pair("lemmaB-3")
     assert holds(B.check_lemma_b3(base))
     assert is_refuted(B.check_lemma_b3(base, bound=lambda inst: 1.05 * B.b2_bound(inst)))
     # a mis-evaluated bound that still satisfies the inequality (e.g. a wrong coefficient of the cubic) decides nothing
@@ -268,7 +273,7 @@ def test_lemma_b3():
 
 
 def test_theorem3_9():
-    inst = pair("theorem3_9")
+    inst = pair("theorem3-9")
     assert holds(B.check_theorem3_9(inst))
     assert is_refuted(B.check_theorem3_9(inst, start=lambda lim: 1.1 * lim.theta0))
 
@@ -289,13 +294,13 @@ def test_figure2_and_3():
 
 
 def test_cor3_11():
-    inst = I.pair_instance(stream_seed(0, "cor3_11"), n=Q.blocks)
+    inst = I.pair_instance(own("cor3-11").stream_seed(), n=Q.blocks)
     assert holds(B.check_cor3_11(inst))
     assert is_refuted(B.check_cor3_11(inst, aggregate=lambda v: float(np.sum(v))))
 
 
 def test_cor3_12():
-    lims = I.eps_sweep(tuple(stream_seed(0, "cor3_12")), I.FRACS, n=2)
+    lims = I.eps_sweep(tuple(own("cor3-12.measured").stream_seed()), I.FRACS, n=2)
     assert holds(B.check_cor3_12(lims, I.FRACS))
     assert is_refuted(B.check_cor3_12(lims[::-1], REVERSED))
 

@@ -6,7 +6,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from checks.context import Context, stream_rng
+from checks.context import Context
 from checks.papers.sign_descent.instances import assumption32_matrices, rotated_assumption32_matrices
 from checks.registry import claim
 from checks.verdict import Result, Verdict, from_errors, inconclusive, refuted
@@ -44,7 +44,7 @@ def check_assumption32_literal(mats: Sequence[np.ndarray],
                                     "Gram matrix is meant is lost; XᵀX is the one a column permutation acts on (and "
                                     "§3.3.2 diagonalises its blocks). Fairly sure.")
 def _assumption32(ctx: Context) -> Result:
-    return check_assumption32_literal(assumption32_matrices(lambda i: stream_rng(ctx.seed, f"a32_{i}")))
+    return check_assumption32_literal(assumption32_matrices(ctx.rng))
 
 
 def rotate_to_disjoint(X: np.ndarray) -> np.ndarray:
@@ -95,5 +95,5 @@ def check_assumption32_corrected(mats: Sequence[np.ndarray], probe_rng: np.rando
        latex=r"X^\top X\ \text{rank-one block-diag}\iff X=QX',\ Q^\top Q=I,\ X'\ \text{disjoint rows}",
        kind="other")
 def _assumption32_corrected(ctx: Context) -> Result:
-    rng = stream_rng(ctx.seed, "a32_corrected")  # draws the matrices, then the probes
+    rng = ctx.rng()  # draws the matrices, then the probes
     return check_assumption32_corrected(rotated_assumption32_matrices(rng), rng)

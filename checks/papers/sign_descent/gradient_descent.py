@@ -8,7 +8,7 @@ from typing import Callable
 import numpy as np
 import sympy as sp
 
-from checks.context import Context, stream_seed
+from checks.context import Context
 from checks.papers.sign_descent.criteria import solve_failed
 from checks.papers.sign_descent.instances import SIZES, Instance, make_instance
 from checks.registry import claim
@@ -73,7 +73,7 @@ def check_gd_dual(inst: Instance, potential: Callable = S.woodworth_potential, f
                       "factor 4 depends on the loss normalisation and time scale (the paper may absorb it into Φ). "
                       "Sure of the form.")
 def _eq10(ctx: Context) -> Result:
-    return check_gd_dual(make_instance(stream_seed(ctx.seed, "gd_dual"), *SIZES.of(ctx).gradient_flow))
+    return check_gd_dual(make_instance(ctx.stream_seed(), *SIZES.of(ctx).gradient_flow))
 
 
 def check_low_dimensional(inst: Instance, data_transform: Callable[[np.ndarray], np.ndarray] = lambda X: X,
@@ -114,7 +114,7 @@ def check_low_dimensional(inst: Instance, data_transform: Callable[[np.ndarray],
        kind="identity", reconstruction="Subspace name lost ('confined in a subspace , which has dimension of at most "
                                        "'); rebuilt as span{x_1..x_n}. Sure.")
 def _low_dim(ctx: Context) -> Result:
-    return check_low_dimensional(make_instance(stream_seed(ctx.seed, "low_dim"), *SIZES.of(ctx).gradient_flow))
+    return check_low_dimensional(make_instance(ctx.stream_seed(), *SIZES.of(ctx).gradient_flow))
 
 
 def check_eq11(inst: Instance, minimiser: Callable[[N.BlockData, float], np.ndarray] = N.woodworth_minimiser) -> Result:
@@ -138,4 +138,4 @@ def check_eq11(inst: Instance, minimiser: Callable[[N.BlockData, float], np.ndar
        reconstruction="(11) lost; 'the convergent solution satisfies the KKT conditions of the constrained "
                       "optimization problem' and 'minimizes the Bregman divergence from the starting point'. Sure.")
 def _eq11(ctx: Context) -> Result:
-    return check_eq11(make_instance(stream_seed(ctx.seed, "eq11"), *SIZES.of(ctx).gradient_flow))
+    return check_eq11(make_instance(ctx.stream_seed(), *SIZES.of(ctx).gradient_flow))

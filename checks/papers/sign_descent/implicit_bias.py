@@ -9,7 +9,7 @@ from typing import Callable, Sequence
 import numpy as np
 import sympy as sp
 
-from checks.context import Context, stream_seed
+from checks.context import Context
 from checks.papers.sign_descent.criteria import assumption_33_or_none, check_decreasing, solve_failed
 from checks.papers.sign_descent.instances import (
     FRACS,
@@ -67,7 +67,7 @@ def check_lemma_b1(inst: Instance, larger: int = 0) -> Result:
                       "1]', 'the ratio is non-increasing'. The sign-stage inequality is our form of what those two "
                       "rate bounds give. Medium-low confidence in the exact inequalities.")
 def _lemma_b1(ctx: Context) -> Result:
-    return check_lemma_b1(pair_instance(stream_seed(ctx.seed, "pair")))
+    return check_lemma_b1(pair_instance(ctx.stream_seed()))
 
 
 def key_quantity(inst: Instance) -> tuple[float, float]:
@@ -163,7 +163,7 @@ def check_lemma_b2(base: Instance, bound: Callable[[Instance], float] = b2_bound
                       "w_n²). The paper's Step 3 (bounding the final key quantity) is not reconstructed. Low "
                       "confidence that this is the paper's cubic.")
 def _lemma_b2(ctx: Context) -> Result:
-    return check_lemma_b2(pair_instance(stream_seed(ctx.seed, "lemma_b2")))
+    return check_lemma_b2(pair_instance(ctx.stream_seed()))
 
 
 def check_lemma_b3(base: Instance, bound: Callable[[Instance], float] = b3_bound,
@@ -196,7 +196,7 @@ def check_lemma_b3(base: Instance, bound: Callable[[Instance], float] = b3_bound
                       "of Lemma B.1. The paper integrates an explicit lower-bounding function (59)-(61); ours uses "
                       "the cruder w_{d,1} ≤ 2w_{d,2} − α. Low confidence that this is the paper's bound.")
 def _lemma_b3(ctx: Context) -> Result:
-    return check_lemma_b3(pair_instance(stream_seed(ctx.seed, "lemma_b3")))
+    return check_lemma_b3(pair_instance(ctx.stream_seed()))
 
 
 def check_theorem3_9(inst: Instance, start: Callable[[Limit], np.ndarray] = lambda lim: lim.theta0) -> Result:
@@ -242,7 +242,7 @@ def check_theorem3_9(inst: Instance, start: Callable[[Limit], np.ndarray] = lamb
                       "problem to bounding the absolute value of [W₁|x₂| − W₂|x₁|]' confirms the projection. Medium "
                       "confidence.")
 def _theorem3_9(ctx: Context) -> Result:
-    return check_theorem3_9(pair_instance(stream_seed(ctx.seed, "theorem3_9")))
+    return check_theorem3_9(pair_instance(ctx.stream_seed()))
 
 
 def check_cor3_10(lims: Sequence[Limit], fracs: tuple[float, ...]) -> Result:
@@ -302,7 +302,7 @@ def check_cor3_11(inst: Instance, aggregate: Callable[[list[float]], float] = ro
                       "(blocks decouple, so the row space splits). The per-block bounds δ̄_k are not reconstructable. "
                       "Medium confidence.")
 def _cor3_11(ctx: Context) -> Result:
-    return check_cor3_11(pair_instance(stream_seed(ctx.seed, "cor3_11"), n=SIZES.of(ctx).blocks))
+    return check_cor3_11(pair_instance(ctx.stream_seed(), n=SIZES.of(ctx).blocks))
 
 
 def check_cor3_12(lims: Sequence[Limit], fracs: tuple[float, ...]) -> Result:
@@ -321,4 +321,4 @@ def check_cor3_12(lims: Sequence[Limit], fracs: tuple[float, ...]) -> Result:
        reconstruction="As for Cor. 3.10: the bound is lost, the measured KKT error is used. Flagged as a different "
                       "statement.")
 def _cor3_12(ctx: Context) -> Result:
-    return check_cor3_12(eps_sweep(tuple(stream_seed(ctx.seed, "cor3_12")), FRACS, n=2), FRACS)
+    return check_cor3_12(eps_sweep(tuple(ctx.stream_seed()), FRACS, n=2), FRACS)

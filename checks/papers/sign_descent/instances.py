@@ -92,7 +92,7 @@ def pair_instance(seed: Sequence[int], eps_frac: float = 0.3, n: int = 1) -> Ins
 def figure1_instance(seed: int, d: int, eps_frac: float = 0.1) -> Instance:
     """Figure 1's setting (sizes and α lost): n = 1 (so the dual values can gather at two points), d coordinates,
     α = α_max/2, ε = eps_frac·ε̄; one data set for both Figure 1 claims (run ``seed``)."""
-    return make_instance(stream_seed(seed, "figure1"), 1, d, eps_frac=eps_frac)
+    return make_instance(stream_seed(seed, "sign_descent.figure1"), 1, d, eps_frac=eps_frac)
 
 
 def assumption32_matrices(rng_of: Callable[[int], np.random.Generator]) -> list[np.ndarray]:
@@ -170,4 +170,4 @@ def eps_sweep(seed: tuple[int, ...], fracs: tuple[float, ...], n: int = 1) -> li
 
 def pair_sweep(seed: int, fracs: tuple[float, ...] = FRACS) -> list[Limit]:
     """The ε-sweep on one block of two shared by Cor. 3.10 and Figures 2 and 3 (run ``seed``)."""
-    return eps_sweep(tuple(stream_seed(seed, "pair_sweep")), fracs)
+    return eps_sweep(tuple(stream_seed(seed, "sign_descent.pair_sweep")), fracs)

@@ -7,7 +7,7 @@ from typing import Callable, Sequence
 import numpy as np
 import sympy as sp
 
-from checks.context import Context, stream_rng, stream_seed
+from checks.context import Context
 from checks.papers.sign_descent.criteria import solve_failed
 from checks.papers.sign_descent.instances import SIZES, Instance, make_instance, positive_points
 from checks.registry import claim
@@ -62,8 +62,8 @@ def check_prop3_6(inst: Instance, mp_inst: Instance, mp_times: Sequence[float], 
                       "is −2Gw_n²/(w_d(2Gw_n + ε)) = O(ε) after t₀. Medium confidence.")
 def _prop3_6(ctx: Context) -> Result:
     sizes = SIZES.of(ctx)
-    return check_prop3_6(make_instance(stream_seed(ctx.seed, "prop3_6"), *sizes.dual_dynamics),
-                         make_instance(stream_seed(ctx.seed, "prop3_6_mp"), 1, 2, pairs=True), sizes.mp_times, ctx.dps)
+    return check_prop3_6(make_instance(ctx.stream_seed(), *sizes.dual_dynamics),
+                         make_instance(ctx.stream_seed("mp"), 1, 2, pairs=True), sizes.mp_times, ctx.dps)
 
 
 def check_lp_norm(b: np.ndarray, p: sp.Expr = sp.Rational(3, 2)) -> Result:
@@ -88,7 +88,7 @@ def check_lp_norm(b: np.ndarray, p: sp.Expr = sp.Rational(3, 2)) -> Result:
        reconstruction="p lost in the body ('a close connection with the -norm'); the arXiv abstract of this paper "
                       "names the ℓ_{3/2} norm, and it follows from θ ≈ sign(β)|β|^{1/2}. Sure of p = 3/2.")
 def _lp_norm(ctx: Context) -> Result:
-    return check_lp_norm(positive_points(stream_rng(ctx.seed, "lp")))
+    return check_lp_norm(positive_points(ctx.rng()))
 
 
 def check_higher_order(depths: tuple[int, ...] = (1, 2, 3, 4), stated: Callable[..., sp.Expr] = S.paper_eq14) -> Result:

@@ -8,7 +8,7 @@ from typing import Callable
 
 import numpy as np
 
-from checks.context import Context, stream_seed
+from checks.context import Context
 from checks.papers.sign_descent.criteria import assumption_33_or_none, criterion, solve_failed
 from checks.papers.sign_descent.instances import SIZES, Instance, make_instance, trajectory
 from checks.registry import claim
@@ -71,7 +71,7 @@ def check_prop3_4(inst: Instance, rule: Callable[[N.WeightPath], np.ndarray] = d
                                          "and is always non-negative' and 'if [g_i(0) < 0] then ...'. The sign "
                                          "convention (g(0) < 0 ⇒ w₊ grows) is forced by ẇ₊ = −2w₊g/(...). Sure.")
 def _prop3_4(ctx: Context) -> Result:
-    return check_prop3_4(make_instance(stream_seed(ctx.seed, "prop3_4"), *SIZES.of(ctx).sign_flow))
+    return check_prop3_4(make_instance(ctx.stream_seed(), *SIZES.of(ctx).sign_flow))
 
 
 def check_product(inst: Instance, rates: N.WeightRates = ssd_weight_rates) -> Result:
@@ -100,7 +100,7 @@ def check_product(inst: Instance, rates: N.WeightRates = ssd_weight_rates) -> Re
        reconstruction="'this quantity is not conserved ... In fact, we can show that [w₊w₋ < α²] for [t > 0]'. The "
                       "inequality direction is our reading (the rate formula is our derivation). Fairly sure.")
 def _product(ctx: Context) -> Result:
-    return check_product(make_instance(stream_seed(ctx.seed, "product"), *SIZES.of(ctx).sign_flow))
+    return check_product(make_instance(ctx.stream_seed(), *SIZES.of(ctx).sign_flow))
 
 
 def check_lemma_a1(inst: Instance, rates: N.WeightRates = ssd_weight_rates) -> Result:
@@ -122,7 +122,7 @@ def check_lemma_a1(inst: Instance, rates: N.WeightRates = ssd_weight_rates) -> R
                                           r"\tfrac{d}{dt}|r_k|\le0",
        kind="inequality", reconstruction="Statement survives in words. Sure.")
 def _lemma_a1(ctx: Context) -> Result:
-    return check_lemma_a1(make_instance(stream_seed(ctx.seed, "lemma_a1"), *SIZES.of(ctx).stages))
+    return check_lemma_a1(make_instance(ctx.stream_seed(), *SIZES.of(ctx).stages))
 
 
 def check_prop3_5(inst: Instance, bound: Callable[[N.BlockData, float], np.ndarray] = N.warmup_bound,
@@ -179,7 +179,7 @@ def warmup_scaling(inst: Instance, fractions: tuple[float, ...] = (1.0, 0.5, 0.2
                       "which we take as |y_k|/2 (needs 9α²‖x_k‖₁ ≤ |y_k|/2). The threshold εn/(|x_i||y_k|) follows "
                       "(order ε, 'a value on the order'). Medium confidence in the constants, high in the structure.")
 def _prop3_5(ctx: Context) -> Result:
-    return check_prop3_5(make_instance(stream_seed(ctx.seed, "prop3_5"), *SIZES.of(ctx).stages))
+    return check_prop3_5(make_instance(ctx.stream_seed(), *SIZES.of(ctx).stages))
 
 
 def stage_quantity(traj: N.WeightPath) -> np.ndarray:
@@ -209,7 +209,7 @@ def check_lemma_a2(inst: Instance, quantity: Callable[[N.WeightPath], np.ndarray
                       "the lemma must concern the weight gradient 2w_d|g| that sets the adaptive rate; the proof's "
                       "'Mean Value Theorem' step fits this. Medium confidence.")
 def _lemma_a2(ctx: Context) -> Result:
-    return check_lemma_a2(make_instance(stream_seed(ctx.seed, "lemma_a2"), *SIZES.of(ctx).stages))
+    return check_lemma_a2(make_instance(ctx.stream_seed(), *SIZES.of(ctx).stages))
 
 
 def check_prop3_7(inst: Instance, quantity: Callable[[N.WeightPath], np.ndarray] = stage_quantity) -> Result:
@@ -257,7 +257,7 @@ def check_prop3_7(inst: Instance, quantity: Callable[[N.WeightPath], np.ndarray]
                       "always non-positive for [t ≥ t₁]' and 'Therefore, we must have [t₁ > t₀]'; the quantity is the "
                       "one of Lemma A.2. Medium confidence.")
 def _prop3_7(ctx: Context) -> Result:
-    return check_prop3_7(make_instance(stream_seed(ctx.seed, "prop3_7"), *SIZES.of(ctx).stages))
+    return check_prop3_7(make_instance(ctx.stream_seed(), *SIZES.of(ctx).stages))
 
 
 def check_lemma_a3(inst: Instance, rates: N.WeightRates = ssd_weight_rates) -> Result:
@@ -282,7 +282,7 @@ def check_lemma_a3(inst: Instance, rates: N.WeightRates = ssd_weight_rates) -> R
        latex=r"r_k(t)\to0,\ w_d\uparrow w_d(\infty)<\infty,\ w_n\downarrow\xi(\infty)\ge0", kind="convergence",
        reconstruction="Display lost; the proof says 'we must have [lim r_k = 0]', 'exists with [w_d(∞) < ∞]'. Sure.")
 def _lemma_a3(ctx: Context) -> Result:
-    return check_lemma_a3(make_instance(stream_seed(ctx.seed, "lemma_a3"), *SIZES.of(ctx).stages))
+    return check_lemma_a3(make_instance(ctx.stream_seed(), *SIZES.of(ctx).stages))
 
 
 def check_late_time(inst: Instance, approx: Callable[[np.ndarray, float], np.ndarray] = lambda G, e: G / e) -> Result:
@@ -312,4 +312,4 @@ def check_late_time(inst: Instance, approx: Callable[[np.ndarray, float], np.nda
        reconstruction="'the dynamics approximate the direction of [−∇L] as all gradient components approach zero'. "
                       "Sure.")
 def _late_time(ctx: Context) -> Result:
-    return check_late_time(make_instance(stream_seed(ctx.seed, "late_time"), 1, SIZES.of(ctx).late_time_d))
+    return check_late_time(make_instance(ctx.stream_seed(), 1, SIZES.of(ctx).late_time_d))
