@@ -28,9 +28,8 @@ solve under REPEAT_BELOW s is repeated and its best time kept); a solve over ``B
 ("over budget") and the method's tighter tolerances skipped.
 Time at 1e-12 = the cheapest entry of a method whose error is ≤ 1e-12.
 
-The project's choice is also run as the claims run it, with its error-estimate solve (1000× looser tolerances for the
-flows, ``numerics.sign_descent.LOOSER``× for the sign flow, 1000× for MGF): its estimate of the limit's error must
-bound the true error.
+The project's choice is also run as the claims run it, with its error-estimate solve (1000× looser tolerances): its
+estimate of the limit's error must bound the true error.
 
     .venv/bin/python -m benchmarks integrators
 """

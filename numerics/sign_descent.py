@@ -174,11 +174,6 @@ def warmup_bound(data: BlockData, eps: float) -> np.ndarray:
     return out
 
 
-#: The second solve of this paper's flows runs at tolerances this many times looser (numerics.flow's default is
-#: 1000); the difference of the two solves bounds the error of both.
-LOOSER = 10.0
-
-
 # --- flows --------------------------------------------------------------------------------------------
 def state_blocks(d: int) -> dict[str, slice]:
     """The named blocks of the flows' state (w₊, w₋, ∫): ``wp``, ``wm`` and ``integral``."""
@@ -350,17 +345,18 @@ def gd_rhs(data: BlockData) -> Callable[[float, np.ndarray], np.ndarray]:
 
 def _weight_path(rhs: Callable, data: BlockData, alpha: float, eps: float | None, t_eval: np.ndarray, rtol: float,
                  atol: float, method: str, jac: Callable | None = None) -> WeightPath:
-    """A flow from w₊ = w₋ = α1 solved twice (rtol, atol and LOOSER× both) with dense output, as a view."""
+    """A flow from w₊ = w₋ = α1 solved twice (rtol, atol and numerics.flow.LOOSER× both) with dense output, as a
+    view."""
     alpha = V.positive("alpha", alpha)
     flow = solve_flow(rhs, initial_state(data.d, alpha), t_eval, jac=jac, method=method, rtol=rtol, atol=atol,
-                      looser=LOOSER, dense=True, blocks=state_blocks(data.d))
+                      dense=True, blocks=state_blocks(data.d))
     return WeightPath(data, alpha, eps, flow)
 
 
 def solve_ssd(data: BlockData, alpha: float, eps: float, t_eval: np.ndarray, *, rtol: float = 1e-11,
               atol: float = 1e-13, method: str = "LSODA", rates: WeightRates = ssd_weight_rates) -> WeightPath:
     """Smoothed sign descent (12) from w₊ = w₋ = α1, with ∫(14) in the state, solved by numerics.flow.solve_flow
-    twice (rtol, atol and :data:`LOOSER`× both).
+    twice (rtol, atol and numerics.flow.LOOSER = 1000× both).
 
     ``rates`` (default: the generated (12)) can be replaced by a perturbed rule, which tests use; with the default,
     LSODA, BDF and Radau get the analytic Jacobian :func:`ssd_jac` (a replaced rule: finite differences). LSODA by
@@ -376,7 +372,7 @@ def solve_ssd(data: BlockData, alpha: float, eps: float, t_eval: np.ndarray, *, 
 def solve_ssd_dual(data: BlockData, alpha: float, eps: float, t_eval: np.ndarray, *, rtol: float = 1e-12,
                    atol: float = 1e-14, dual_rate: Callable = ssd_dual_rate) -> tuple[np.ndarray, float]:
     """β(t) from the dual system of Prop. 3.6: θ̇ = (14), ξ̇ = the non-dominating weight's rate from (12), and
-    β = sign(θ)(θ² − ξ²); returns (β at ``t_eval``, its error estimate against a second solve at :data:`LOOSER`×
+    β = sign(θ)(θ² − ξ²); returns (β at ``t_eval``, its error estimate against a second solve at numerics.flow.LOOSER×
     looser tolerances)."""
     alpha, eps = V.positive("alpha", alpha), V.positive("eps", eps)
     d = data.d
@@ -389,7 +385,7 @@ def solve_ssd_dual(data: BlockData, alpha: float, eps: float, t_eval: np.ndarray
         return np.concatenate([dual_rate(np.abs(th), g, eps), np.where(s > 0, rm, rp)])
 
     z0 = np.concatenate([s * alpha, np.full(d, alpha)])
-    flow = solve_flow(f, z0, t_eval, method="DOP853", rtol=rtol, atol=atol, looser=LOOSER,
+    flow = solve_flow(f, z0, t_eval, method="DOP853", rtol=rtol, atol=atol,
                       blocks={"theta": slice(0, d), "xi": slice(d, 2 * d)})
     if not flow.success:
         return np.full((len(t_eval), d), np.nan), float("inf")

@@ -362,7 +362,7 @@ def test_solve_ssd_default_is_the_benchmarks_choice():
 
 
 def test_solve_ssd_error_estimate_bounds_the_error():
-    """Quick-tier Figure 1 instance: the default solve's estimate of β(T) (second solve at N.LOOSER× looser
+    """Quick-tier Figure 1 instance: the default solve's estimate of β(T) (second solve at 1000× looser
     tolerances) bounds its error against a tight independent reference (DOP853 at rtol 1e-13)."""
     inst = I.figure1_instance(0, Q.figure1_d)
     T = N.ssd_horizon(inst.data, inst.alpha, inst.eps)
