@@ -21,7 +21,7 @@ from numerics.generated.sign_descent import ssd_weight_rates
 
 @dataclass(frozen=True)
 class Sizes:
-    """The sizes of one tier's instances: (n, d) = (examples, coordinates)."""
+    """What one tier runs: the instances' sizes (n, d) = (examples, coordinates), and Prop. 3.6's mpmath times."""
 
     #: the gradient-flow instances of §3.2 (eqs. 10 and 11, the low-dimensional structure)
     gradient_flow: tuple[int, int]
