@@ -21,15 +21,15 @@ Every method of ``solve_ivp`` (RK45, RK23, DOP853, Radau, BDF, LSODA) and ``odei
 call) runs a ladder of matched tolerances ``RTOLS``, atol = 1e-2·rtol (MGF: 1e-4·rtol, the ratio of solve_dln_mgf's
 defaults), on the claims' output grid; the implicit ones get the problem's analytic Jacobian where the project has one
 (HB/NAG: ``numerics.hb_nag._jac``; MGF and the sign flow: assembled from generated partials,
-``numerics.sign_descent._ssd_jac``), as the project's solves do. ``odeint`` also runs at its
+``numerics.sign_descent.ssd_jac``), as the project's solves do. ``odeint`` also runs at its
 defaults (no Jacobian). For MGF, ``odeint`` integrates to the reference's end time on 400 log-spaced outputs (it cannot
 stop at the energy threshold, so ``solve_dln_mgf`` cannot use it). One solve per entry (no error-estimate solve; a
 solve under REPEAT_BELOW s is repeated and its best time kept); a solve over ``BUDGET`` seconds is stopped
 ("over budget") and the method's tighter tolerances skipped.
 Time at 1e-12 = the cheapest entry of a method whose error is ≤ 1e-12.
 
-The project's choice is also run as the claims run it, with its error-estimate solve (1000× looser tolerances for the
-flows, COARSE_FACTOR× for the sign flow, 1000× for MGF): its estimate of the limit's error must bound the true error.
+The project's choice is also run as the claims run it, with its error-estimate solve (1000× looser tolerances): its
+estimate of the limit's error must bound the true error.
 
     .venv/bin/python -m benchmarks integrators
 """
@@ -126,8 +126,7 @@ def ode_solver(rhs: Callable, jac: Callable | None, y0: np.ndarray, t_eval: np.n
 def flow_problems() -> list[Problem]:
     """HB, NAG and the sign flow, built with the claims modules' own helpers."""
     from checks.papers import hb_nag as H
-    from checks.papers import sign_descent as S
-    from checks.context import Context
+    from checks.papers.sign_descent import instances as S
     from numerics import hb_nag as N
     from numerics import sign_descent as SD
     from numerics.generated.sign_descent import ssd_weight_rates
@@ -154,7 +153,7 @@ def flow_problems() -> list[Problem]:
                            ode_solver(N._rhs(inst.net, alpha, H.MU), N._jac(inst.net, alpha, H.MU), y0, grid,
                                       lambda y, d=d: y[:d] ** 2 - y[d:2 * d] ** 2),
                            (("DOP853", 1e-14, 1e-16, 300.0), ("LSODA", 1e-13, 1e-15, 120.0)), 1e-2, defaults, full))
-    fig = S.figure1_instance(Context(seed=0, tier="full"))
+    fig = S.figure1_instance(0, S.SIZES["full"].figure1_d)
     d = fig.data.d
     T = SD.ssd_horizon(fig.data, fig.alpha, fig.eps)
     ssd_grid = np.linspace(0.0, T, 2001)
@@ -168,8 +167,8 @@ def flow_problems() -> list[Problem]:
 
     out.append(Problem("ssd", f"smoothed sign flow, Figure 1 instance n = 1, d = {d}, α = {fig.alpha:.3g}, "
                               f"ε = {fig.eps:.3g}, T = {T:.3g}",
-                       ode_solver(SD._ssd_rhs(fig.data, fig.eps, ssd_weight_rates), SD._ssd_jac(fig.data, fig.eps),
-                                  np.concatenate([np.full(2 * d, fig.alpha), np.zeros(d)]), ssd_grid,
+                       ode_solver(SD.ssd_rhs(fig.data, fig.eps, ssd_weight_rates), SD.ssd_jac(fig.data, fig.eps),
+                                  SD.initial_state(d, fig.alpha), ssd_grid,
                                   lambda y, d=d: y[:d] ** 2 - y[d:2 * d] ** 2),
                        (("DOP853", 1e-14, 1e-16, 300.0), ("LSODA", 1e-13, 1e-15, 120.0)), 1e-2, ssd_defaults,
                        ssd_full, "the implicit methods get the analytic Jacobian (generated partials, chain rule)",
@@ -181,12 +180,12 @@ def ssd_suite(configs: tuple[tuple[str, float, float], ...] = (("LSODA", 1e-11, 
               rounds: int = 2) -> list[dict[str, Any]]:
     """CPU time and verdicts of the sign_descent quick-tier claims with solve_ssd's default switched to each config
     (configs alternate, ``rounds`` times, so a warm-up or a load change does not favour one); defaults restored."""
-    import checks.registry as R
-    from checks.papers import sign_descent as S
     from checks.context import Context
+    from checks.discovery import load_all
+    from checks.papers.sign_descent import instances as S
     from numerics import sign_descent as SD
 
-    claims = [c for c in R.load_all().values() if c.paper == "sign_descent" and c.tier == "quick"]
+    claims = [c for c in load_all().values() if c.paper == "sign_descent" and c.tier == "quick"]
     saved = dict(SD.solve_ssd.__kwdefaults__)
     out = []
     try:
@@ -197,7 +196,7 @@ def ssd_suite(configs: tuple[tuple[str, float, float], ...] = (("LSODA", 1e-11, 
                 t0 = time.process_time()
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    verdicts = {c.id: c.check(Context(seed=0, tier="quick")).verdict.name for c in claims}
+                    verdicts = {c.id: c.check(Context(seed=0, tier="quick", claim=c.id)).verdict.name for c in claims}
                 out.append({"round": rnd, "method": method, "rtol": rtol, "cpu": time.process_time() - t0,
                             "verdicts": verdicts})
     finally:
@@ -274,7 +273,8 @@ def best_of(solve: Callable[[], dict[str, Any]]) -> dict[str, Any]:
 
 
 def bench_problem(p: Problem) -> dict[str, Any]:
-    """Reference, project's choice (one solve, and as the claims run it), odeint's defaults and every method's ladder."""
+    """Reference, project's choice (one solve, and as the claims run it), odeint's defaults and every method's
+    ladder."""
     refs = {m: p.solve(m, rt, at, b) for m, rt, at, b in p.refs}
     first, second = (m for m, *_ in p.refs)
     if not refs[first]["ok"]:
@@ -374,9 +374,9 @@ def verdict(row: dict[str, Any]) -> str:
 def markdown(rows: list[dict[str, Any]]) -> str:
     out = [f"## {TITLE} (`benchmarks/bench_integrators.py`)", "",
            f"Issue 9's target: the project's choice is the fastest at {TARGET_ERR:g} accuracy of the limit, or this "
-           "section says which wins and why. References: DOP853 at rtol 1e-14, atol 1e-16 (flows), LSODA at rtol 1e-13, "
-           "atol 1e-17 (MGF); floor = their difference to LSODA at rtol 1e-13 (flows), BDF at rtol 1e-12 (MGF): errors "
-           "below the floor are not resolved. Ladder: rtol ∈ "
+           "section says which wins and why. References: DOP853 at rtol 1e-14, atol 1e-16 (flows), LSODA at rtol "
+           "1e-13, atol 1e-17 (MGF); floor = their difference to LSODA at rtol 1e-13 (flows), BDF at rtol 1e-12 "
+           "(MGF): errors below the floor are not resolved. Ladder: rtol ∈ "
            f"{{{', '.join(f'{r:.0e}' for r in RTOLS)}}}, atol = 1e-2·rtol (MGF 1e-4·rtol); one solve each (best of "
            f"up to {REPEATS} when faster than {REPEAT_BELOW:g} s), budget {BUDGET:g} s; the implicit methods "
            "(Radau, BDF, LSODA, odeint) get the analytic Jacobian where the project has one.", ""]
@@ -421,7 +421,8 @@ def markdown(rows: list[dict[str, Any]]) -> str:
             out += ["The second reference solve did not finish, so the reference's accuracy is not measured here.", ""]
         elif floor > TARGET_ERR:
             out += [f"The reference floor ({floor:.1e}) is above {TARGET_ERR:g}: the target accuracy cannot be "
-                    "certified on this problem; the table's times at 1e-12 are against a reference of that accuracy.", ""]
+                    "certified on this problem; the table's times at 1e-12 are against a reference of that accuracy.",
+                    ""]
         out += [verdict(row), ""]
         if row.get("suite"):
             out += [suite_markdown(row["suite"]), ""]
@@ -439,7 +440,7 @@ def suite_markdown(runs: list[dict[str, Any]]) -> str:
     diff = "" if same else " The verdicts differ: " + "; ".join(
         f"{k}: " + " / ".join(r["verdicts"][k] for r in runs) for k in runs[0]["verdicts"]
         if len({r["verdicts"][k] for r in runs}) > 1) + "."
-    return (f"Over the sign_descent quick-tier claims ({len(runs[0]['verdicts'])}, each solving its own instances, many "
-            f"at smaller ε, where the convergence stage is stiffer), CPU seconds per round with solve_ssd's default "
-            f"set to: {text}; best round against {base[0]}: {ratios}. Verdicts "
+    return (f"Over the sign_descent quick-tier claims ({len(runs[0]['verdicts'])}, each solving its own instances, "
+            f"many at smaller ε, where the convergence stage is stiffer), CPU seconds per round with solve_ssd's "
+            f"default set to: {text}; best round against {base[0]}: {ratios}. Verdicts "
             + ("identical." if same else "not identical." + diff))

@@ -11,8 +11,8 @@ Two trajectories the claims compute in mpmath, each at several digit counts, one
   project's tolerances, with its error-estimate solve) of the same problem.
 
 Each row gives the CPU time of this process (``time.process_time``: the machines are shared, and a
-single-threaded solve's CPU time does not grow with the other jobs' load as its wall time does), the ratio to the lowest precision, and the agreement with the most precise run (how many
-digits the cheaper run actually delivers).
+single-threaded solve's CPU time does not grow with the other jobs' load as its wall time does), the ratio to the
+lowest precision, and the agreement with the most precise run (how many digits the cheaper run actually delivers).
 
     .venv/bin/python -m benchmarks mpmath [--long]
 """
@@ -38,8 +38,8 @@ def _max_diff(a: list[list[Any]], b: list[list[Any]]) -> float:
 
 
 def mgd_rows() -> list[dict[str, Any]]:
-    from checks.papers.momentum_dln_discrete import identity_instances
     from checks.context import Context
+    from checks.papers.momentum_dln_discrete import identity_instances
     from numerics.momentum_discrete import smgd_trajectory_mp
 
     insts = identity_instances(Context(seed=0, tier="full"))
@@ -59,11 +59,12 @@ def mgd_rows() -> list[dict[str, Any]]:
 
 
 def ssd_rows(long: bool) -> tuple[list[dict[str, Any]], float]:
-    from checks.papers import sign_descent as S
     from checks.context import Context
+    from checks.papers.sign_descent.instances import make_instance
     from numerics import sign_descent as N
 
-    small = S.make_instance(Context(seed=0, tier="full"), "prop3_6_mp", 1, 2, pairs=True)
+    prop3_6 = Context(seed=0, tier="full", claim="sign_descent.prop3-6")
+    small = make_instance(prop3_6.stream_seed("mp"), 1, 2, pairs=True)  # Prop. 3.6's mpmath instance
     t = time.process_time()
     N.solve_ssd(small.data, small.alpha, small.eps, np.array((0.0,) + SSD_TIMES))
     float64 = time.process_time() - t
