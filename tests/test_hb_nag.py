@@ -36,6 +36,7 @@ from checks.papers.hb_nag.properties import check_property4
 from checks.papers.hb_nag.relu_network import check_fig6
 from checks.papers.hb_nag.residuals import res_eq30
 from checks.papers.hb_nag.theta_dynamics import check_eq28_31, eq28_residual
+from checks.runner import run_claim
 from checks.verdict import Verdict
 from derivations import hb_nag as D
 from derivations.codegen import GENERATED_DIR, render
@@ -68,7 +69,7 @@ EXPECTED = {
 def test_every_quick_claim_gets_its_verdict(registry, ctx):
     ours = {cid: c for cid, c in registry.items() if c.paper == "hb_nag" and c.tier == "quick"}
     assert set(ours) == {f"hb_nag.{k}" for k in EXPECTED}
-    got = {cid.split(".", 1)[1]: c.check(ctx).verdict for cid, c in sorted(ours.items())}
+    got = {cid.split(".", 1)[1]: run_claim(c, ctx).result.verdict for cid, c in sorted(ours.items())}
     assert got == EXPECTED
 
 
@@ -78,7 +79,7 @@ def test_refuted_entries_name_a_correction(registry, ctx):
             assert all(registry[t].paper == "hb_nag" for t in c.corrects)
     for name in ("prop2", "theorem3", "eq50", "prop5", "property4", "appC-2.rho"):
         c = registry[f"hb_nag.{name}"]
-        assert c.check(ctx).verdict == REFUTED and c.corrected_by and set(c.corrected_by) <= set(registry)
+        assert run_claim(c, ctx).result.verdict == REFUTED and c.corrected_by and set(c.corrected_by) <= set(registry)
 
 
 def test_inventory_keys_are_ours(registry):

@@ -1,8 +1,9 @@
 """Instances of the hb_nag claims: the tier profiles, the regression instances of §1, §3 and App. D with their
 cached HB/NAG flows, and the data and cached training runs of the experiments (§3.2, §3.3, §3.5, App. B).
 
-Every random instance comes from a named stream of the run's seed (:func:`checks.context.stream_rng`); the
-instances several claims share are cached on (seed, profile, …).
+Every random instance comes from a named stream of the run's seed: data that several claims share from
+``hb_nag.<what>.<params>`` (:func:`checks.context.stream_rng`), cached on (seed, profile, …); a claim's own data
+from its stream ``<claim id>[.part]`` (:meth:`checks.context.Context.rng`).
 """
 from __future__ import annotations
 
@@ -172,13 +173,12 @@ class LinearProblem:
 
 
 def single_layer_problem(ctx: Context) -> LinearProblem:
-    """Gaussian X, y and β0 of the tier's size."""
+    """Gaussian X, y and β0 of the tier's size, from the claim's own stream."""
     n, d = FLOWS.of(ctx).single_layer
-    stream = "hb_nag.single_layer"
-    rng = stream_rng(ctx.seed, stream)
+    rng = ctx.rng()
     X = rng.standard_normal((n, d))
     y = rng.standard_normal(n)
-    return LinearProblem(X, y, rng.standard_normal(d), stream_seed(ctx.seed, stream))
+    return LinearProblem(X, y, rng.standard_normal(d), ctx.stream_seed())
 
 
 def symmetric_initialisation(rng: np.random.Generator, d: int) -> tuple[np.ndarray, np.ndarray]:
@@ -287,7 +287,7 @@ def trained(seed: int, profile: ExperimentProfile, init: str, level: tuple[float
     net = N.SquareNet(eps * data.X, eps * data.y)
     if algo == "sgd":
         eta = min(eta, sgd_step_cap(net))
-    rng = stream_rng(seed, f"hb_nag.sgd.{init}.{level}.{eta}")
+    rng = stream_rng(seed, "hb_nag.sgd", init, level, eta)
     return N.train(net, u0, v0, algo, eta, mu, loss_tol=loss_tol, max_steps=budget or profile.train_budget,
                    chunk=2000, rng=rng if algo == "sgd" else None)
 
@@ -322,11 +322,10 @@ class ReluProblem:
 
 
 def relu_problem(ctx: Context) -> ReluProblem:
-    """The sparse model at the experiments' sizes of the tier, with 40 test samples."""
+    """The sparse model at the experiments' sizes of the tier, with 40 test samples, from the claim's own streams
+    (the data's, and ``init`` for the weights)."""
     profile = EXPERIMENTS.of(ctx)
-    stream = "hb_nag.fig6"
-    rng = stream_rng(ctx.seed, stream)
+    rng = ctx.rng()
     X, y, th = N.sparse_instance(rng, profile.n, profile.d, profile.s)
     X_test = rng.standard_normal((40, profile.d))
-    return ReluProblem(X, y, X_test, X_test @ th, stream_seed(ctx.seed, stream),
-                       stream_seed(ctx.seed, f"{stream}.init"))
+    return ReluProblem(X, y, X_test, X_test @ th, ctx.stream_seed(), ctx.stream_seed("init"))

@@ -7,7 +7,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from checks.context import Context, stream_rng
+from checks.context import Context
 from checks.papers.hb_nag.gradient_flow import check_q_limits
 from checks.papers.hb_nag.instances import (
     MU,
@@ -168,7 +168,7 @@ def check_uv_symmetry(inst: Instance, u0: np.ndarray, v0: np.ndarray) -> Result:
        latex=r"|u(0)|=|v(0)|\Rightarrow|u(t)|=|v(t)|", kind="identity")
 def _appd4(ctx: Context) -> Result:
     inst = flow_instance(ctx, False)
-    return check_uv_symmetry(inst, *symmetric_initialisation(stream_rng(ctx.seed, "hb_nag.appD4"), inst.X.shape[1]))
+    return check_uv_symmetry(inst, *symmetric_initialisation(ctx.rng(), inst.X.shape[1]))
 
 
 @claim("hb_nag.appD-5.small_init", section="App. D.5", equations=("D.5",),
