@@ -69,7 +69,7 @@ def check_when_momentum_helps(runs: dict[str, TrainResult], data: ExperimentData
     return res.with_evidence(**{
         "kappa = 4 alpha |X^T y|_inf / (n (1-mu))": kappa,
         "note": ("to first order in α, R^M's gradient term is −α∇L(θ(0))/(1−μ) ∈ span{x_i}, which does not "
-                 "change argmin_{Xθ=y}; see hb_nag.theorem3 evidence")})
+                 "change argmin_{Xθ=y}; see the evidence of Theorem 3's check")})
 
 
 @claim("hb_nag.sec3-2.when_momentum_helps", section="3.2", equations=("R^M",),
