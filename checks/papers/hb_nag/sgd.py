@@ -3,7 +3,7 @@ scale ξ̃ smaller than ξ."""
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import minimize_scalar
+from scipy.optimize import OptimizeResult, minimize_scalar
 
 from checks.context import Context
 from checks.papers.hb_nag.comparisons import compare
@@ -19,7 +19,7 @@ GROUP = "experiments"
 SGD_LEVEL, SGD_ETA = (0.05,), 3e-2
 
 
-def fit_scale(X: np.ndarray, y: np.ndarray, xi: np.ndarray, theta: np.ndarray):
+def fit_scale(X: np.ndarray, y: np.ndarray, xi: np.ndarray, theta: np.ndarray) -> OptimizeResult:
     """The factor s (log-uniform search on [1e-4, 10]) for which argmin Q_{sξ} s.t. Xθ = y is closest to ``theta``
     in max norm: scipy's bounded scalar minimisation over log s."""
     return minimize_scalar(lambda ls: float(np.max(np.abs(N.entropy_argmin(X, y, float(np.exp(ls)) * xi).theta
