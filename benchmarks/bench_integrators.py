@@ -20,7 +20,7 @@ difference to BDF at rtol 1e-12 (as in bench_mgf.py; Radau and the explicit meth
 Every method of ``solve_ivp`` (RK45, RK23, DOP853, Radau, BDF, LSODA) and ``odeint`` (LSODA of ODEPACK in one Fortran
 call) runs a ladder of matched tolerances ``RTOLS``, atol = 1e-2·rtol (MGF: 1e-4·rtol, the ratio of solve_dln_mgf's
 defaults), on the claims' output grid; the implicit ones get the problem's analytic Jacobian where the project has one
-(HB/NAG: ``numerics.hb_nag._jac``; MGF and the sign flow: assembled from generated partials,
+(HB/NAG: ``numerics.hb_nag.flow_jac``; MGF and the sign flow: assembled from generated partials,
 ``numerics.sign_descent.ssd_jac``), as the project's solves do. ``odeint`` also runs at its
 defaults (no Jacobian). For MGF, ``odeint`` integrates to the reference's end time on 400 log-spaced outputs (it cannot
 stop at the energy threshold, so ``solve_dln_mgf`` cannot use it). One solve per entry (no error-estimate solve; a
@@ -125,32 +125,32 @@ def ode_solver(rhs: Callable, jac: Callable | None, y0: np.ndarray, t_eval: np.n
 
 def flow_problems() -> list[Problem]:
     """HB, NAG and the sign flow, built with the claims modules' own helpers."""
-    from checks.papers import hb_nag as H
+    from checks.papers.hb_nag.instances import FLOWS, MU, instance
     from checks.papers.sign_descent import instances as S
     from numerics import hb_nag as N
     from numerics import sign_descent as SD
     from numerics.generated.sign_descent import ssd_weight_rates
 
     out = []
-    inst = H.instance(0, "full", False)
+    inst = instance(0, FLOWS["full"], False)
     d = inst.X.shape[1]
     T = 200.0
     grid = np.unique(np.concatenate([np.linspace(0, 1, 100), np.geomspace(1, T, 100)]))
     defaults = {k: N.flow.__kwdefaults__[k] for k in ("method", "rtol", "atol")}
     for method, eta in (("hb", 0.01), ("nag", 0.005)):
-        alpha = N.flow_alpha(method, eta, H.MU)
-        ud, vd = N.first_order_velocity(inst.net, inst.u0, inst.v0, H.MU)
+        alpha = N.flow_alpha(method, eta, MU)
+        ud, vd = N.first_order_velocity(inst.net, inst.u0, inst.v0, MU)
         y0 = np.concatenate([inst.u0, inst.v0, ud, vd, np.zeros(2 * d)])
 
         def full(alpha: float = alpha, grid: np.ndarray = grid) -> tuple[np.ndarray, float, float]:
             t0 = time.perf_counter()
-            path = N.flow(inst.net, inst.u0, inst.v0, alpha, H.MU, grid)
+            path = N.flow(inst.net, inst.u0, inst.v0, alpha, MU, grid)
             secs = time.perf_counter() - t0
-            return path.theta[-1], float(np.max(np.abs(path.theta[-1] - path.coarse.theta[-1]))), secs
+            return path.theta[-1], path.error_of(lambda p: p.theta[-1]), secs
 
-        out.append(Problem(method, f"{method.upper()} flow, η = {eta:g}, μ = {H.MU} (α = {alpha:.3g}), n = 10, "
+        out.append(Problem(method, f"{method.upper()} flow, η = {eta:g}, μ = {MU} (α = {alpha:.3g}), n = 10, "
                                    f"d = 20, T = {T:g}",
-                           ode_solver(N._rhs(inst.net, alpha, H.MU), N._jac(inst.net, alpha, H.MU), y0, grid,
+                           ode_solver(N.flow_rhs(inst.net, alpha, MU), N.flow_jac(inst.net, alpha, MU), y0, grid,
                                       lambda y, d=d: y[:d] ** 2 - y[d:2 * d] ** 2),
                            (("DOP853", 1e-14, 1e-16, 300.0), ("LSODA", 1e-13, 1e-15, 120.0)), 1e-2, defaults, full))
     fig = S.figure1_instance(0, S.SIZES["full"].figure1_d)

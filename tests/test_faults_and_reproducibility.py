@@ -120,7 +120,7 @@ def test_jobs_start_the_longest_module_first(registry, tmp_path):
     modules = {c.check.__module__ for c in claims}
     small = min(modules, key=lambda m: sum(c.check.__module__ == m for c in claims))
     slow = {c.id: 1000.0 if c.check.__module__ == small else 0.1 for c in claims}
-    assert process_groups(claims, "full", slow)[0][0].check.__module__ == small
+    assert small in {c.check.__module__ for c in process_groups(claims, "full", slow)[0]}  # modules may share a GROUP
     sizes = [len(g) for g in process_groups(claims, "full", {})]
     assert sizes == sorted(sizes, reverse=True)
     assert expected_seconds("full", tmp_path / "absent.json") == {}
