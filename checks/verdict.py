@@ -9,8 +9,8 @@ so that every verdict carries the evidence DESIGN.md asks of it:
 - :func:`from_order_fit`: an order or exponent claim, decided by a least-squares fit on at least four
   points.
 - :func:`refuted` / :func:`inconclusive`: a concrete counterexample, or why the check could not decide.
-- :func:`series`: a curve of evidence (an identity's residual against t, a sweep over seeds) that the reports
-  plot; a check passes a list of them as ``series=`` evidence.
+- :func:`curve`: a curve of evidence (an identity's residual against t, a sweep over seeds) that the reports
+  plot; a check passes a list of them as ``curves=`` evidence.
 
 Decision rule for numbers (used everywhere, one place): with ``tol`` the error the computation can
 explain, ``max_err <= tol`` is CONFIRMED, ``max_err > REFUTE_FACTOR * tol`` is REFUTED ("far beyond the
@@ -299,24 +299,24 @@ def combine(what: str, parts: dict[str, Result]) -> Result:
     return Result(verdict, summary, evidence, counterexample=counter)
 
 
-#: Kinds of evidence curve a report draws (:func:`series`): an identity's residual along time, a measured quantity
+#: Kinds of evidence curve a report draws (:func:`curve`): an identity's residual along time, a measured quantity
 #: over a parameter sweep (with its spread over seeds), a loss or distance along iterations, a state along time.
-SERIES_KINDS = ("residual_vs_t", "sweep", "convergence", "trajectory")
+CURVE_KINDS = ("residual_vs_t", "sweep", "convergence", "trajectory")
 LOG_AXES = ("", "x", "y", "xy")
 
 
-def series(kind: str, x: Sequence[float], y: Sequence[float], *, label: str, xlabel: str, ylabel: str,
+def curve(kind: str, x: Sequence[float], y: Sequence[float], *, label: str, xlabel: str, ylabel: str,
            low: Sequence[float] | None = None, high: Sequence[float] | None = None, log: str = "",
            reference: Mapping[str, float] | None = None) -> dict[str, Any]:
     """One curve of evidence for the reports' plots: ``y`` against ``x``.
 
-    Pass a list of them as a check's ``series=`` evidence (``from_errors(..., series=[series(...), ...])``).
+    Pass a list of them as a check's ``curves=`` evidence (``from_errors(..., curves=[curve(...), ...])``).
     ``low``/``high`` bound a band around the curve (a sweep's spread over its seeds); ``log`` names the log axes
     ("x", "y" or "xy"); ``reference`` holds levels drawn as horizontal lines, by label (``{"tolerance": 1e-12}``).
     Curves of one kind with the same axis labels share a plot (float64 and high precision, say).
     """
-    if kind not in SERIES_KINDS:
-        raise ValueError(f"series kind must be one of {SERIES_KINDS}, got {kind!r}")
+    if kind not in CURVE_KINDS:
+        raise ValueError(f"curve kind must be one of {CURVE_KINDS}, got {kind!r}")
     if log not in LOG_AXES:
         raise ValueError(f"log must be one of {LOG_AXES}, got {log!r}")
     xs, ys = [float(v) for v in x], [float(v) for v in y]
