@@ -148,3 +148,16 @@ def variable_of(ev: Mapping[str, Any]) -> str:
         if numbers(ev.get(key)) == numbers(ev.get("h")):
             return name
     return "h"
+
+
+def telling(panel: Panel) -> int:
+    """How much a panel tells at a glance: a fit or curves over a few points beat one value against a level."""
+    if panel.kind in ("order", "curves"):
+        return 3
+    size = len(numbers(panel.data.get("values") or panel.data.get("errors")) or [])
+    return 2 if size > 1 else 1
+
+
+def best_panel(panels: list[Panel]) -> Panel | None:
+    """The first of the most telling panels (a notebook card shows one)."""
+    return max(panels, key=telling) if panels else None
