@@ -163,4 +163,4 @@ def compact(svg: str) -> str:
     svg = re.sub(r' id="([^"]+)"', lambda m: m.group(0) if m.group(1) in used else "", svg)
     svg = re.sub(r"<!--.*?-->", "", svg, flags=re.S)
     svg = re.sub(r">\s+<", "><", svg)
-    return re.sub(r"\s*\n\s*", " ", svg)
+    return re.sub(r"\s*\n\s*", " ", svg).strip()
