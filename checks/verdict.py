@@ -262,7 +262,8 @@ def from_order_fit(what: str, hs: Sequence[float], errs: Sequence[float], expect
     By default the order is read as sharp: CONFIRMED when the fitted order is within ``ORDER_CONFIRM`` of
     the claim, REFUTED when it is further than ``ORDER_REFUTE`` (the series itself is the counterexample),
     INCONCLUSIVE between. With ``bound=True`` the claim is an upper bound on the error, so a fitted order
-    above ``expected + ORDER_CONFIRM`` (faster decay) also CONFIRMS it.
+    above ``expected + ORDER_CONFIRM`` (faster decay) also CONFIRMS it. Evidence ``variable="η"`` names the step in
+    the reports' plots.
     """
     reserved = {"fitted_order", "stderr", "local_slopes", "spread", "expected_order", "h", "errors"}
     if reserved & evidence.keys():
