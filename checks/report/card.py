@@ -76,7 +76,7 @@ class ClaimResult:
         fg, bg = BADGE[self.verdict.value]
         plot = self.plot_svg()
         more = len(claim_panels(self.record())) - 1
-        figure = (f'<div style="max-width:360px">{plot}</div>'
+        figure = (f'<div style="max-width:460px">{plot}</div>'
                   + (f'<div style="color:#666">{more} more plot(s): python -m checks --format html</div>'
                      if more > 0 else "")
                   if plot else '<div style="color:#666;font-style:italic">No plot for this claim\'s evidence.</div>')

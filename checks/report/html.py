@@ -51,7 +51,7 @@ button.toggle{font:12px ui-monospace,Menlo,Consolas,monospace;background:none;bo
 padding:0;text-align:left}button.toggle::before{content:"▸ "}button.toggle[aria-expanded=true]::before{content:"▾ "}
 tr.detail>td{background:#fafafa;padding:.6em 1em 1em}
 .plots{display:flex;flex-wrap:wrap;gap:.5em}figure.plot{margin:0;border:1px solid #e4e4e4;background:#fff}
-figure.plot svg{display:block;width:340px;height:auto}
+figure.plot svg{display:block;max-width:100%;height:auto}
 .noplot{color:#666;font-style:italic}.muted{color:#666}
 """
 
