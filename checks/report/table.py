@@ -94,11 +94,14 @@ def print_listing(claims: Sequence[Claim], console: Any) -> None:
     from rich.table import Table
 
     id_width, text_width = column_widths(console.width, max((len(c.id) for c in claims), default=10))
+    where_width = VERDICT_WIDTH + 8
+    statement_width = max(20, text_width + SECONDS_WIDTH + 2 - 8)
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("id", style="cyan", width=id_width, overflow="fold")
-    table.add_column("section · kind · tier", width=VERDICT_WIDTH)
-    table.add_column("statement", width=text_width + SECONDS_WIDTH + 2, overflow="fold")
+    table.add_column("where · kind · tier", width=where_width, overflow="fold")
+    table.add_column("statement", width=statement_width, overflow="fold")
     for c in claims:
-        table.add_row(split_id(c.id, id_width), escape(f"{c.source} §{c.section} · {c.kind} · {c.tier}"),
-                      escape(shorten(c.statement, text_width + SECONDS_WIDTH, STATEMENT_LINES)))
+        where = ("poster " if c.source == "poster" else "") + f"§{c.section}"
+        table.add_row(split_id(c.id, id_width), escape(f"{where}\n{c.kind} · {c.tier}"),
+                      escape(shorten(c.statement, statement_width, STATEMENT_LINES)))
     console.print(table)
