@@ -40,7 +40,7 @@ class Panel:
 
 
 def numbers(values: Any) -> list[float] | None:
-    """``values`` as a list of finite-or-infinite floats, or None when it is not a list of numbers."""
+    """``values`` as a list of finite floats, or None when it is not a non-empty list of finite numbers."""
     if not isinstance(values, list) or not values:
         return None
     out = []
@@ -51,7 +51,7 @@ def numbers(values: Any) -> list[float] | None:
             out.append(float(v))
         except ValueError:
             return None
-    return out
+    return out if all(math.isfinite(v) for v in out) else None
 
 
 def is_number(value: Any) -> bool:

@@ -21,7 +21,7 @@ from checks.report.document import (
     is_numeric,
     rerun_command,
 )
-from checks.report.figures import MAX_PANELS, claim_panels
+from checks.report.figures import MAX_PANELS, Panel, claim_panels
 from checks.report.markdown import where
 from checks.report.svg import panel_svg
 from checks.verdict import Verdict
@@ -173,10 +173,18 @@ def detail_html(rec: Record, run: dict[str, Any], plots: str) -> str:
     return "".join(parts)
 
 
+def safe_svg(panel: Panel, salt: str) -> str:
+    """The panel's SVG, or a line saying why it could not be drawn (one odd evidence never stops the page)."""
+    try:
+        return panel_svg(panel, salt)
+    except Exception as exc:  # noqa: BLE001 - reported on the page instead
+        return f'<p class="noplot">This plot could not be drawn: {escape(type(exc).__name__)}: {escape(str(exc))}</p>'
+
+
 def claim_rows(rec: Record, run: dict[str, Any]) -> str:
     """The row of one claim and its (hidden) detail row."""
     panels = claim_panels(rec)
-    rendered = [panel_svg(p, f"{rec['id']}.{i}") for i, p in enumerate(panels[:MAX_PANELS])]
+    rendered = [safe_svg(p, f"{rec['id']}.{i}") for i, p in enumerate(panels[:MAX_PANELS])]
     cid = escape(rec["id"])
     data = {key: filter_value(rec, key) for key in FILTERS}
     attrs = " ".join(f'data-{k}="{escape(str(v))}"' for k, v in data.items())
