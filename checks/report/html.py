@@ -164,6 +164,8 @@ def detail_html(rec: Record, run: dict[str, Any], plots: str) -> str:
     for label, key in (("Corrected form", "corrected_by"), ("Corrects", "corrects")):
         if rec.get(key):
             parts.append(f"<p><b>{label}.</b> " + ", ".join(claim_link(i) for i in rec[key]) + "</p>")
+    if rec.get("instances") is not None:  # the instance count and class, when the report records them
+        parts.append(f'<p><b>Instances.</b> {escape(json.dumps(rec["instances"], ensure_ascii=False))}</p>')
     if rec.get("reconstruction"):
         parts.append(f'<p><b>Reconstruction.</b> {escape(rec["reconstruction"])}</p>')
     parts.append(f'<details><summary>Evidence (JSON)</summary><pre>{pretty(rec.get("evidence", {}))}</pre></details>')
