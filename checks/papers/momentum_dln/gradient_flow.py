@@ -270,8 +270,7 @@ def check_gf_reference(data: SparseRegression, delta: np.ndarray, u0_of: Callabl
 
     The flow's limit is integrated (an independent route) when that finishes within GF_SECONDS; from a tiny
     balancedness u₀² the flow's last phase is too slow (its rate is ~u₀²‖x‖²), and then the limit is taken from
-    eq. (5), θ^GF = argmin_S ψ_{u₀²} by the dual (eq. (5) is checked as momentum_dln.eq5); the evidence names the
-    route."""
+    eq. (5), θ^GF = argmin_S ψ_{u₀²} by the dual (eq. (5) is checked on its own); the evidence names the route."""
     u0 = u0_of(delta)
     target, info = HE.argmin_bregman(data.X, data.y, delta, np.zeros_like(delta))
     if not info["converged"]:
