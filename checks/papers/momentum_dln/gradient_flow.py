@@ -9,7 +9,7 @@ import numpy as np
 from scipy.linalg import expm
 from scipy.optimize import linprog
 
-from checks.context import Context, stream_rng
+from checks.context import Context
 from checks.papers.momentum_dln.instances import (
     MGF_SIZES,
     K,
@@ -86,7 +86,7 @@ def check_interpolator_set(X: np.ndarray, y: np.ndarray, theta_star: np.ndarray,
        statement="S = {θ : ⟨θ, x_i⟩ = y_i} = θ* + span(x_1..x_n)^⊥ is affine of dimension ≥ d − n.", kind="other")
 def _interpolator_set(ctx: Context) -> Result:
     data = mgf_data(ctx.seed, MGF_SIZES.of(ctx).setting)
-    return check_interpolator_set(data.X, data.y, data.theta_star, stream_rng(ctx.seed, "momentum_dln_continuous/S"))
+    return check_interpolator_set(data.X, data.y, data.theta_star, ctx.rng())
 
 
 def check_least_squares_limit(X: np.ndarray, y: np.ndarray, theta0: np.ndarray, vel0: np.ndarray, lam: float,
@@ -126,7 +126,7 @@ def check_gf_least_squares(X: np.ndarray, y: np.ndarray, theta0: np.ndarray,
        kind="implicit_bias")
 def _gf_ls(ctx: Context) -> Result:
     data = mgf_data(ctx.seed, MGF_SIZES.of(ctx).setting)
-    theta0 = stream_rng(ctx.seed, "momentum_dln_continuous/ls").standard_normal(data.X.shape[1])
+    theta0 = ctx.rng().standard_normal(data.X.shape[1])
     return check_gf_least_squares(data.X, data.y, theta0, projection_onto_S)
 
 
@@ -151,7 +151,7 @@ def check_prop2(X: np.ndarray, y: np.ndarray, rng: np.random.Generator,
                  "momentum does not change the solution.", kind="implicit_bias")
 def _prop2(ctx: Context) -> Result:
     data = mgf_data(ctx.seed, MGF_SIZES.of(ctx).setting)
-    return check_prop2(data.X, data.y, stream_rng(ctx.seed, "momentum_dln_continuous/prop2"),
+    return check_prop2(data.X, data.y, ctx.rng(),
                        lambda th, v, lam: projection_onto_S(data.X, data.y, th + lam * v))
 
 
@@ -171,7 +171,7 @@ def check_footnote2(data: SparseRegression, lam: float, u0: np.ndarray, v0: np.n
        kind="other")
 def _footnote2(ctx: Context) -> Result:
     st = MGF_SIZES.of(ctx).setting
-    u0, v0 = footnote2_initialisation(stream_rng(ctx.seed, "momentum_dln_continuous/footnote2"), st.d)
+    u0, v0 = footnote2_initialisation(ctx.rng(), st.d)
     return check_footnote2(mgf_data(ctx.seed, st), FOOTNOTE2_LAMBDA, u0, v0)
 
 
@@ -192,7 +192,7 @@ def check_eq5(data: SparseRegression, delta0: np.ndarray, theta0: np.ndarray) ->
        kind="implicit_bias")
 def _eq5(ctx: Context) -> Result:
     st = MGF_SIZES.of(ctx).setting
-    delta0, theta0 = mixed_initialisation(stream_rng(ctx.seed, "momentum_dln_continuous/eq5"), st)
+    delta0, theta0 = mixed_initialisation(ctx.rng(), st)
     return check_eq5(mgf_data(ctx.seed, st), delta0, theta0)
 
 
@@ -232,7 +232,7 @@ def bregman_over_l1(ts: np.ndarray, dl: np.ndarray, ref: np.ndarray) -> tuple[fl
        statement="For small α (θ₀, Δ₀ = O(α²)), D_ψΔ₀(θ*, θ₀) ~ ψ_Δ₀(θ*), so θ^GF ≈ argmin_S ψ_Δ₀.", kind="asymptotic")
 def _eq7(ctx: Context) -> Result:
     st = MGF_SIZES.of(ctx).setting
-    delta_unit, ref_unit = unit_initialisation(stream_rng(ctx.seed, "momentum_dln_continuous/eq7"), st.d)
+    delta_unit, ref_unit = unit_initialisation(ctx.rng(), st.d)
     return check_small_scale_equivalence(mgf_data(ctx.seed, st).theta_star, delta_unit, ref_unit, SMALL_ALPHAS,
                                          "D_ψΔ₀(θ*, θ₀)/ψ_Δ₀(θ*)", bregman_over_psi)
 

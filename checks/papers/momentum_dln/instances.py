@@ -67,7 +67,10 @@ SMALL_LAMBDAS = (0.01, 0.005, 0.0025, 0.00125)
 DATA_MEANS = (0.0, 0.5, 1.0, 1.5)
 #: wall-clock budget (s) of one MGF solve (both solves); a run out of budget reads INCONCLUSIVE
 MGF_SECONDS = 120.0
-#: the random stream of the continuous-time data sets
+#: the random stream of the continuous-time data sets (one for every setting: the sweeps over μ share its draws). It
+#: keeps its name from before the paper-rooted stream names: renamed "momentum_dln.mgf_data" (new draws), eight
+#: full-tier verdicts changed (App. C.5 small λ, eqs. 18-20, Figures 8-9, θ^MGF vs θ^GF_Δ∞), so the data stay as
+#: they were
 MGF_DATA_STREAM = "momentum_dln_continuous/0"
 
 

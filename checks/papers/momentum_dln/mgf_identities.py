@@ -7,7 +7,7 @@ from typing import Callable
 
 import numpy as np
 
-from checks.context import Context, stream_rng
+from checks.context import Context
 from checks.papers.momentum_dln.instances import K, crossing_run, describe_run, lemma6_instance, unconverged
 from checks.registry import claim
 from checks.symbolic import residuals_vanish
@@ -106,4 +106,4 @@ def check_lemma6(lam: float, forcings: list[Callable[[np.ndarray], np.ndarray]],
        statement="If λḟ + f + g = 0, f(0) = 0 (λ > 0): g ∈ L∞ ⇒ ‖f‖∞ ≤ ‖g‖∞; g ∈ L¹ ⇒ ∫₀ᵗ|f| ≤ ∫₀ᵗ|g|, f(t) → 0 "
                  "and ∫₀^∞ f = −∫₀^∞ g.", kind="inequality")
 def _lemma6(ctx: Context) -> Result:
-    return check_lemma6(*lemma6_instance(stream_rng(ctx.seed, "momentum_dln_continuous/lemma6")))
+    return check_lemma6(*lemma6_instance(ctx.rng()))

@@ -9,7 +9,7 @@ from typing import Callable
 
 import numpy as np
 
-from checks.context import Context, stream_rng
+from checks.context import Context
 from checks.papers.momentum_dln.instances import K, crossing_run, describe_run, positive_run, unconverged
 from checks.registry import claim
 from checks.symbolic import residuals_vanish
@@ -172,7 +172,7 @@ def check_bregman_cosine(run: MF.MGFRun, ctx: Context, rng: np.random.Generator,
                  "·⟩].",
        kind="identity")
 def _bregman_cosine(ctx: Context) -> Result:
-    return check_bregman_cosine(crossing_run(ctx), ctx, stream_rng(ctx.seed, "momentum_dln_continuous/cosine"))
+    return check_bregman_cosine(crossing_run(ctx), ctx, ctx.rng())
 
 
 def check_poster_proof(run: MF.MGFRun, ctx: Context, rng: np.random.Generator) -> Result:
@@ -190,7 +190,7 @@ def check_poster_proof(run: MF.MGFRun, ctx: Context, rng: np.random.Generator) -
        statement="Choose θ̃₀ with ∇Φ∞(θ̃₀) = ∇Φ₀(θ₀) (= 0 since ∇Φ₀(θ₀) = ξ₀ = 0); with θ* − θ^MGF ∈ ker X the Bregman "
                  "cosine theorem gives D_Φ∞(θ*, θ̃₀) = D_Φ∞(θ*, θ^MGF) + D_Φ∞(θ^MGF, θ̃₀).", kind="identity")
 def _poster_proof(ctx: Context) -> Result:
-    return check_poster_proof(crossing_run(ctx), ctx, stream_rng(ctx.seed, "momentum_dln_continuous/cosine"))
+    return check_poster_proof(crossing_run(ctx), ctx, ctx.rng())
 
 
 def check_prop4(run: MF.MGFRun, ctx: Context) -> Result:
