@@ -38,7 +38,7 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass, replace
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 import numpy as np
 from scipy.optimize import brentq
@@ -95,9 +95,9 @@ class MGFRun:
     crossings: tuple[Crossing, ...]
 
     @property
-    def slices(self) -> dict[str, slice]:
+    def slices(self) -> Mapping[str, slice]:
         """The state's blocks (see :func:`layout`)."""
-        return dict(self.flow.blocks)
+        return self.flow.blocks
 
     @property
     def state0(self) -> np.ndarray:
