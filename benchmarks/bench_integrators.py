@@ -10,7 +10,7 @@ Problems (as the claims modules build them, full tier, seed 0):
 - ``ssd``: smoothed sign descent (sign_descent eq. 12) with the dual path integral, Figure 1's instance
   (n = 1, d = 50, α = α_max/2, ε = 0.1·ε̄), up to ``ssd_horizon``;
 - ``mgf λ=…``: MGF(λ) on the diagonal network (momentum_dln), the paper's setting (n, d, s) = (20, 30, 5),
-  α = 0.01, seed 0, solved to the energy threshold by ``solve_dln_mgf`` (``second_solve=False``) with each ``method``.
+  α = 0.01, seed 0, solved to the energy threshold by ``solve_dln_mgf`` (``looser=None``) with each ``method``.
 
 The quantity compared is the limit: θ(T) = u² − v² (resp. β(T) = w₊² − w₋²; for MGF θ∞ and Δ∞ = |w₊w₋|). For the
 ODE problems the reference is the tightest independent solve, DOP853 (explicit Runge–Kutta) at rtol 1e-14, atol 1e-16,
@@ -207,12 +207,12 @@ def ssd_suite(configs: tuple[tuple[str, float, float], ...] = (("LSODA", 1e-11, 
 
 def mgf_problem(lam: float) -> Problem:
     """MGF(λ) at the paper's setting through ``solve_dln_mgf(method=…)``; odeint on the reference's horizon."""
-    from checks.papers import momentum_dln_continuous as C
+    from checks.papers.momentum_dln.instances import MGF_PAPER, mgf_data
     from numerics import momentum_flow as MF
 
-    data = C.instance(0, C.PAPER)
-    u0, v0 = MF.paper_initialisation(C.PAPER.d, C.PAPER.alpha)
-    rhs, jac, sl = MF._rhs_jac(data.X, data.y, lam, False)
+    data = mgf_data(0, MGF_PAPER)
+    u0, v0 = MF.paper_initialisation(MGF_PAPER.d, MGF_PAPER.alpha)
+    rhs, jac, sl = MF.rhs_jac(data.X, data.y, lam, False)
     horizon: dict[str, Any] = {}
 
     def limit(s: np.ndarray) -> np.ndarray:
@@ -229,18 +229,18 @@ def mgf_problem(lam: float) -> Problem:
             warnings.simplefilter("ignore")
             try:
                 run = MF.solve_dln_mgf(data.X, data.y, u0, v0, lam, method=method, rtol=rtol, atol=atol,
-                                       second_solve=False, max_seconds=budget)
+                                       looser=None, max_seconds=budget)
             except Exception as exc:  # a failed solve is a row entry, never dropped
                 return {"ok": False, "seconds": time.perf_counter() - t0, "message": f"{type(exc).__name__}: {exc}",
                         "limit": None, "nfev": None}
         secs = time.perf_counter() - t0
         horizon.setdefault("t_end", run.t_end)
         horizon.setdefault("state0", run.state0)
-        msg = run.message
+        msg = MF.failure(run) or run.flow.message
         if "budget" in msg:
             msg = f"over budget ({budget:g} s, at t = {run.t_end:.2g})"
-        return {"ok": bool(run.success), "seconds": secs, "message": msg, "nfev": run.extra["nfev"],
-                "limit": limit(run.state) if run.success else None}
+        return {"ok": run.flow.success, "seconds": secs, "message": msg, "nfev": run.flow.nfev,
+                "limit": limit(run.state) if run.flow.success else None}
 
     dflt = MF.solve_dln_mgf.__kwdefaults__
 
@@ -248,10 +248,10 @@ def mgf_problem(lam: float) -> Problem:
         t0 = time.perf_counter()
         run = MF.solve_dln_mgf(data.X, data.y, u0, v0, lam)
         secs = time.perf_counter() - t0
-        return limit(run.state), float(np.max(np.abs(limit(run.state) - limit(run.state - run.error_estimate)))), secs
+        return limit(run.state), run.flow.error_of(lambda r: limit(r.y_end)), secs
 
     return Problem(f"mgf λ={lam:g}", f"MGF(λ = {lam:g}), momentum_dln paper setting (n, d, s) = (20, 30, 5), "
-                                     f"α = {C.PAPER.alpha:g}, seed 0, to energy ≤ {dflt['loss_tol']:g}",
+                                     f"α = {MGF_PAPER.alpha:g}, seed 0, to energy ≤ {dflt['loss_tol']:g}",
                    solve, (("LSODA", 1e-13, 1e-17, 300.0), ("BDF", 1e-12, 1e-16, 60.0)), 1e-4,
                    {k: dflt[k] for k in ("method", "rtol", "atol")}, full,
                    "solve_dln_mgf's atol = 1e-4·rtol on (w₊, w₋) (its defaults' ratio), AUX_ATOL_FACTOR× that on the "

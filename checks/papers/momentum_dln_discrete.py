@@ -25,7 +25,7 @@ from numerics import hyperbolic_entropy as HE
 from numerics.data import SparseRegression, sparse_regression
 from numerics.generated import momentum_discrete as G
 from numerics.momentum_discrete import EPS, GridTraining, SMGDRun, TrajectoryMP, appendix_d_terms_mp, smgd, smgd_trajectory_mp
-from numerics.momentum_flow import solve_dln_mgf
+from numerics.momentum_flow import failure, solve_dln_mgf
 
 K = "momentum_dln:"
 #: The paper's own quantitative meaning of "≈" for predictors (App. F.2.2: normalised distance < 0.01).
@@ -885,14 +885,14 @@ def check_d2_link(sw: dict, expected: float = 1.0, factor: Callable[[float], flo
     to λ∫(ẇ₊/w₊)² + (ẇ₋/w₋)² of MGF(λ) (the (1+β)/2 factor → 1); the gap is fitted against ε. ``factor(β)``
     multiplies the continuous side (the paper's intermediate form uses (1+β)/2)."""
     run, flow = sw["run"], sw["flow"]
-    if not flow.success or flow.crossed:
-        return inconclusive(f"MGF solve: {flow.message}")
+    if not flow.flow.success or flow.crossed:
+        return inconclusive(f"MGF solve: {failure(flow) or flow.flow.message}")
     if np.any(run.sign_changed) or not np.all(run.converged_at >= 0):
         return inconclusive("an MGD run changed sign or did not converge (D.2 covers non-crossing runs)",
                             converged_at=run.converged_at.tolist(), sign_changed=run.sign_changed.tolist(),
                             train_loss=run.train_loss.tolist())
     cont = sw["lam"] * float(np.sum(flow.get("Kp")) + np.sum(flow.get("Km")))
-    cont_err = sw["lam"] * float(np.sum(flow.err("Kp")) + np.sum(flow.err("Km")))
+    cont_err = sw["lam"] * float(np.sum(flow.end_error("Kp")) + np.sum(flow.end_error("Km")))
     disc = (run.S_plus + run.S_minus).sum(-1)
     gaps = np.abs(disc - np.array([factor(b) for b in sw["beta"]]) * cont)
     if np.any(gaps <= 10 * cont_err):
@@ -1076,7 +1076,7 @@ def check_figure7(gr: Figure4Grid, flows: dict, threshold: float = PAPER_CLOSENE
     vals, errs, rows = [], [], []
     for i in np.flatnonzero(gr.ok):
         fl = flows[float(gr.lam[i])]
-        if not fl.success:
+        if not fl.flow.success:
             continue
         tl = float(test_loss(fl.theta(), gr.inst))
         tl_err = float(fl.spread(lambda s: test_loss(fl.theta(s), gr.inst)))
