@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from checks.context import Context, stream_rng, stream_seed
+from checks.context import Context
 from checks.papers.momentum_dln.instances import (
     ARCHITECTURE_SIZES,
     FIGURE6_GAMMA_RANGE,
@@ -69,8 +69,7 @@ def check_figure2(tr: GridTraining, grid: dict, seed_stream: list[int]) -> Resul
        latex=r"L_{test}(\gamma,\beta) \approx f(\gamma/(1-\beta)^2)", kind="experiment", tier="full")
 def _figure2(ctx: Context) -> Result:
     sizes = ARCHITECTURE_SIZES.of(ctx)
-    return check_figure2(figure2_training(stream_rng(ctx.seed, "figure2"), sizes),
-                         architecture_grid_description(sizes), stream_seed(ctx.seed, "figure2"))
+    return check_figure2(figure2_training(ctx.rng(), sizes), architecture_grid_description(sizes), ctx.stream_seed())
 
 
 def check_figure6(reps: list[GridTraining], grid: dict, seed_stream: list[int]) -> Result:
@@ -90,5 +89,5 @@ def check_figure6(reps: list[GridTraining], grid: dict, seed_stream: list[int]) 
        latex=r"L_{test}(\gamma,\beta) \approx f(\gamma/(1-\beta)^2)", kind="experiment", tier="full")
 def _figure6(ctx: Context) -> Result:
     sizes = ARCHITECTURE_SIZES.of(ctx)
-    return check_figure6(figure6_replications(lambda r: stream_rng(ctx.seed, f"figure6-{r}"), sizes),
-                         architecture_grid_description(sizes, FIGURE6_GAMMA_RANGE), stream_seed(ctx.seed, "figure6-0"))
+    return check_figure6(figure6_replications(ctx.rng, sizes),
+                         architecture_grid_description(sizes, FIGURE6_GAMMA_RANGE), ctx.stream_seed(0))

@@ -8,7 +8,7 @@ from typing import Callable
 
 import numpy as np
 
-from checks.context import Context, stream_rng, stream_seed
+from checks.context import Context
 from checks.papers.momentum_dln.discretisation import check_rescaled_damping
 from checks.papers.momentum_dln.instances import (
     CLOSENESS_SOURCE,
@@ -134,9 +134,8 @@ def check_prop1_convergence(quadratic: Problem, network: Problem) -> Result:
        latex=r"\sup_{k\varepsilon\le T}\|w_k - w(k\varepsilon)\| = O(\varepsilon)", kind="order")
 def _prop1_convergence(ctx: Context) -> Result:
     return check_prop1_convergence(
-        quadratic_problem(stream_rng(ctx.seed, "prop1_quadratic"), stream_seed(ctx.seed, "prop1_quadratic"), d=4),
-        dln_problem(stream_rng(ctx.seed, "prop1_dln"), stream_seed(ctx.seed, "prop1_dln"),
-                    DISCRETISATION_SIZES.of(ctx)))
+        quadratic_problem(ctx.rng("quadratic"), ctx.stream_seed("quadratic"), d=4),
+        dln_problem(ctx.rng("dln"), ctx.stream_seed("dln"), DISCRETISATION_SIZES.of(ctx)))
 
 
 def check_acceleration_speedup(p: Problem, rho: int = 2, lam: float = 1.0, horizon: float = 8.0,
@@ -194,8 +193,7 @@ def check_acceleration_speedup(p: Problem, rho: int = 2, lam: float = 1.0, horiz
        kind="rate")
 def _acceleration_speedup(ctx: Context) -> Result:
     sizes = DISCRETISATION_SIZES.of(ctx)
-    return check_acceleration_speedup(dln_problem(stream_rng(ctx.seed, "acceleration"),
-                                                  stream_seed(ctx.seed, "acceleration"), sizes),
+    return check_acceleration_speedup(dln_problem(ctx.rng(), ctx.stream_seed(), sizes),
                                       gd_exponents=sizes.gd_step_exponents)
 
 
@@ -236,8 +234,7 @@ def check_regime_gamma_small(p: Problem, beta: float = 0.9, horizon: float = 8.0
        latex=r"\mathrm{MGD}(\gamma,\beta) \approx \mathrm{GD}(\gamma/(1-\beta))", kind="asymptotic")
 def _regime_gamma_small(ctx: Context) -> Result:
     sizes = DISCRETISATION_SIZES.of(ctx)
-    return check_regime_gamma_small(dln_problem(stream_rng(ctx.seed, "gamma_small"),
-                                                stream_seed(ctx.seed, "gamma_small"), sizes),
+    return check_regime_gamma_small(dln_problem(ctx.rng(), ctx.stream_seed(), sizes),
                                     exponents=sizes.small_gamma_exponents)
 
 
@@ -352,7 +349,7 @@ APPA_BETAS, APPA_GAMMA, APPA_HORIZON = (0.5, 0.8, 0.9, 0.95, 0.99), 1e-3, 2000.0
              r"\theta^{\mathrm{MGF}}_{(1+\beta)\gamma/(2(1-\beta)^2)}",
        kind="experiment", tier="full")
 def _appA_similar(ctx: Context) -> Result:
-    p, net = appA_problem(stream_rng(ctx.seed, "appA_similar"), stream_seed(ctx.seed, "appA_similar"))
+    p, net = appA_problem(ctx.rng(), ctx.stream_seed())
     return check_central_lambda_similar(p, net, APPA_BETAS, APPA_GAMMA, APPA_HORIZON)
 
 
@@ -401,6 +398,4 @@ def check_error_bound_pessimistic(p: Problem, gamma: float = 0.02, beta: float =
                  "error does not grow exponentially with K.",
        latex=r"\sup_{k\le K}\|w_k - w(k\varepsilon)\| \le e^{CK}\varepsilon", kind="inequality", tier="full")
 def _error_bound(ctx: Context) -> Result:
-    return check_error_bound_pessimistic(dln_problem(stream_rng(ctx.seed, "error_bound"),
-                                                     stream_seed(ctx.seed, "error_bound"),
-                                                     DISCRETISATION_SIZES.of(ctx)))
+    return check_error_bound_pessimistic(dln_problem(ctx.rng(), ctx.stream_seed(), DISCRETISATION_SIZES.of(ctx)))
