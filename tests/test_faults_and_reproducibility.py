@@ -118,15 +118,16 @@ def test_parallel_runs_match_serial_runs(registry):
 
 
 def test_jobs_start_the_longest_module_first(registry, tmp_path):
-    """--jobs hands out checks modules longest first by the recorded timings; without a record, by size; a
-    missing or unreadable timings file is no record (scheduling only, verdicts do not depend on it)."""
-    from checks.runner import expected_seconds, process_groups
+    """--jobs hands out process groups (a paper and its modules' GROUP) longest first by the recorded timings;
+    without a record, by size; a missing or unreadable timings file is no record (scheduling only, verdicts do not
+    depend on it)."""
+    from checks.runner import expected_seconds, group_of, process_groups
 
     claims = list(registry.values())
-    modules = {c.check.__module__ for c in claims}
-    small = min(modules, key=lambda m: sum(c.check.__module__ == m for c in claims))
-    slow = {c.id: 1000.0 if c.check.__module__ == small else 0.1 for c in claims}
-    assert process_groups(claims, "full", slow)[0][0].check.__module__ == small
+    groups = {group_of(c) for c in claims}
+    small = min(groups, key=lambda g: sum(group_of(c) == g for c in claims))
+    slow = {c.id: 1000.0 if group_of(c) == small else 0.1 for c in claims}
+    assert group_of(process_groups(claims, "full", slow)[0][0]) == small
     sizes = [len(g) for g in process_groups(claims, "full", {})]
     assert sizes == sorted(sizes, reverse=True)
     assert expected_seconds("full", tmp_path / "absent.json") == {}
