@@ -38,19 +38,20 @@ def _max_diff(a: list[list[Any]], b: list[list[Any]]) -> float:
 
 
 def mgd_rows() -> list[dict[str, Any]]:
-    from checks.context import Context
-    from checks.papers.momentum_dln_discrete import identity_instances
+    from checks.papers.momentum_dln.instances import IDENTITY_SIZES, identity_instances
     from numerics.momentum_discrete import smgd_trajectory_mp
 
-    insts = identity_instances(Context(seed=0, tier="full"))
+    insts = identity_instances(0)
+    steps = IDENTITY_SIZES["full"].steps
     data, wp0, wm0, g, b = insts[0]
-    smgd_trajectory_mp(data.X, data.y, wp0, wm0, g, b, 150, dps=MGD_DPS[0])  # warm-up (imports, caches), not timed
+    smgd_trajectory_mp(data.X, data.y, wp0, wm0, g, b, steps, dps=MGD_DPS[0])  # warm-up (imports, caches), not timed
     runs = []
     for dps in MGD_DPS:
         best = np.inf
         for _ in range(REPEATS):  # a fraction of a second each: best of a few
             t = time.process_time()
-            trs = [smgd_trajectory_mp(data.X, data.y, wp0, wm0, g, b, 150, dps=dps) for data, wp0, wm0, g, b in insts]
+            trs = [smgd_trajectory_mp(data.X, data.y, wp0, wm0, g, b, steps, dps=dps)
+                   for data, wp0, wm0, g, b in insts]
             best = min(best, time.process_time() - t)
         runs.append({"dps": dps, "seconds": best, "end": [tr.wp[-1] + tr.wm[-1] for tr in trs]})
         print(f"    mpmath: MGD at {dps} digits: {runs[-1]['seconds']:.2f} s", flush=True)

@@ -275,4 +275,7 @@ def solve_flow(rhs: Rhs, y0: Any, t_eval: Any = None, *, jac: Jac | None = None,
     if looser is None or tight.status in (FlowStatus.FAILED, FlowStatus.TIMED_OUT):
         return tight
     loose_at = atol_arr * looser if loose_atol is None else np.asarray(loose_atol, dtype=float)
-    return replace(tight, loose=replace(once(rtol * looser, loose_at, False), blocks=names))
+    loose = replace(once(rtol * looser, loose_at, False), blocks=names)
+    if loose.status in (FlowStatus.FAILED, FlowStatus.TIMED_OUT):  # the result's message says why it failed
+        return replace(tight, loose=loose, message=f"the looser second solve failed: {loose.message}")
+    return replace(tight, loose=loose)

@@ -110,7 +110,13 @@ def c32_terms(seed: int, st: MGFSetting, lam: float, ratios: bool) -> C32Terms:
     tail_t = 0.9 * run.t_end
     taus = np.unique(np.array([t for ts in times for t in ts] + [tail_t, run.t_end]))
     deltas = delta0 * 2.0 ** -np.arange(MPV_EXCISIONS)
-    fine, crs = excision_integrals(run, taus, deltas), excision_integrals(coarse, taus, deltas)
+    # each solve is read at its own end (both stop where the energy falls below loss_tol, at times that differ at
+    # the level of the solves' error): the looser one may end before the tight one's t_end
+    crs_taus = np.append(taus[:-1], coarse.t_end)
+    if np.any(np.diff(crs_taus) <= 0):
+        raise RuntimeError(f"the error-estimate solve ends at t = {coarse.t_end:.6g}, before the times the "
+                           f"identities are read at (up to {taus[-2]:.6g})")
+    fine, crs = excision_integrals(run, taus, deltas), excision_integrals(coarse, crs_taus, deltas)
     i_end, i_tail = taus.size - 1, int(np.searchsorted(taus, tail_t))
     log_w = np.log(np.abs(signed_weights(run, run.state)))
     log_w_tail = np.log(np.abs(signed_weights(run, run.states(np.array([tail_t]))[0])))
