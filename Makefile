@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: check check-full test test-full regenerate notebooks coverage mutate mutate-full bench clean
+.PHONY: check check-full test test-full regenerate notebooks coverage mutate mutate-full bench clean report browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,11 +19,26 @@ check: $(STAMP)            ## run the quick tier of every claim and print the re
 check-full: $(STAMP)       ## every claim at the papers' sizes
 	$(BIN)/python -m checks --tier full --jobs 2
 
-test: $(STAMP)             ## every fast test, the notebooks and regeneration --check included
+test: $(STAMP) browser     ## every fast test, the notebooks, the browser test and regeneration --check included
 	$(BIN)/python -m pytest -q
 
-test-full: $(STAMP)        ## the slow tests too
+test-full: $(STAMP) browser  ## the slow tests too
 	$(BIN)/python -m pytest -q -m ''
+
+# The HTML report's test drives Debian's Chromium (tests/test_browser.py): installed here when missing, as root (CI);
+# elsewhere the test skips and says how to install it.
+browser:                   ## Debian's chromium for the browser test
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing chromium (apt-get)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium is missing and this is not root: sudo apt-get install chromium (the browser test skips)"; fi; }
+
+report: $(STAMP)           ## quick tier, seed 0: REPORT.md and REPORT.html from one run (build/quick.json)
+	mkdir -p build
+	$(BIN)/python -m checks --tier quick --jobs 2 --seed 0 --format json --output build/quick.json
+	$(BIN)/python -m checks --from-json build/quick.json --format markdown --output REPORT.md
+	$(BIN)/python -m checks --from-json build/quick.json --format html --output REPORT.html
 
 regenerate: $(STAMP)       ## rewrite numerics/generated from the derivations
 	$(BIN)/python -m derivations regenerate
@@ -41,7 +56,7 @@ clean:
 	rm -rf $(VENV) build *.egg-info
 
 mutate: $(STAMP)           ## mutation testing, a stratified sample of 30 mutants per file (about 1 h; writes MUTATION.md)
-	$(BIN)/python -m checks.mutation --sample 30 --seed 0
+	$(BIN)/python -m tools.mutation --sample 30 --seed 0
 
 mutate-full: $(STAMP)      ## every mutant (about 10 h with one worker)
-	$(BIN)/python -m checks.mutation
+	$(BIN)/python -m tools.mutation

@@ -10,7 +10,7 @@ Problems (as the claims modules build them, full tier, seed 0):
 - ``ssd``: smoothed sign descent (sign_descent eq. 12) with the dual path integral, Figure 1's instance
   (n = 1, d = 50, α = α_max/2, ε = 0.1·ε̄), up to ``ssd_horizon``;
 - ``mgf λ=…``: MGF(λ) on the diagonal network (momentum_dln), the paper's setting (n, d, s) = (20, 30, 5),
-  α = 0.01, seed 0, solved to the energy threshold by ``solve_dln_mgf`` (``second_solve=False``) with each ``method``.
+  α = 0.01, seed 0, solved to the energy threshold by ``solve_dln_mgf`` (``looser=None``) with each ``method``.
 
 The quantity compared is the limit: θ(T) = u² − v² (resp. β(T) = w₊² − w₋²; for MGF θ∞ and Δ∞ = |w₊w₋|). For the
 ODE problems the reference is the tightest independent solve, DOP853 (explicit Runge–Kutta) at rtol 1e-14, atol 1e-16,
@@ -20,16 +20,16 @@ difference to BDF at rtol 1e-12 (as in bench_mgf.py; Radau and the explicit meth
 Every method of ``solve_ivp`` (RK45, RK23, DOP853, Radau, BDF, LSODA) and ``odeint`` (LSODA of ODEPACK in one Fortran
 call) runs a ladder of matched tolerances ``RTOLS``, atol = 1e-2·rtol (MGF: 1e-4·rtol, the ratio of solve_dln_mgf's
 defaults), on the claims' output grid; the implicit ones get the problem's analytic Jacobian where the project has one
-(HB/NAG: ``numerics.hb_nag._jac``; MGF and the sign flow: assembled from generated partials,
-``numerics.sign_descent._ssd_jac``), as the project's solves do. ``odeint`` also runs at its
+(HB/NAG: ``numerics.hb_nag.flow_jac``; MGF and the sign flow: assembled from generated partials,
+``numerics.sign_descent.ssd_jac``), as the project's solves do. ``odeint`` also runs at its
 defaults (no Jacobian). For MGF, ``odeint`` integrates to the reference's end time on 400 log-spaced outputs (it cannot
 stop at the energy threshold, so ``solve_dln_mgf`` cannot use it). One solve per entry (no error-estimate solve; a
 solve under REPEAT_BELOW s is repeated and its best time kept); a solve over ``BUDGET`` seconds is stopped
 ("over budget") and the method's tighter tolerances skipped.
 Time at 1e-12 = the cheapest entry of a method whose error is ≤ 1e-12.
 
-The project's choice is also run as the claims run it, with its error-estimate solve (1000× looser tolerances for the
-flows, COARSE_FACTOR× for the sign flow, 1000× for MGF): its estimate of the limit's error must bound the true error.
+The project's choice is also run as the claims run it, with its error-estimate solve (1000× looser tolerances): its
+estimate of the limit's error must bound the true error.
 
     .venv/bin/python -m benchmarks integrators
 """
@@ -125,36 +125,35 @@ def ode_solver(rhs: Callable, jac: Callable | None, y0: np.ndarray, t_eval: np.n
 
 def flow_problems() -> list[Problem]:
     """HB, NAG and the sign flow, built with the claims modules' own helpers."""
-    from checks.papers import hb_nag as H
-    from checks.papers import sign_descent as S
-    from checks.context import Context
+    from checks.papers.hb_nag.instances import FLOWS, MU, instance
+    from checks.papers.sign_descent import instances as S
     from numerics import hb_nag as N
     from numerics import sign_descent as SD
     from numerics.generated.sign_descent import ssd_weight_rates
 
     out = []
-    inst = H.instance(0, "full", False)
+    inst = instance(0, FLOWS["full"], False)
     d = inst.X.shape[1]
     T = 200.0
     grid = np.unique(np.concatenate([np.linspace(0, 1, 100), np.geomspace(1, T, 100)]))
     defaults = {k: N.flow.__kwdefaults__[k] for k in ("method", "rtol", "atol")}
     for method, eta in (("hb", 0.01), ("nag", 0.005)):
-        alpha = N.flow_alpha(method, eta, H.MU)
-        ud, vd = N.first_order_velocity(inst.net, inst.u0, inst.v0, H.MU)
+        alpha = N.flow_alpha(method, eta, MU)
+        ud, vd = N.first_order_velocity(inst.net, inst.u0, inst.v0, MU)
         y0 = np.concatenate([inst.u0, inst.v0, ud, vd, np.zeros(2 * d)])
 
         def full(alpha: float = alpha, grid: np.ndarray = grid) -> tuple[np.ndarray, float, float]:
             t0 = time.perf_counter()
-            path = N.flow(inst.net, inst.u0, inst.v0, alpha, H.MU, grid)
+            path = N.flow(inst.net, inst.u0, inst.v0, alpha, MU, grid)
             secs = time.perf_counter() - t0
-            return path.theta[-1], float(np.max(np.abs(path.theta[-1] - path.coarse.theta[-1]))), secs
+            return path.theta[-1], path.error_of(lambda p: p.theta[-1]), secs
 
-        out.append(Problem(method, f"{method.upper()} flow, η = {eta:g}, μ = {H.MU} (α = {alpha:.3g}), n = 10, "
+        out.append(Problem(method, f"{method.upper()} flow, η = {eta:g}, μ = {MU} (α = {alpha:.3g}), n = 10, "
                                    f"d = 20, T = {T:g}",
-                           ode_solver(N._rhs(inst.net, alpha, H.MU), N._jac(inst.net, alpha, H.MU), y0, grid,
+                           ode_solver(N.flow_rhs(inst.net, alpha, MU), N.flow_jac(inst.net, alpha, MU), y0, grid,
                                       lambda y, d=d: y[:d] ** 2 - y[d:2 * d] ** 2),
                            (("DOP853", 1e-14, 1e-16, 300.0), ("LSODA", 1e-13, 1e-15, 120.0)), 1e-2, defaults, full))
-    fig = S.figure1_instance(Context(seed=0, tier="full"))
+    fig = S.figure1_instance(0, S.SIZES["full"].figure1_d)
     d = fig.data.d
     T = SD.ssd_horizon(fig.data, fig.alpha, fig.eps)
     ssd_grid = np.linspace(0.0, T, 2001)
@@ -168,8 +167,8 @@ def flow_problems() -> list[Problem]:
 
     out.append(Problem("ssd", f"smoothed sign flow, Figure 1 instance n = 1, d = {d}, α = {fig.alpha:.3g}, "
                               f"ε = {fig.eps:.3g}, T = {T:.3g}",
-                       ode_solver(SD._ssd_rhs(fig.data, fig.eps, ssd_weight_rates), SD._ssd_jac(fig.data, fig.eps),
-                                  np.concatenate([np.full(2 * d, fig.alpha), np.zeros(d)]), ssd_grid,
+                       ode_solver(SD.ssd_rhs(fig.data, fig.eps, ssd_weight_rates), SD.ssd_jac(fig.data, fig.eps),
+                                  SD.initial_state(d, fig.alpha), ssd_grid,
                                   lambda y, d=d: y[:d] ** 2 - y[d:2 * d] ** 2),
                        (("DOP853", 1e-14, 1e-16, 300.0), ("LSODA", 1e-13, 1e-15, 120.0)), 1e-2, ssd_defaults,
                        ssd_full, "the implicit methods get the analytic Jacobian (generated partials, chain rule)",
@@ -181,12 +180,12 @@ def ssd_suite(configs: tuple[tuple[str, float, float], ...] = (("LSODA", 1e-11, 
               rounds: int = 2) -> list[dict[str, Any]]:
     """CPU time and verdicts of the sign_descent quick-tier claims with solve_ssd's default switched to each config
     (configs alternate, ``rounds`` times, so a warm-up or a load change does not favour one); defaults restored."""
-    import checks.registry as R
-    from checks.papers import sign_descent as S
     from checks.context import Context
+    from checks.discovery import load_all
+    from checks.papers.sign_descent import instances as S
     from numerics import sign_descent as SD
 
-    claims = [c for c in R.load_all().values() if c.paper == "sign_descent" and c.tier == "quick"]
+    claims = [c for c in load_all().values() if c.paper == "sign_descent" and c.tier == "quick"]
     saved = dict(SD.solve_ssd.__kwdefaults__)
     out = []
     try:
@@ -197,7 +196,7 @@ def ssd_suite(configs: tuple[tuple[str, float, float], ...] = (("LSODA", 1e-11, 
                 t0 = time.process_time()
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    verdicts = {c.id: c.check(Context(seed=0, tier="quick")).verdict.name for c in claims}
+                    verdicts = {c.id: c.check(Context(seed=0, tier="quick", claim=c.id)).verdict.name for c in claims}
                 out.append({"round": rnd, "method": method, "rtol": rtol, "cpu": time.process_time() - t0,
                             "verdicts": verdicts})
     finally:
@@ -208,12 +207,12 @@ def ssd_suite(configs: tuple[tuple[str, float, float], ...] = (("LSODA", 1e-11, 
 
 def mgf_problem(lam: float) -> Problem:
     """MGF(λ) at the paper's setting through ``solve_dln_mgf(method=…)``; odeint on the reference's horizon."""
-    from checks.papers import momentum_dln_continuous as C
+    from checks.papers.momentum_dln.instances import MGF_PAPER, mgf_data
     from numerics import momentum_flow as MF
 
-    data = C.instance(0, C.PAPER)
-    u0, v0 = MF.paper_initialisation(C.PAPER.d, C.PAPER.alpha)
-    rhs, jac, sl = MF._rhs_jac(data.X, data.y, lam, False)
+    data = mgf_data(0, MGF_PAPER)
+    u0, v0 = MF.paper_initialisation(MGF_PAPER.d, MGF_PAPER.alpha)
+    rhs, jac, sl = MF.rhs_jac(data.X, data.y, lam, False)
     horizon: dict[str, Any] = {}
 
     def limit(s: np.ndarray) -> np.ndarray:
@@ -230,18 +229,18 @@ def mgf_problem(lam: float) -> Problem:
             warnings.simplefilter("ignore")
             try:
                 run = MF.solve_dln_mgf(data.X, data.y, u0, v0, lam, method=method, rtol=rtol, atol=atol,
-                                       second_solve=False, max_seconds=budget)
+                                       looser=None, max_seconds=budget)
             except Exception as exc:  # a failed solve is a row entry, never dropped
                 return {"ok": False, "seconds": time.perf_counter() - t0, "message": f"{type(exc).__name__}: {exc}",
                         "limit": None, "nfev": None}
         secs = time.perf_counter() - t0
         horizon.setdefault("t_end", run.t_end)
         horizon.setdefault("state0", run.state0)
-        msg = run.message
+        msg = MF.failure(run) or run.flow.message
         if "budget" in msg:
             msg = f"over budget ({budget:g} s, at t = {run.t_end:.2g})"
-        return {"ok": bool(run.success), "seconds": secs, "message": msg, "nfev": run.extra["nfev"],
-                "limit": limit(run.state) if run.success else None}
+        return {"ok": run.flow.success, "seconds": secs, "message": msg, "nfev": run.flow.nfev,
+                "limit": limit(run.state) if run.flow.success else None}
 
     dflt = MF.solve_dln_mgf.__kwdefaults__
 
@@ -249,10 +248,10 @@ def mgf_problem(lam: float) -> Problem:
         t0 = time.perf_counter()
         run = MF.solve_dln_mgf(data.X, data.y, u0, v0, lam)
         secs = time.perf_counter() - t0
-        return limit(run.state), float(np.max(np.abs(limit(run.state) - limit(run.state - run.error_estimate)))), secs
+        return limit(run.state), run.flow.error_of(lambda r: limit(r.y_end)), secs
 
     return Problem(f"mgf λ={lam:g}", f"MGF(λ = {lam:g}), momentum_dln paper setting (n, d, s) = (20, 30, 5), "
-                                     f"α = {C.PAPER.alpha:g}, seed 0, to energy ≤ {dflt['loss_tol']:g}",
+                                     f"α = {MGF_PAPER.alpha:g}, seed 0, to energy ≤ {dflt['loss_tol']:g}",
                    solve, (("LSODA", 1e-13, 1e-17, 300.0), ("BDF", 1e-12, 1e-16, 60.0)), 1e-4,
                    {k: dflt[k] for k in ("method", "rtol", "atol")}, full,
                    "solve_dln_mgf's atol = 1e-4·rtol on (w₊, w₋) (its defaults' ratio), AUX_ATOL_FACTOR× that on the "
@@ -274,7 +273,8 @@ def best_of(solve: Callable[[], dict[str, Any]]) -> dict[str, Any]:
 
 
 def bench_problem(p: Problem) -> dict[str, Any]:
-    """Reference, project's choice (one solve, and as the claims run it), odeint's defaults and every method's ladder."""
+    """Reference, project's choice (one solve, and as the claims run it), odeint's defaults and every method's
+    ladder."""
     refs = {m: p.solve(m, rt, at, b) for m, rt, at, b in p.refs}
     first, second = (m for m, *_ in p.refs)
     if not refs[first]["ok"]:
@@ -374,9 +374,9 @@ def verdict(row: dict[str, Any]) -> str:
 def markdown(rows: list[dict[str, Any]]) -> str:
     out = [f"## {TITLE} (`benchmarks/bench_integrators.py`)", "",
            f"Issue 9's target: the project's choice is the fastest at {TARGET_ERR:g} accuracy of the limit, or this "
-           "section says which wins and why. References: DOP853 at rtol 1e-14, atol 1e-16 (flows), LSODA at rtol 1e-13, "
-           "atol 1e-17 (MGF); floor = their difference to LSODA at rtol 1e-13 (flows), BDF at rtol 1e-12 (MGF): errors "
-           "below the floor are not resolved. Ladder: rtol ∈ "
+           "section says which wins and why. References: DOP853 at rtol 1e-14, atol 1e-16 (flows), LSODA at rtol "
+           "1e-13, atol 1e-17 (MGF); floor = their difference to LSODA at rtol 1e-13 (flows), BDF at rtol 1e-12 "
+           "(MGF): errors below the floor are not resolved. Ladder: rtol ∈ "
            f"{{{', '.join(f'{r:.0e}' for r in RTOLS)}}}, atol = 1e-2·rtol (MGF 1e-4·rtol); one solve each (best of "
            f"up to {REPEATS} when faster than {REPEAT_BELOW:g} s), budget {BUDGET:g} s; the implicit methods "
            "(Radau, BDF, LSODA, odeint) get the analytic Jacobian where the project has one.", ""]
@@ -421,7 +421,8 @@ def markdown(rows: list[dict[str, Any]]) -> str:
             out += ["The second reference solve did not finish, so the reference's accuracy is not measured here.", ""]
         elif floor > TARGET_ERR:
             out += [f"The reference floor ({floor:.1e}) is above {TARGET_ERR:g}: the target accuracy cannot be "
-                    "certified on this problem; the table's times at 1e-12 are against a reference of that accuracy.", ""]
+                    "certified on this problem; the table's times at 1e-12 are against a reference of that accuracy.",
+                    ""]
         out += [verdict(row), ""]
         if row.get("suite"):
             out += [suite_markdown(row["suite"]), ""]
@@ -439,7 +440,7 @@ def suite_markdown(runs: list[dict[str, Any]]) -> str:
     diff = "" if same else " The verdicts differ: " + "; ".join(
         f"{k}: " + " / ".join(r["verdicts"][k] for r in runs) for k in runs[0]["verdicts"]
         if len({r["verdicts"][k] for r in runs}) > 1) + "."
-    return (f"Over the sign_descent quick-tier claims ({len(runs[0]['verdicts'])}, each solving its own instances, many "
-            f"at smaller ε, where the convergence stage is stiffer), CPU seconds per round with solve_ssd's default "
-            f"set to: {text}; best round against {base[0]}: {ratios}. Verdicts "
+    return (f"Over the sign_descent quick-tier claims ({len(runs[0]['verdicts'])}, each solving its own instances, "
+            f"many at smaller ε, where the convergence stage is stiffer), CPU seconds per round with solve_ssd's "
+            f"default set to: {text}; best round against {base[0]}: {ratios}. Verdicts "
             + ("identical." if same else "not identical." + diff))

@@ -11,8 +11,8 @@ Two trajectories the claims compute in mpmath, each at several digit counts, one
   project's tolerances, with its error-estimate solve) of the same problem.
 
 Each row gives the CPU time of this process (``time.process_time``: the machines are shared, and a
-single-threaded solve's CPU time does not grow with the other jobs' load as its wall time does), the ratio to the lowest precision, and the agreement with the most precise run (how many
-digits the cheaper run actually delivers).
+single-threaded solve's CPU time does not grow with the other jobs' load as its wall time does), the ratio to the
+lowest precision, and the agreement with the most precise run (how many digits the cheaper run actually delivers).
 
     .venv/bin/python -m benchmarks mpmath [--long]
 """
@@ -38,19 +38,20 @@ def _max_diff(a: list[list[Any]], b: list[list[Any]]) -> float:
 
 
 def mgd_rows() -> list[dict[str, Any]]:
-    from checks.papers.momentum_dln_discrete import identity_instances
-    from checks.context import Context
+    from checks.papers.momentum_dln.instances import IDENTITY_SIZES, identity_instances
     from numerics.momentum_discrete import smgd_trajectory_mp
 
-    insts = identity_instances(Context(seed=0, tier="full"))
+    insts = identity_instances(0)
+    steps = IDENTITY_SIZES["full"].steps
     data, wp0, wm0, g, b = insts[0]
-    smgd_trajectory_mp(data.X, data.y, wp0, wm0, g, b, 150, dps=MGD_DPS[0])  # warm-up (imports, caches), not timed
+    smgd_trajectory_mp(data.X, data.y, wp0, wm0, g, b, steps, dps=MGD_DPS[0])  # warm-up (imports, caches), not timed
     runs = []
     for dps in MGD_DPS:
         best = np.inf
         for _ in range(REPEATS):  # a fraction of a second each: best of a few
             t = time.process_time()
-            trs = [smgd_trajectory_mp(data.X, data.y, wp0, wm0, g, b, 150, dps=dps) for data, wp0, wm0, g, b in insts]
+            trs = [smgd_trajectory_mp(data.X, data.y, wp0, wm0, g, b, steps, dps=dps)
+                   for data, wp0, wm0, g, b in insts]
             best = min(best, time.process_time() - t)
         runs.append({"dps": dps, "seconds": best, "end": [tr.wp[-1] + tr.wm[-1] for tr in trs]})
         print(f"    mpmath: MGD at {dps} digits: {runs[-1]['seconds']:.2f} s", flush=True)
@@ -59,11 +60,12 @@ def mgd_rows() -> list[dict[str, Any]]:
 
 
 def ssd_rows(long: bool) -> tuple[list[dict[str, Any]], float]:
-    from checks.papers import sign_descent as S
     from checks.context import Context
+    from checks.papers.sign_descent.instances import make_instance
     from numerics import sign_descent as N
 
-    small = S.make_instance(Context(seed=0, tier="full"), "prop3_6_mp", 1, 2, pairs=True)
+    prop3_6 = Context(seed=0, tier="full", claim="sign_descent.prop3-6")
+    small = make_instance(prop3_6.stream_seed("mp"), 1, 2, pairs=True)  # Prop. 3.6's mpmath instance
     t = time.process_time()
     N.solve_ssd(small.data, small.alpha, small.eps, np.array((0.0,) + SSD_TIMES))
     float64 = time.process_time() - t

@@ -62,15 +62,15 @@ def run_tier(tier: str, jobs: int) -> dict[str, Any]:
 
 def _flow_end(point: tuple[bool, str, float]) -> np.ndarray:
     """θ at the end of one hb_nag flow of the claims (quick tier, seed 0, bypassing the cache); picklable."""
-    from checks.papers import hb_nag as H
+    from checks.papers.hb_nag.instances import FLOWS, converged_flow
 
     biased, method, eta = point
-    return H.converged_flow.__wrapped__(0, "quick", biased, method, eta).theta[-1]  # uncached: a fair timing
+    return converged_flow.__wrapped__(0, FLOWS["quick"], biased, method, eta).theta[-1]  # uncached: a fair timing
 
 
 def sweep_demo(workers: int = 2) -> dict[str, Any]:
     """The hb_nag flow grid through run_sweep: serial, local processes, local Dask cluster (same results?)."""
-    from checks.papers.hb_nag import ETAS_FLOW
+    from checks.papers.hb_nag.instances import ETAS_FLOW
     from numerics.sweep import run_sweep
 
     grid = [(b, m, e) for b in (False, True) for m in ("hb", "nag") for e in ETAS_FLOW]

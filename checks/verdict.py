@@ -9,6 +9,8 @@ so that every verdict carries the evidence DESIGN.md asks of it:
 - :func:`from_order_fit`: an order or exponent claim, decided by a least-squares fit on at least four
   points.
 - :func:`refuted` / :func:`inconclusive`: a concrete counterexample, or why the check could not decide.
+- :func:`curve`: a curve of evidence (an identity's residual against t, a sweep over seeds) that the reports
+  plot; a check passes a list of them as ``curves=`` evidence.
 
 Decision rule for numbers (used everywhere, one place): with ``tol`` the error the computation can
 explain, ``max_err <= tol`` is CONFIRMED, ``max_err > REFUTE_FACTOR * tol`` is REFUTED ("far beyond the
@@ -139,7 +141,8 @@ def from_errors(what: str, errors: Sequence[float], tol: float, *, instances: It
                 **evidence: Any) -> Result:
     """Decide a numerical agreement claim from measured errors, one per instance.
 
-    ``tol`` must come from the computation (precision, solver error estimate, second method). The
+    ``tol`` must come from the computation (precision, solver error estimate, second method); the evidence
+    keeps every instance's error (``errors``), so a report can draw them against the tolerance. The
     worst instance decides: CONFIRMED if its error is at most ``tol``, REFUTED (with that instance as
     the counterexample) if it exceeds ``REFUTE_FACTOR * tol``, INCONCLUSIVE otherwise.
     """
@@ -155,7 +158,7 @@ def from_errors(what: str, errors: Sequence[float], tol: float, *, instances: It
                             instance=inst[bad] if bad < len(inst) else bad, **evidence)
     worst = max(range(len(errs)), key=errs.__getitem__)
     ev = {"max_error": errs[worst], "tolerance": tol, "digits": digits(errs[worst]),
-          "instances_tried": len(errs), **evidence}
+          "instances_tried": len(errs), "errors": errs, **evidence}
     worst_instance = inst[worst] if worst < len(inst) else {"index": worst}
     if errs[worst] <= tol:
         return Result(Verdict.CONFIRMED, f"{what}: max error {errs[worst]:.2e} <= tol {tol:.1e} "
@@ -306,13 +309,14 @@ def from_order_fit(what: str, hs: Sequence[float], errs: Sequence[float], expect
                    bound: bool = False, **evidence: Any) -> Result:
     """Decide a claim "err = O(h^expected)" (h → 0) from a fit on at least four points.
 
-    The order as h → 0 is estimated by the last local slope, with the uncertainty u of
-    :attr:`OrderFit.uncertainty` (the fit's 95 % confidence half-width plus the slope's last drift). By default
+    The order as h → 0 is estimated from the local slopes (:attr:`OrderFit.asymptotic_order`), with the uncertainty u of
+    :attr:`OrderFit.uncertainty` (the fit's 95 % confidence half-width plus the slopes' remaining drift). By default
     the order is read as sharp: CONFIRMED when the claimed order is within u of the estimate and u < 1/2 (the
     fit can tell it from the next integer order); REFUTED when both the estimate and the overall fitted order
     miss the claim by more than ``ORDER_REFUTE_FACTOR`` × u (the series itself is the counterexample);
     INCONCLUSIVE otherwise. With ``bound=True`` the claim is an upper bound on the error, so an estimate above
-    ``expected + u`` (faster decay) also CONFIRMS it.
+    ``expected + u`` (faster decay) also CONFIRMS it. Evidence ``variable="η"`` names the step
+    in the reports' plots.
     """
     reserved = {"fitted_order", "stderr", "local_slopes", "spread", "expected_order", "h", "errors",
                 "ci95", "asymptotic_order", "uncertainty"}
@@ -377,3 +381,39 @@ def instances_of(res: Result) -> int | None:
     counts = [c for c in (instances_of(Result(Verdict(p["verdict"]), p.get("summary", ""), p)) for p in parts)
               if c]
     return min(counts) if counts else None
+
+
+#: Kinds of evidence curve a report draws (:func:`curve`): an identity's residual along time, a measured quantity
+#: over a parameter sweep (with its spread over seeds), a loss or distance along iterations, a state along time.
+CURVE_KINDS = ("residual_vs_t", "sweep", "convergence", "trajectory")
+LOG_AXES = ("", "x", "y", "xy")
+
+
+def curve(kind: str, x: Sequence[float], y: Sequence[float], *, label: str, xlabel: str, ylabel: str,
+           low: Sequence[float] | None = None, high: Sequence[float] | None = None, log: str = "",
+           reference: Mapping[str, float] | None = None) -> dict[str, Any]:
+    """One curve of evidence for the reports' plots: ``y`` against ``x``.
+
+    Pass a list of them as a check's ``curves=`` evidence (``from_errors(..., curves=[curve(...), ...])``).
+    ``low``/``high`` bound a band around the curve (a sweep's spread over its seeds); ``log`` names the log axes
+    ("x", "y" or "xy"); ``reference`` holds levels drawn as horizontal lines, by label (``{"tolerance": 1e-12}``).
+    Curves of one kind with the same axis labels share a plot (float64 and high precision, say).
+    """
+    if kind not in CURVE_KINDS:
+        raise ValueError(f"curve kind must be one of {CURVE_KINDS}, got {kind!r}")
+    if log not in LOG_AXES:
+        raise ValueError(f"log must be one of {LOG_AXES}, got {log!r}")
+    xs, ys = [float(v) for v in x], [float(v) for v in y]
+    if len(xs) != len(ys) or not xs:
+        raise ValueError(f"x and y must be non-empty and of one length, got {len(xs)} and {len(ys)}")
+    out: dict[str, Any] = {"kind": kind, "label": label, "x": xs, "y": ys, "xlabel": xlabel, "ylabel": ylabel}
+    for name, band in (("low", low), ("high", high)):
+        if band is not None:
+            if len(band) != len(xs):
+                raise ValueError(f"{name} must have one value per x, got {len(band)} for {len(xs)}")
+            out[name] = [float(v) for v in band]
+    if log:
+        out["log"] = log
+    if reference:
+        out["reference"] = {str(k): float(v) for k, v in reference.items()}
+    return out

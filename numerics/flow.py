@@ -230,12 +230,14 @@ def _to_stop(rhs: Rhs, jac: Jac | None, y0: np.ndarray, t_max: float, method: st
 def solve_flow(rhs: Rhs, y0: Any, t_eval: Any = None, *, jac: Jac | None = None, method: str = "LSODA",
                rtol: float = 1e-12, atol: Any = 1e-14, looser: float | None = LOOSER, dense: bool = False,
                stop: Callable[[float, np.ndarray], float] | None = None, t_max: float | None = None,
-               max_seconds: float | None = None, blocks: Mapping[str, slice] | None = None) -> FlowResult:
+               max_seconds: float | None = None, blocks: Mapping[str, slice] | None = None,
+               loose_atol: Any = None) -> FlowResult:
     """Solve y' = rhs(t, y), y(0) = y0, twice (``rtol``/``atol``, then ``looser`` times both; ``looser=None`` skips
     the second solve) and return the tight solve with the loose one attached.
 
     Give either ``t_eval`` (the times to report) or ``stop`` and ``t_max`` (step until stop(t, y) <= 0).
-    ``blocks`` names slices of the state (``result["w"]``). ``atol`` is a number or one per component.
+    ``blocks`` names slices of the state (``result["w"]``). ``atol`` is a number or one per component;
+    ``loose_atol`` (default ``looser``·atol) is the second solve's, for a solve whose second run loosens rtol only.
     ``max_seconds`` is a wall-clock budget for both solves of a stop-condition solve together; running out of it
     gives status TIMED_OUT, never a different state.
     """
@@ -272,4 +274,8 @@ def solve_flow(rhs: Rhs, y0: Any, t_eval: Any = None, *, jac: Jac | None = None,
     tight = replace(once(rtol, atol_arr, dense), blocks=names)
     if looser is None or tight.status in (FlowStatus.FAILED, FlowStatus.TIMED_OUT):
         return tight
-    return replace(tight, loose=replace(once(rtol * looser, atol_arr * looser, False), blocks=names))
+    loose_at = atol_arr * looser if loose_atol is None else np.asarray(loose_atol, dtype=float)
+    loose = replace(once(rtol * looser, loose_at, False), blocks=names)
+    if loose.status in (FlowStatus.FAILED, FlowStatus.TIMED_OUT):  # the result's message says why it failed
+        return replace(tight, loose=loose, message=f"the looser second solve failed: {loose.message}")
+    return replace(tight, loose=loose)

@@ -3,18 +3,23 @@ and the hyperbolic-entropy programs whose minimisers the paper predicts.
 
 - :class:`SquareNet`: L(θ) = ‖Xθ − y‖²/(2n) with θ = u⊙u − v⊙v; gradients in θ and in (u, v).
 - :func:`flow`: α ẅ + ẇ + ∇L(w)/(1−μ) = 0 on w = (u, v) (α = 0: first-order flow), with the path integrals
-  φ_j(t) = 8/(1−μ)² ∫(∂_jL)² and ∫∂_jL in the state; two tolerances give the error estimate.
+  φ_j(t) = 8/(1−μ)² ∫(∂_jL)² and ∫∂_jL in the state, solved by :func:`numerics.flow.solve_flow`; the result is
+  read through the view :class:`FlowPath` (u, v, u̇, v̇, ü, v̈, φ, ∫∂L, θ, θ̇, θ̈).
 - :func:`momentum_iterates`: HB (eq. 2), NAG (eq. 3), GD (μ = 0) and SGD, batched over leading axes.
 - :func:`entropy_argmin`: argmin Σ_j Q_{ξ_j}(θ_j) + θᵀr s.t. Xθ = y by Newton's method on the dual.
+- :func:`train`: the experiments' runs to a loss target, with D(θ, θ*) and its uncertainty
+  (:meth:`TrainResult.distance_to`).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, Callable
 
 import numpy as np
-from scipy.integrate import solve_ivp
 
 from numerics import validation as V
+from numerics.flow import LOOSER, FlowResult, Jac, Rhs, solve_flow
 from numerics.generated.hb_nag import alpha_hb, alpha_nag
 from numerics.losses import LeastSquares
 
@@ -45,40 +50,106 @@ class SquareNet(LeastSquares):
         return 2 * u * g, -2 * v * g
 
 
-@dataclass
-class FlowPath:
-    """A flow solution at times ``t`` (rows): u, v, their velocities and accelerations, φ and ∫∂L."""
+def flow_blocks(d: int, alpha: float) -> dict[str, slice]:
+    """The named blocks of the flow's state (:func:`flow_rhs`): u, v, (u̇, v̇ when α > 0), φ and ∫∂L."""
+    names = ("u", "v", "phi", "grad_integral") if alpha == 0 else ("u", "v", "ud", "vd", "phi", "grad_integral")
+    return {name: slice(k * d, (k + 1) * d) for k, name in enumerate(names)}
 
-    t: np.ndarray
-    u: np.ndarray
-    v: np.ndarray
-    ud: np.ndarray
-    vd: np.ndarray
-    udd: np.ndarray
-    vdd: np.ndarray
-    phi: np.ndarray
-    grad_integral: np.ndarray
+
+@dataclass(frozen=True)
+class FlowPath:
+    """A solved HB/NAG flow read as the paper's quantities: a thin view of the :class:`numerics.flow.FlowResult`
+    ``result`` (times, states, how the solve went, the looser solve) giving u, v, their velocities and
+    accelerations, φ, ∫∂L and θ = u⊙u − v⊙v with its derivatives at the times ``t`` (rows).
+
+    Whether the solve succeeded and its error estimate are the result's (``path.result.success``,
+    ``path.result.error_estimate``); :attr:`loose` is the same view of the looser solve.
+    """
+
+    result: FlowResult
+    net: SquareNet
     alpha: float
     mu: float
-    success: bool
-    message: str
-    error_estimate: float
-    coarse: "FlowPath | None" = None
 
     @property
+    def t(self) -> np.ndarray:
+        return self.result.t
+
+    @property
+    def u(self) -> np.ndarray:
+        return self.result["u"]
+
+    @property
+    def v(self) -> np.ndarray:
+        return self.result["v"]
+
+    @property
+    def phi(self) -> np.ndarray:
+        """φ_j(t) = 8/(1−μ)² ∫₀ᵗ (∂_jL)²."""
+        return self.result["phi"]
+
+    @property
+    def grad_integral(self) -> np.ndarray:
+        """∫₀ᵗ ∂_jL."""
+        return self.result["grad_integral"]
+
+    @cached_property
+    def forces(self) -> tuple[np.ndarray, np.ndarray]:
+        """(∂_uL, ∂_vL) = (2u ∂_θL, −2v ∂_θL) at every time."""
+        u, v = self.u, self.v
+        g = self.net.grad_theta(u * u - v * v)
+        return 2 * u * g, -2 * v * g
+
+    @cached_property
+    def ud(self) -> np.ndarray:
+        """u̇ (the state's, or −∂_uL/(1−μ) on the first-order flow α = 0)."""
+        return -self.forces[0] / (1 - self.mu) if self.alpha == 0 else self.result["ud"]
+
+    @cached_property
+    def vd(self) -> np.ndarray:
+        """v̇ (as :attr:`ud`)."""
+        return -self.forces[1] / (1 - self.mu) if self.alpha == 0 else self.result["vd"]
+
+    @cached_property
+    def udd(self) -> np.ndarray:
+        """ü = −(u̇ + ∂_uL/(1−μ))/α (zero on the first-order flow)."""
+        if self.alpha == 0:
+            return np.zeros_like(self.u)
+        return -(self.ud + self.forces[0] / (1 - self.mu)) / self.alpha
+
+    @cached_property
+    def vdd(self) -> np.ndarray:
+        """v̈ (as :attr:`udd`)."""
+        if self.alpha == 0:
+            return np.zeros_like(self.v)
+        return -(self.vd + self.forces[1] / (1 - self.mu)) / self.alpha
+
+    @cached_property
     def theta(self) -> np.ndarray:
         return self.u ** 2 - self.v ** 2
 
-    @property
+    @cached_property
     def theta_dot(self) -> np.ndarray:
         return 2 * self.u * self.ud - 2 * self.v * self.vd
 
-    @property
+    @cached_property
     def theta_ddot(self) -> np.ndarray:
         return 2 * (self.ud ** 2 + self.u * self.udd - self.vd ** 2 - self.v * self.vdd)
 
+    @cached_property
+    def loose(self) -> FlowPath | None:
+        """The same view of the looser solve (None when there is none)."""
+        return None if self.result.loose is None else FlowPath(self.result.loose, self.net, self.alpha, self.mu)
 
-def _rhs(net: SquareNet, alpha: float, mu: float):
+    def error_of(self, quantity: Callable[[FlowPath], Any]) -> float:
+        """Error estimate of a quantity of the path: max |quantity(path) − quantity(loose)| (inf without a looser
+        solve), as :meth:`numerics.flow.FlowResult.error_of`."""
+        return self.result.error_of(lambda r: quantity(FlowPath(r, self.net, self.alpha, self.mu)))
+
+
+def flow_rhs(net: SquareNet, alpha: float, mu: float) -> Rhs:
+    """Right-hand side of the flow α ẅ + ẇ + ∇L(w)/(1−μ) = 0 on the state of :func:`flow_blocks`: (u, v, u̇, v̇)
+    (α > 0) or (u, v) (α = 0), then the path integrals φ and ∫∂L."""
     d = net.d
 
     def f(_t: float, y: np.ndarray) -> np.ndarray:
@@ -94,8 +165,8 @@ def _rhs(net: SquareNet, alpha: float, mu: float):
     return f
 
 
-def _jac(net: SquareNet, alpha: float, mu: float):
-    """Jacobian of :func:`_rhs` by the chain rule: ∂g/∂u = H diag(2u), ∂g/∂v = −H diag(2v) (H = XᵀX/n), and
+def flow_jac(net: SquareNet, alpha: float, mu: float) -> Jac:
+    """Jacobian of :func:`flow_rhs` by the chain rule: ∂g/∂u = H diag(2u), ∂g/∂v = −H diag(2v) (H = XᵀX/n), and
     ∂(2u⊙g)/∂u = diag(2g) + diag(2u) ∂g/∂u etc. The path integrals do not feed back (their columns are zero)."""
     d, c = net.d, 1.0 / (1 - mu)
     H = net.X.T @ net.X / net.n
@@ -125,36 +196,6 @@ def _jac(net: SquareNet, alpha: float, mu: float):
     return J
 
 
-#: integrators :func:`flow` accepts: ODEPACK's LSODA in one Fortran call (``odeint``), or a solve_ivp method
-FLOW_METHODS = ("odeint", "LSODA", "BDF", "Radau", "RK45", "RK23", "DOP853")
-
-
-def _integrate(f, jac, y0: np.ndarray, t_eval: np.ndarray, method: str, rtol: float, atol: float):
-    """One solve of y' = f(t, y) from t = 0 on ``t_eval``: an object with y (state × time), success, message, nfev.
-
-    ``odeint`` (the default of :func:`flow`, chosen by benchmarks/bench_integrators.py) runs ODEPACK's LSODA with the
-    analytic Jacobian in one Fortran call; the implicit solve_ivp methods get the Jacobian too."""
-    from types import SimpleNamespace
-
-    from scipy.integrate import odeint
-
-    if method not in FLOW_METHODS:
-        raise ValueError(f"method must be one of {FLOW_METHODS}, got {method!r}")
-    if method != "odeint":
-        kw = {"jac": jac} if method in ("LSODA", "BDF", "Radau") else {}
-        return solve_ivp(f, (0.0, float(t_eval[-1])), y0, method=method, t_eval=t_eval, rtol=rtol, atol=atol, **kw)
-    start = t_eval[0] > 0
-    times = np.concatenate([[0.0], t_eval]) if start else t_eval
-    if times.size == 1:  # odeint needs an interval: the state at t = 0 is y0
-        return SimpleNamespace(y=y0[:, None].copy(), success=True, message="t_eval = [0]", nfev=0)
-    with np.errstate(all="ignore"):
-        ys, info = odeint(f, y0, times, Dfun=jac, tfirst=True, full_output=True, rtol=rtol, atol=atol,
-                          mxstep=10 ** 6)
-    ok = info["message"] == "Integration successful." and bool(np.all(np.isfinite(ys)))
-    return SimpleNamespace(y=ys[1:].T if start else ys.T, success=ok, message=str(info["message"]),
-                           nfev=int(info["nfe"][-1]))
-
-
 def first_order_velocity(net: SquareNet, u: np.ndarray, v: np.ndarray, mu: float) -> tuple[np.ndarray, np.ndarray]:
     """(u̇, v̇) = −∇L/(1−μ): the initial velocity App. D uses (eq. 20 at t = 0)."""
     gu, gv = net.grad_uv(u, v)
@@ -164,13 +205,14 @@ def first_order_velocity(net: SquareNet, u: np.ndarray, v: np.ndarray, mu: float
 def flow(net: SquareNet, u0: np.ndarray, v0: np.ndarray, alpha: float, mu: float, t_eval: np.ndarray, *,
          ud0: np.ndarray | None = None, vd0: np.ndarray | None = None, rtol: float = 1e-12,
          atol: float = 1e-14, method: str = "odeint") -> FlowPath:
-    """Solve α ẅ + ẇ + ∇L(w)/(1−μ) = 0 (eq. 17) from (u0, v0) with velocity (ud0, vd0) (default −∇L/(1−μ)).
+    """Solve α ẅ + ẇ + ∇L(w)/(1−μ) = 0 (eq. 17) from (u0, v0) with velocity (ud0, vd0) (default −∇L/(1−μ)), with
+    the path integrals φ and ∫∂L, through :func:`numerics.flow.solve_flow` (which solves it a second time at
+    1000× looser tolerances: ``path.loose``, ``path.error_of``, ``path.result.error_estimate``).
 
-    The error estimate is the largest difference to a solve at 1000× looser tolerances (kept as ``coarse``, so
-    any derived quantity can be compared between the two). ``method`` is one of ``FLOW_METHODS``; the default,
-    ODEPACK's LSODA through ``odeint`` with the analytic Jacobian (copes with the stiffness 1/α of small learning
-    rates), is the fastest to 1e-12 on the HB and NAG flows or within 1.25× of solve_ivp's LSODA with the same
-    Jacobian, by machine and run (benchmarks/bench_integrators.py); the others take 2× and more.
+    ``method`` is one of :data:`numerics.flow.METHODS`; the default, ODEPACK's LSODA through ``odeint`` with the
+    analytic Jacobian (:func:`flow_jac`; copes with the stiffness 1/α of small learning rates), is the fastest to
+    1e-12 on the HB and NAG flows or within 1.25× of solve_ivp's LSODA with the same Jacobian, by machine and run
+    (benchmarks/bench_integrators.py); the others take 2× and more.
     """
     u0 = V.finite_array("u0", u0, ndim=1)
     v0 = V.finite_array("v0", v0, ndim=1)
@@ -179,43 +221,14 @@ def flow(net: SquareNet, u0: np.ndarray, v0: np.ndarray, alpha: float, mu: float
         raise ValueError(f"u0 must have length d = {net.d}, got {u0.size}")
     alpha = V.non_negative("alpha", alpha)
     mu = V.momentum("mu", mu)
-    t_eval = V.finite_array("t_eval", t_eval, ndim=1)
-    if t_eval.size == 0 or t_eval[0] < 0 or np.any(np.diff(t_eval) <= 0):
-        raise ValueError("t_eval must be a non-empty, increasing array of times >= 0")
     fu, fv = first_order_velocity(net, u0, v0, mu)
     ud0 = fu if ud0 is None else V.finite_array("ud0", ud0, ndim=1)
     vd0 = fv if vd0 is None else V.finite_array("vd0", vd0, ndim=1)
-    d = net.d
-    zeros = np.zeros(2 * d)
+    zeros = np.zeros(2 * net.d)
     y0 = np.concatenate([u0, v0, zeros] if alpha == 0 else [u0, v0, ud0, vd0, zeros])
-    if method not in FLOW_METHODS:
-        raise ValueError(f"method must be one of {FLOW_METHODS}, got {method!r}")
-    f, jac = _rhs(net, alpha, mu), _jac(net, alpha, mu)
-    fine = _integrate(f, jac, y0, t_eval, method, rtol, atol)
-    coarse = _integrate(f, jac, y0, t_eval, method, rtol * 1e3, atol * 1e3)
-    ok = bool(fine.success and coarse.success)
-    err = float(np.max(np.abs(fine.y - coarse.y))) if ok else float("inf")
-    msg = str(fine.message if not fine.success else coarse.message)
-    rough = _path(net, coarse, t_eval, y0.size, alpha, mu, ok, msg, err, None)
-    return _path(net, fine, t_eval, y0.size, alpha, mu, ok, msg, err, rough)
-
-
-def _path(net: SquareNet, sol, t_eval: np.ndarray, size: int, alpha: float, mu: float, ok: bool, msg: str,
-          err: float, coarse: FlowPath | None) -> FlowPath:
-    d = net.d
-    Y = sol.y.T if sol.success else np.full((t_eval.size, size), np.nan)
-    u, v = Y[:, :d], Y[:, d:2 * d]
-    g = net.grad_theta(u * u - v * v)
-    gu, gv = 2 * u * g, -2 * v * g
-    if alpha == 0:
-        ud, vd = -gu / (1 - mu), -gv / (1 - mu)
-        udd, vdd = np.zeros_like(u), np.zeros_like(v)
-        rest = Y[:, 2 * d:]
-    else:
-        ud, vd = Y[:, 2 * d:3 * d], Y[:, 3 * d:4 * d]
-        udd, vdd = -(ud + gu / (1 - mu)) / alpha, -(vd + gv / (1 - mu)) / alpha
-        rest = Y[:, 4 * d:]
-    return FlowPath(t_eval, u, v, ud, vd, udd, vdd, rest[:, :d], rest[:, d:], alpha, mu, ok, msg, err, coarse)
+    result = solve_flow(flow_rhs(net, alpha, mu), y0, t_eval, jac=flow_jac(net, alpha, mu), method=method,
+                        rtol=rtol, atol=atol, looser=LOOSER, blocks=flow_blocks(net.d, alpha))
+    return FlowPath(result, net, alpha, mu)
 
 
 def momentum_iterates(net: SquareNet, u0: np.ndarray, v0: np.ndarray, eta: float | np.ndarray,
@@ -290,10 +303,10 @@ def entropy_argmin(X: np.ndarray, y: np.ndarray, xi: np.ndarray, r: np.ndarray |
     r = np.zeros(X.shape[1]) if r is None else V.finite_array("r", r, ndim=1)
     lam = np.zeros(X.shape[0])
 
-    def dual(l: np.ndarray) -> float:
-        z = X.T @ l - r
+    def dual(lam_: np.ndarray) -> float:
+        z = X.T @ lam_ - r
         with np.errstate(over="ignore"):
-            return float(np.sum(xi / 2 * np.cosh(4 * z)) - l @ y)
+            return float(np.sum(xi / 2 * np.cosh(4 * z)) - lam_ @ y)
 
     scale = max(1.0, float(np.max(np.abs(y))))
     it = 0
@@ -307,13 +320,13 @@ def entropy_argmin(X: np.ndarray, y: np.ndarray, xi: np.ndarray, r: np.ndarray |
         step = np.linalg.solve(hess, grad)
         f0, g0, s = dual(lam), float(grad @ grad), 1.0
 
-        def accepted(l: np.ndarray) -> bool:
+        def accepted(lam_: np.ndarray) -> bool:
             """Armijo on the dual, or (near the optimum, where the dual's decrease drowns in its round-off) a
             decrease of ‖∇ψ‖² = ‖Xθ − y‖², for which the Newton direction is a descent direction too."""
-            if dual(l) <= f0 - 0.25 * s * (grad @ step):
+            if dual(lam_) <= f0 - 0.25 * s * (grad @ step):
                 return True
             with np.errstate(over="ignore", invalid="ignore"):
-                g_new = X @ (2 * xi * np.sinh(4 * (X.T @ l - r))) - y
+                g_new = X @ (2 * xi * np.sinh(4 * (X.T @ lam_ - r))) - y
             return bool(g_new @ g_new <= (1 - 1e-4 * s) * g0)
 
         while s > 1e-12 and not accepted(lam - s * step):
@@ -351,6 +364,18 @@ class TrainResult:
     converged: bool
     theta_first: np.ndarray | None = None
     second: bool = False
+
+    def distance_to(self, theta_star: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """D(θ, θ*) = ‖θ − θ*‖² of each member at the end of the run and a bound on its remaining change: the larger
+        of 10× the last chunk's effect and, when the run reached its second stop (loss 100× below the first: θ's
+        error ∝ √loss is 10× smaller there), the change of D between the first stop and the end, which
+        overestimates the remaining change about 9-fold under the linear convergence of these runs."""
+        diff = self.theta - theta_star
+        D_ = np.sum(diff ** 2, axis=-1)
+        unc = 10 * (2 * np.sqrt(D_) * np.sqrt(diff.shape[-1]) * self.drift + diff.shape[-1] * self.drift ** 2) + 1e-12
+        if self.second:
+            unc = np.maximum(unc, np.abs(np.sum((self.theta_first - theta_star) ** 2, axis=-1) - D_))
+        return D_, unc
 
 
 #: :func:`train`'s second stop lowers the loss target by this factor (θ's error, ∝ √loss near the limit, by 10).

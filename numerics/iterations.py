@@ -2,7 +2,8 @@
 
 The update rule comes from ``numerics.generated.momentum_discretisation.mgd_update`` (derived from
 scheme (2) of Papazov et al.); ``gamma`` and ``beta`` may be arrays that broadcast against the batch
-axes of ``w0`` (shape ``batch + (1,)``), so one call runs a whole parameter grid.
+axes of ``w0`` (shape ``batch + (1,)``), so one call runs a whole parameter grid. :func:`iteration_roundoff` is
+the rounding such a run can accumulate.
 """
 from __future__ import annotations
 
@@ -55,3 +56,8 @@ def gd(grad: Grad, w0: np.ndarray, gamma: float | np.ndarray, steps: int, *, rec
     _check_params(gamma_arr, np.zeros(1))
     w1 = w0 - gamma_arr * grad(w0)
     return mgd(grad, w0, w1, gamma_arr, 0.0, steps, record_every=record_every)
+
+
+def iteration_roundoff(steps: int, scale: float) -> float:
+    """Bound on the rounding accumulated by ``steps`` contracting double-precision updates of size ``scale``."""
+    return steps * float(np.finfo(float).eps) * max(scale, 1.0)

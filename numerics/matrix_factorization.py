@@ -1,7 +1,9 @@
 """Numerics for the matrix-factorisation paper: flows, closed forms at high precision, GD, Lie algebras.
 
-- Flows (5)/(10)/(19)/(21) and the heavy-ball flow are gradient fields on flat parameter vectors,
-  integrated by :func:`numerics.integrate.solve_mgf` (two tolerances give the error estimate).
+- Flows (5)/(10)/(19)/(21), the heavy-ball flow and Figure 3's sigmoid-output flows are gradient fields on flat
+  parameter vectors, integrated by :func:`numerics.integrate.solve_mgf` (the front door
+  :func:`numerics.flow.solve_flow`: two tolerances give the error estimate); :func:`propagated_error` carries that
+  estimate to products of the parameters.
 - Closed forms (6), (41), (21)/(53) are assembled in the eigenbasis of a symmetric matrix from the
   generated spectral factors, in mpmath at a caller-chosen precision: E·B·(I + M·B)⁻¹·E.
 - Gradient descent on the two-layer and one-layer models (Section 5, App. G).
@@ -17,11 +19,12 @@ import mpmath
 import numpy as np
 
 from numerics import validation as V
-from numerics.generated import matrix_factorization as G
 from numerics.flow import FlowResult
+from numerics.generated import matrix_factorization as G
 from numerics.integrate import solve_mgf
 
 Grad = Callable[[np.ndarray], np.ndarray]
+EPS = float(np.finfo(float).eps)
 
 
 # --- data ------------------------------------------------------------------------------------------------
@@ -124,6 +127,44 @@ def flow(grad: Grad, w0: np.ndarray, t_eval: np.ndarray, lam: float = 0.0, rtol:
     return solve_mgf(grad, w0, None, lam, np.asarray(t_eval, dtype=float), rtol=rtol, atol=rtol * 1e-2)
 
 
+def propagated_error(est: float, scale: float, terms: int) -> float:
+    """Error of a sum of ``terms`` products of pairs of flow entries of size <= ``scale``, each known to ``est`` (a
+    solve's :attr:`~numerics.flow.FlowResult.error_estimate`): first-order propagation ``2·terms·scale·est`` plus
+    float rounding ``64·EPS·terms·max(scale, 1)²``."""
+    return 2 * terms * scale * est + 64 * EPS * terms * max(scale, 1.0) ** 2
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    """The logistic function 1/(1 + e^{−z}), entrywise."""
+    return 1 / (1 + np.exp(-z))
+
+
+def grad_sigmoid_one_layer(Xd: np.ndarray, Yd: np.ndarray) -> Grad:
+    """∇ of the mean loss l1(W) = ½‖Yd − σ(XdW)‖²/n_s in W (d×d, flat), σ the sigmoid (Figure 3)."""
+    n_s, d = Xd.shape
+
+    def g(w: np.ndarray) -> np.ndarray:
+        W = w.reshape(d, d)
+        Z = sigmoid(Xd @ W)
+        return (Xd.T @ ((Z - Yd) * Z * (1 - Z)) / n_s).ravel()
+
+    return g
+
+
+def grad_sigmoid_two_layer(Xd: np.ndarray, Yd: np.ndarray, k: int) -> Grad:
+    """∇ of the mean loss l2(U, V) = ½‖Yd − σ(XdUVᵀ)‖²/n_s in (U, V) (both d×k, packed), σ the sigmoid (Figure 3)."""
+    n_s, d = Xd.shape
+    sh = Shapes(((d, k), (d, k)))
+
+    def g(w: np.ndarray) -> np.ndarray:
+        U, V_ = sh.unpack(w)
+        Z = sigmoid(Xd @ U @ V_.T)
+        Gm = Xd.T @ ((Z - Yd) * Z * (1 - Z)) / n_s
+        return Shapes.pack(Gm @ V_, Gm.T @ U)
+
+    return g
+
+
 def block_s(Y: np.ndarray, lam0: float = 0.0) -> np.ndarray:
     """S̄ = [[λ0/2·I, Y], [Yᵀ, −λ0/2·I]] (S of (17) plus λ0J/2)."""
     m, n = Y.shape
@@ -131,7 +172,9 @@ def block_s(Y: np.ndarray, lam0: float = 0.0) -> np.ndarray:
 
 
 # --- closed forms in mpmath -------------------------------------------------------------------------------
-def _eig_mp(A: np.ndarray) -> tuple[list, mpmath.matrix]:
+def eig_mp(A: np.ndarray) -> tuple[list, mpmath.matrix]:
+    """Eigenvalues (a list of mpf) and orthonormal eigenvectors (columns) of the symmetric float matrix ``A``, by
+    mpmath at the current precision: the eigenbasis every closed form here is assembled in."""
     ev, Q = mpmath.eigsy(mpmath.matrix(np.asarray(A, dtype=float).tolist()))
     return [ev[i] for i in range(ev.rows)], Q
 
@@ -151,7 +194,7 @@ def riccati_closed_form(Y: np.ndarray, X0: np.ndarray, times: Sequence[float], f
     V.count("dps", dps, minimum=15)
     out = []
     with mpmath.workdps(dps):
-        sig, Phi = _eig_mp(Y)
+        sig, Phi = eig_mp(Y)
         B = Phi.T * mpmath.matrix(np.asarray(X0, dtype=float).tolist()) * Phi
         for tt in times:
             tm = mpmath.mpf(tt)
@@ -177,7 +220,7 @@ def rflow_closed_form(Sbar: np.ndarray, P0: np.ndarray, times: Sequence[float], 
     """R(t)R(t)ᵀ of R' = S̄R − ½RRᵀR from P0 = R0R0ᵀ by the reconstructed (21)/(53)."""
     out = []
     with mpmath.workdps(dps):
-        lam_, Phi = _eig_mp(Sbar)
+        lam_, Phi = eig_mp(Sbar)
         B = Phi.T * mpmath.matrix(np.asarray(P0, dtype=float).tolist()) * Phi
         for tt in times:
             mpmath.mp.dps = dps + _extra_digits(2 * abs(tt) * max(abs(x) for x in lam_))
@@ -203,7 +246,7 @@ def mp_sub(A: mpmath.matrix, B: np.ndarray | mpmath.matrix) -> mpmath.matrix:
 
 
 # --- gradient descent -------------------------------------------------------------------------------------
-@dataclass
+@dataclass(frozen=True)
 class GDRun:
     """Recorded times t = η·step, products X = UVᵀ (or X of the one-layer model) and Q = UᵀU − VᵀV."""
 
@@ -277,7 +320,7 @@ def tail_rate(values: np.ndarray, eta: float, start: int, stop: int) -> float:
 
 
 # --- Lie algebra of linear vector fields ------------------------------------------------------------------
-@dataclass
+@dataclass(frozen=True)
 class LieResult:
     """Dimension of the generated Lie algebra, rank of its trace at θ (two ways) and the law count."""
 
@@ -392,7 +435,8 @@ def gram_law_count(m: int, n: int, k: int) -> int:
     return int(round(f(k, max(k - m - n, 0))))
 
 
-def mp_flow_asymmetric(Y: np.ndarray, U0: np.ndarray, V0: np.ndarray, T: float, dps: int) -> tuple[mpmath.matrix, mpmath.matrix]:
+def mp_flow_asymmetric(Y: np.ndarray, U0: np.ndarray, V0: np.ndarray, T: float,
+                       dps: int) -> tuple[mpmath.matrix, mpmath.matrix]:
     """(U(T), V(T)) of the flow (10) by mpmath's Taylor-series ODE solver at ``dps`` digits (small sizes only)."""
     V.positive("T", T)
     m, k = np.shape(U0)

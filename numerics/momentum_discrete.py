@@ -8,6 +8,8 @@
 - :func:`smgd_trajectory_mp`: the same recursion in mpmath (``dps`` digits), every iterate kept, and
   :func:`appendix_d_terms_mp`: the quantities of App. D.1 along it (δ, Q, α of eq. (27), the double
   sums ΣΣβ^{m−k}∇L(θ_k), Δ_N, θ_N) for the exact finite-N identities.
+- The error budgets of these objects: :meth:`SMGDRun.roundoff` (float64 runs), :func:`mp_roundoff` (mpmath
+  trajectories) and :func:`distance_error_from_two_stops` (a converging run's end point).
 
 The update comes from ``numerics.generated.momentum_discrete.smgd_step_coefficients`` (eq. (26) as
 (a₀ + a₁∇L)·w + c·w_prev, derived from eq. (9)); r(z) from ``r_fn`` / ``r_increment``; the float64 steps run in
@@ -15,6 +17,7 @@ the fused numba kernels of :mod:`numerics.smgd_kernels`.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -35,11 +38,11 @@ class SMGDRun:
     """Final state of a batch of SMGD runs (leading axis: run) and the sums accumulated on the way.
 
     ``S_plus``/``S_minus``: partial sums of Lemma 2 up to the last step; ``residue_imag_plus``/``_minus``:
-    the imaginary part −π Σ_m ξ_m sgn(w_m) of (1/(1−β)) Σ_m Q±,m; ``sign_changes_*``: count of k with sgn w_{k+1} ≠ sgn w_k per
-    coordinate; ``exact_zeros``: iterates exactly 0; ``converged_at``: first step at which the run
-    stagnated (−1 if never); ``last_change``: max |w_k − w_{k−1}|/max|w| at the end; ``s_tail``: largest
-    S term sampled in the last window (how much the sums still move); ``snapshot_*``: the iterate at the first
-    check with training loss <= ``snapshot_loss`` (None unless asked), for an error estimate of the end point.
+    the imaginary part −π Σ_m ξ_m sgn(w_m) of (1/(1−β)) Σ_m Q±,m; ``sign_changes_*``: count of k with
+    sgn w_{k+1} ≠ sgn w_k per coordinate; ``exact_zeros``: iterates exactly 0; ``converged_at``: first step at
+    which the run stagnated (−1 if never); ``last_change``: max |w_k − w_{k−1}|/max|w| at the end; ``s_tail``:
+    largest S term sampled in the last window (how much the sums still move); ``snapshot_*``: the iterate at the
+    first check with training loss <= ``snapshot_loss`` (None unless asked), for an error estimate of the end point.
     """
 
     gamma: np.ndarray
@@ -99,8 +102,26 @@ class SMGDRun:
         """Per run: did any coordinate of w₊ or w₋ change sign."""
         return (self.sign_changes_plus.sum(-1) + self.sign_changes_minus.sum(-1)) > 0
 
+    def roundoff(self, i: int) -> float:
+        """Rounding error that run ``i``'s float64 steps can explain in S± and in log Δ: each step adds O(eps)
+        relative error to the iterates and to the running sums; the worst case grows linearly."""
+        scale = 1.0 + float(max(np.abs(self.S_plus[i]).max(), np.abs(self.S_minus[i]).max()))
+        return 10.0 * self.steps * EPS * scale
 
-class _Batches:
+
+def distance_error_from_two_stops(dist_end: float, dist_snap: float, loss_end: float, loss_snap: float) -> float:
+    """Error estimate of a run's normalised distance to a limit point at its end, from its value at an earlier
+    stop (the snapshot): the steps move θ by amounts ∝ the residual, so near the limit the remaining movement
+    scales as √loss, and with s = √(loss_end/loss_snap) the distance left to go after the end is
+    |dist_end − dist_snap|·s/(1 − s); the estimate is the larger of that and the change itself (infinite when the
+    loss did not fall between the stops)."""
+    s = math.sqrt(loss_end / loss_snap) if loss_snap > 0 else math.inf
+    if not s < 1:
+        return math.inf
+    return abs(dist_end - dist_snap) * max(1.0, s / (1 - s))
+
+
+class Batches:
     """Index arrays of the batches B_1, B_2, ... (one row per step), drawn from ``rng`` in chunks as needed.
 
     ``with_replacement``: every batch is an independent uniform draw of ``batch_size`` distinct samples;
@@ -138,6 +159,95 @@ class _Batches:
         return np.ascontiguousarray(np.concatenate(parts) if len(parts) > 1 else parts[0])
 
 
+def _grid(gamma: float | np.ndarray, beta: float | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """γ and β broadcast to one flat (G,) grid, checked (γ > 0 finite, β in [0, 1))."""
+    gamma_a = np.atleast_1d(np.asarray(gamma, dtype=float))
+    beta_a = np.atleast_1d(np.asarray(beta, dtype=float))
+    gamma_a, beta_a = (a.astype(float).ravel().copy() for a in np.broadcast_arrays(gamma_a, beta_a))
+    if not (np.all(np.isfinite(gamma_a)) and np.all(gamma_a > 0)):
+        raise ValueError("gamma (step size) must be finite and > 0")
+    if not (np.all(np.isfinite(beta_a)) and np.all((beta_a >= 0) & (beta_a < 1))):
+        raise ValueError("beta (momentum) must lie in [0, 1)")
+    return gamma_a, beta_a
+
+
+def _initial_state(net: DiagonalNetwork, wp0: np.ndarray, wm0: np.ndarray, G: int) -> tuple[np.ndarray, np.ndarray]:
+    """w±,0 broadcast to (G, d), checked (finite, Δ₀ = |w₊ w₋| > 0 in every coordinate)."""
+    wp0 = np.broadcast_to(V.finite_array("wp0", wp0), (G, net.d)).copy()
+    wm0 = np.broadcast_to(V.finite_array("wm0", wm0), (G, net.d)).copy()
+    if np.any(wp0 * wm0 == 0):
+        raise ValueError("wp0 and wm0 must have non-zero coordinates (Delta_0 = |w+ w-| > 0)")
+    return wp0, wm0
+
+
+def _batch_size(net: DiagonalNetwork, sampling: Sampling, batch_size: int | None) -> int:
+    """|B|: n for full batch, else ``batch_size`` (checked against n)."""
+    if sampling not in ("full", "with_replacement", "without_replacement"):
+        raise ValueError(f"sampling must be 'full', 'with_replacement' or 'without_replacement', got {sampling!r}")
+    bsz = net.n if sampling == "full" else V.count("batch_size", batch_size)
+    if bsz > net.n:
+        raise ValueError(f"batch_size must be <= n = {net.n}, got {bsz}")
+    return bsz
+
+
+class _Outcome:
+    """The final state of every run of the grid, filled in as runs leave the batch, and what is known of each
+    run on the way: when it converged and its snapshot (the iterate at the first check with a low loss)."""
+
+    def __init__(self, wp0: np.ndarray, wm0: np.ndarray) -> None:
+        G, d = wp0.shape
+        self.w = np.stack([wp0, wm0]).astype(float)
+        self.S, self.xi = np.zeros((2, G, d)), np.zeros((2, G, d))
+        self.chg = np.zeros((2, G, d), dtype=np.int64)
+        self.dsum = np.zeros((G, d))
+        self.converged_at = np.full(G, -1)
+        self.last, self.tail = np.zeros(G), np.zeros(G)
+        self.snap_w, self.snap_step = np.full((2, G, d), np.nan), np.full(G, -1)
+        self.history: dict[str, list] = {"step": [], "S_plus": [], "S_minus": [], "theta": [], "alpha_plus": [],
+                                         "alpha_minus": []}
+
+    def store(self, rows: np.ndarray, st: _SMGDState, mask: np.ndarray | slice) -> None:
+        """Keep the state of the active runs ``mask`` (grid rows ``rows``) as their final state."""
+        self.w[:, rows], self.S[:, rows], self.xi[:, rows] = st.W[:, mask], st.S[:, mask], st.xi[:, mask]
+        self.chg[:, rows], self.dsum[rows] = st.chg[:, mask], st.dsum[mask]
+        self.last[rows], self.tail[rows] = st.last[mask], st.tail[mask]
+
+    def record(self, k: int, st: _SMGDState) -> None:
+        """Append every run's (S₊, S₋, θ, α₊, α₋) at step ``k`` to the history."""
+        self.history["step"].append(k)
+        self.history["S_plus"].append(st.S[0].copy())
+        self.history["S_minus"].append(st.S[1].copy())
+        self.history["theta"].append((st.W[0] ** 2 - st.W[1] ** 2) / 4)
+        self.history["alpha_plus"].append(st.W[0] * np.exp(st.gam * st.dsum))
+        self.history["alpha_minus"].append(st.W[1] * np.exp(-st.gam * st.dsum))
+
+    def check(self, k: int, idx: np.ndarray, st: _SMGDState, net: DiagonalNetwork, stop_change: float,
+              stop_loss: float | None, snapshot_loss: float | None) -> np.ndarray:
+        """At a check of step ``k``: take snapshots, note first convergence; returns which active runs leave
+        (converged or diverged)."""
+        done = st.window_max <= stop_change
+        if stop_loss is not None or snapshot_loss is not None:
+            loss = net.loss_theta((st.W[0] ** 2 - st.W[1] ** 2) / 4)
+            if stop_loss is not None:
+                done |= loss <= stop_loss
+            if snapshot_loss is not None:
+                snap = (loss <= snapshot_loss) & (self.snap_step[idx] < 0)
+                self.snap_w[:, idx[snap]], self.snap_step[idx[snap]] = st.W[:, snap], k
+        diverged = ~np.isfinite(st.W).all(axis=(0, 2))
+        first = done & (self.converged_at[idx] < 0)
+        self.converged_at[idx[first]] = k
+        return done | diverged
+
+    def run(self, gamma: np.ndarray, beta: np.ndarray, wp0: np.ndarray, wm0: np.ndarray, zeros: int, steps: int,
+            net: DiagonalNetwork, snapshots: bool) -> SMGDRun:
+        """The :class:`SMGDRun` of the grid after ``steps`` steps."""
+        theta = (self.w[0] ** 2 - self.w[1] ** 2) / 4
+        snap = (self.snap_w[0], self.snap_w[1], self.snap_step) if snapshots else (None, None, None)
+        return SMGDRun(gamma, beta, wp0, wm0, self.w[0], self.w[1], self.S[0], self.S[1], -np.pi * self.xi[0],
+                       -np.pi * self.xi[1], self.chg[0], self.chg[1], zeros, steps, self.converged_at, self.last,
+                       self.tail, net.loss_theta(theta), self.dsum, self.history, *snap)
+
+
 def smgd(net: DiagonalNetwork, wp0: np.ndarray, wm0: np.ndarray, gamma: float | np.ndarray,
          beta: float | np.ndarray, max_steps: int, *, sampling: Sampling = "full", batch_size: int | None = None,
          rng: np.random.Generator | None = None, check_every: int = 500, stop_change: float = 4 * EPS,
@@ -162,44 +272,18 @@ def smgd(net: DiagonalNetwork, wp0: np.ndarray, wm0: np.ndarray, gamma: float | 
     :func:`numerics.smgd_kernels.smgd_steps` (w₊ and w₋ stacked as (2, G, d); per step one product θ·H for
     the full batch, then one pass for the update, the sign changes, the sums and the next θ).
     """
-    gamma_a = np.atleast_1d(np.asarray(gamma, dtype=float))
-    beta_a = np.atleast_1d(np.asarray(beta, dtype=float))
-    gamma_a, beta_a = (a.astype(float).ravel().copy() for a in np.broadcast_arrays(gamma_a, beta_a))
-    if not (np.all(np.isfinite(gamma_a)) and np.all(gamma_a > 0)):
-        raise ValueError("gamma (step size) must be finite and > 0")
-    if not (np.all(np.isfinite(beta_a)) and np.all((beta_a >= 0) & (beta_a < 1))):
-        raise ValueError("beta (momentum) must lie in [0, 1)")
+    gamma_a, beta_a = _grid(gamma, beta)
     V.count("max_steps", max_steps)
     V.count("check_every", check_every)
     V.positive("stop_change", stop_change)
-    G, d = gamma_a.size, net.d
-    wp0 = np.broadcast_to(V.finite_array("wp0", wp0), (G, d)).copy()
-    wm0 = np.broadcast_to(V.finite_array("wm0", wm0), (G, d)).copy()
-    if np.any(wp0 * wm0 == 0):
-        raise ValueError("wp0 and wm0 must have non-zero coordinates (Delta_0 = |w+ w-| > 0)")
-    if sampling not in ("full", "with_replacement", "without_replacement"):
-        raise ValueError(f"sampling must be 'full', 'with_replacement' or 'without_replacement', got {sampling!r}")
-    bsz = net.n if sampling == "full" else V.count("batch_size", batch_size)
-    if bsz > net.n:
-        raise ValueError(f"batch_size must be <= n = {net.n}, got {bsz}")
+    wp0, wm0 = _initial_state(net, wp0, wm0, gamma_a.size)
+    batches = Batches(net.n, _batch_size(net, sampling, batch_size), sampling, rng)
     rec = sorted(set(int(r) for r in record))
     last_rec = rec[-1] if rec else 0
-
-    # Final state of every run (filled as runs leave the batch) ...
-    out_w = np.stack([wp0, wm0]).astype(float)
-    out_S, out_xi = np.zeros((2, G, d)), np.zeros((2, G, d))
-    out_chg = np.zeros((2, G, d), dtype=np.int64)
-    out_dsum = np.zeros((G, d))
-    converged_at = np.full(G, -1)
-    out_last, out_tail = np.zeros(G), np.zeros(G)
-    snap_w, snap_step = np.full((2, G, d), np.nan), np.full(G, -1)
-    # ... and the state of the active ones (rows ``idx`` of the grid).
-    st = _SMGDState(out_w.copy(), gamma_a, beta_a, track_sums)
-    idx = np.arange(G)
+    out = _Outcome(wp0, wm0)
+    st = _SMGDState(out.w.copy(), gamma_a, beta_a, track_sums)  # the active runs: rows ``idx`` of the grid
+    idx = np.arange(gamma_a.size)
     zeros = 0
-    history: dict[str, list] = {"step": [], "S_plus": [], "S_minus": [], "theta": [], "alpha_plus": [],
-                                "alpha_minus": []}
-    batches = _Batches(net.n, bsz, sampling, rng)
     X, y = np.ascontiguousarray(net.X, dtype=float), np.ascontiguousarray(net.y, dtype=float)
     # full batch: ∇L(θ) = [w₊² − w₋², 1]·[H/4; −Xᵀy/n], one product (``th`` carries a column of ones)
     H_aug = np.ascontiguousarray(np.vstack([X.T @ X / (4 * net.n), -(X.T @ y) / net.n]))
@@ -212,44 +296,19 @@ def smgd(net: DiagonalNetwork, wp0: np.ndarray, wm0: np.ndarray, gamma: float | 
             zeros += st.advance(k, nxt, max_steps, H_aug, X, y, batches.take(nxt - k))
             k = nxt
             if k in rec:
-                history["step"].append(k)
-                history["S_plus"].append(st.S[0].copy())
-                history["S_minus"].append(st.S[1].copy())
-                history["theta"].append((st.W[0] ** 2 - st.W[1] ** 2) / 4)
-                history["alpha_plus"].append(st.W[0] * np.exp(st.gam * st.dsum))
-                history["alpha_minus"].append(st.W[1] * np.exp(-st.gam * st.dsum))
+                out.record(k, st)
             if k % check_every == 0 or k == max_steps:
-                done = st.window_max <= stop_change
-                if stop_loss is not None or snapshot_loss is not None:
-                    loss = net.loss_theta((st.W[0] ** 2 - st.W[1] ** 2) / 4)
-                    if stop_loss is not None:
-                        done |= loss <= stop_loss
-                    if snapshot_loss is not None:
-                        snap = (loss <= snapshot_loss) & (snap_step[idx] < 0)
-                        snap_w[:, idx[snap]], snap_step[idx[snap]] = st.W[:, snap], k
-                diverged = ~np.isfinite(st.W).all(axis=(0, 2))
-                first = done & (converged_at[idx] < 0)
-                converged_at[idx[first]] = k
-                leave = done | diverged
+                leave = out.check(k, idx, st, net, stop_change, stop_loss, snapshot_loss)
                 if k >= last_rec and leave.any():
-                    rows = idx[leave]
-                    out_w[:, rows], out_S[:, rows], out_xi[:, rows] = st.W[:, leave], st.S[:, leave], st.xi[:, leave]
-                    out_chg[:, rows], out_dsum[rows] = st.chg[:, leave], st.dsum[leave]
-                    out_last[rows], out_tail[rows] = st.last[leave], st.tail[leave]
-                    idx = idx[~leave]
-                    st = st.keep(~leave)
+                    out.store(idx[leave], st, leave)
+                    idx, st = idx[~leave], st.keep(~leave)
                     if idx.size == 0:
                         break
                 st.window_max[:] = 0
                 st.tail[:] = 0
     if idx.size:
-        out_w[:, idx], out_S[:, idx], out_xi[:, idx] = st.W, st.S, st.xi
-        out_chg[:, idx], out_dsum[idx], out_last[idx], out_tail[idx] = st.chg, st.dsum, st.last, st.tail
-    theta = (out_w[0] ** 2 - out_w[1] ** 2) / 4
-    return SMGDRun(gamma_a, beta_a, wp0, wm0, out_w[0], out_w[1], out_S[0], out_S[1], -np.pi * out_xi[0],
-                   -np.pi * out_xi[1], out_chg[0], out_chg[1], zeros, k, converged_at, out_last, out_tail,
-                   net.loss_theta(theta), out_dsum, history,
-                   *((snap_w[0], snap_w[1], snap_step) if snapshot_loss is not None else (None, None, None)))
+        out.store(idx, st, slice(None))
+    return out.run(gamma_a, beta_a, wp0, wm0, zeros, k, net, snapshot_loss is not None)
 
 
 _SIGNS = np.array([1.0, -1.0]).reshape(2, 1)  # s = +1 for w₊, −1 for w₋
@@ -312,6 +371,12 @@ class TrajectoryMP:
     wm: list[list[mpmath.mpf]]
     grads: list[list[mpmath.mpf]]
     dps: int
+
+
+def mp_roundoff(dps: int, steps: int) -> float:
+    """What ``steps`` operations at ``dps`` digits can explain, with a condition factor of 10⁶ for the
+    exponentials and logarithms in between (still some 40 digits below any real discrepancy at 50 digits)."""
+    return steps * 10.0 ** (6 - dps)
 
 
 def smgd_trajectory_mp(X: np.ndarray, y: np.ndarray, wp0: np.ndarray, wm0: np.ndarray, gamma: float, beta: float,

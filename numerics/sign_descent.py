@@ -3,24 +3,36 @@
 Setting (see ``derivations/sign_descent.py``): L = (1/2n)‖Xβ − y‖², β = w₊² − w₋², g = ∇_β L = Xᵀr/n with
 r = Xβ − y; smoothed sign descent (12) ẇ = −∇_w L/(|∇_w L| + ε), w₊(0) = w₋(0) = α1. Data generators for
 Assumptions 3.2 (rows with disjoint supports: X ᵀX block-diagonal with rank-one blocks after a column
-permutation) and 3.8 (blocks of two columns), the reconstructed Assumption 3.3, ODE solves with an
-independent error estimate (two tolerances), stage times, dual variables, and the Bregman-style function D.
+permutation) and 3.8 (blocks of two columns), the reconstructed Assumption 3.3, the flows' right-hand sides and
+solves (through numerics.flow.solve_flow, viewed as a :class:`WeightPath`), stage times, dual variables, and the
+Bregman-style function D.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Callable
 
 import mpmath
 import numpy as np
-from scipy.integrate import solve_ivp
 from scipy.optimize import brentq, minimize_scalar
 
 from numerics import validation as V
-from numerics.generated.sign_descent import (b2_cubic_coeffs, b3_cubic_coeffs, beta_partials, gd_weight_rates,
-                                             ssd_dual_map, ssd_dual_rate, ssd_dual_rate_mp, ssd_dual_rate_partials,
-                                             ssd_potential, ssd_weight_rate_partials, ssd_weight_rates,
-                                             ssd_weight_rates_mp)
+from numerics.flow import FlowResult, solve_flow
+from numerics.generated.sign_descent import (
+    b2_cubic_coeffs,
+    b3_cubic_coeffs,
+    beta_partials,
+    gd_weight_rates,
+    ssd_dual_map,
+    ssd_dual_rate,
+    ssd_dual_rate_mp,
+    ssd_dual_rate_partials,
+    ssd_potential,
+    ssd_weight_rate_partials,
+    ssd_weight_rates,
+    ssd_weight_rates_mp,
+)
 
 
 # --- data --------------------------------------------------------------------------------------------
@@ -63,9 +75,10 @@ def assumption_32_data(rng: np.random.Generator, n: int, d: int, min_block: int 
     low = V.positive("low", low)
     if not high > low:
         raise ValueError(f"high must be > low = {low}, got {high!r}")
-    cuts = np.sort(rng.choice(np.arange(1, d - n * min_block + n), n - 1, replace=False)) if n > 1 else np.array([], int)
+    free = d - n * min_block + n
+    cuts = np.sort(rng.choice(np.arange(1, free), n - 1, replace=False)) if n > 1 else np.array([], int)
     # Stars and bars: block sizes min_block + (extra columns distributed at random).
-    extra = np.diff(np.concatenate([[0], cuts, [d - n * min_block + n]])) - 1
+    extra = np.diff(np.concatenate([[0], cuts, [free]])) - 1
     sizes = extra + min_block
     order = rng.permutation(d) if permute else np.arange(d)
     X = np.zeros((n, d))
@@ -161,41 +174,74 @@ def warmup_bound(data: BlockData, eps: float) -> np.ndarray:
     return out
 
 
-#: The second solve runs at tolerances this many times looser; the difference bounds the error of both.
-COARSE_FACTOR = 10.0
-
-
 # --- flows --------------------------------------------------------------------------------------------
-@dataclass
-class Trajectory:
-    """Weights at times ``t`` (rows) of a flow on (w₊, w₋), with the dual path integral and the solve's health.
+def state_blocks(d: int) -> dict[str, slice]:
+    """The named blocks of the flows' state (w₊, w₋, ∫): ``wp``, ``wm`` and ``integral``."""
+    return {"wp": slice(0, d), "wm": slice(d, 2 * d), "integral": slice(2 * d, 3 * d)}
 
-    ``integral`` is ∫₀ᵗ of the dual right-hand side (14) (smoothed sign descent) or of −4g (GD), carried in the
-    ODE state; ``error_estimate`` is the max state difference to ``coarse``, the same problem solved at
-    ``COARSE_FACTOR``× looser tolerances (it bounds the coarse solve's error, hence the fine one's); use
-    :meth:`error_of` for the error of a derived quantity."""
+
+def initial_state(d: int, alpha: float) -> np.ndarray:
+    """w₊ = w₋ = α1 and a zero integral: the initial state of every flow of this paper."""
+    return np.concatenate([np.full(2 * d, alpha), np.zeros(d)])
+
+
+@dataclass(frozen=True)
+class WeightPath:
+    """A view of a solved flow on (w₊, w₋) from α1: the weights at the solve's times and what the checks derive
+    from them (β, θ, g, the stage quantities), with the error estimate of any of them (:meth:`error_of`).
+
+    ``flow`` is the solve (:class:`numerics.flow.FlowResult`: status, message, dense output, the looser twin);
+    its block ``integral`` is ∫₀ᵗ of the dual right-hand side (14) (smoothed sign descent) or of −4g (gradient
+    flow). ``eps`` is ε for smoothed sign descent and None for gradient flow."""
 
     data: BlockData
     alpha: float
     eps: float | None
-    t: np.ndarray
-    wp: np.ndarray
-    wm: np.ndarray
-    integral: np.ndarray
-    success: bool
-    message: str
-    error_estimate: float
-    dense: Callable[[float | np.ndarray], np.ndarray] | None = field(default=None, repr=False)
-    coarse: "Trajectory | None" = field(default=None, repr=False)
+    flow: FlowResult = field(repr=False)
 
-    def error_of(self, quantity: Callable[["Trajectory"], np.ndarray | float], scale: float = 1.0) -> float:
-        """Error estimate of a derived quantity: max |quantity(this) − quantity(coarse solve)|, floored at rounding
+    @property
+    def t(self) -> np.ndarray:
+        return self.flow.t
+
+    @cached_property
+    def states(self) -> np.ndarray:
+        """The states (rows = times) in column-major order, as scipy's solvers return them: the matrix products of
+        the derived quantities (g, r) then round as they always have in this project."""
+        return np.asfortranarray(self.flow.y)
+
+    @property
+    def wp(self) -> np.ndarray:
+        return self.states[:, self.flow.blocks["wp"]]
+
+    @property
+    def wm(self) -> np.ndarray:
+        return self.states[:, self.flow.blocks["wm"]]
+
+    @property
+    def integral(self) -> np.ndarray:
+        return self.states[:, self.flow.blocks["integral"]]
+
+    @property
+    def loose(self) -> WeightPath | None:
+        """The same view of the looser solve (None without one)."""
+        return None if self.flow.loose is None else replace(self, flow=self.flow.loose)
+
+    def at(self, times: np.ndarray) -> WeightPath:
+        """The view at other ``times``, read from the solve's dense output (without a looser twin)."""
+        if self.flow.sol is None:
+            raise ValueError("this solve kept no dense output")
+        times = np.asarray(times, float)
+        return replace(self, flow=replace(self.flow, t=times, y=self.flow.sol(times).T, sol=None, loose=None))
+
+    def error_of(self, quantity: Callable[[WeightPath], np.ndarray | float], scale: float = 1.0) -> float:
+        """Error estimate of a derived quantity: max |quantity(this) − quantity(looser solve)|, floored at rounding
         level, 64 ulps of max(``scale``, its largest value) (the problem's quantities are of order one)."""
         q = np.asarray(quantity(self), float)
         floor = 64 * np.finfo(float).eps * max(scale, float(np.nanmax(np.abs(q))) if q.size else 0.0)
-        if self.coarse is None:
+        loose = self.loose
+        if loose is None:
             return floor
-        return max(float(np.nanmax(np.abs(q - np.asarray(quantity(self.coarse), float)))), floor)
+        return max(float(np.nanmax(np.abs(q - np.asarray(quantity(loose), float)))), floor)
 
     @property
     def beta(self) -> np.ndarray:
@@ -244,7 +290,9 @@ class Trajectory:
 WeightRates = Callable[[np.ndarray, np.ndarray, np.ndarray, float], tuple[np.ndarray, np.ndarray]]
 
 
-def _ssd_rhs(data: BlockData, eps: float, rates: WeightRates) -> Callable[[float, np.ndarray], np.ndarray]:
+def ssd_rhs(data: BlockData, eps: float, rates: WeightRates) -> Callable[[float, np.ndarray], np.ndarray]:
+    """Right-hand side of smoothed sign descent (12) with ``rates``, and of its dual path integral ∫(14), on the state
+    (w₊, w₋, ∫) (:func:`state_blocks`)."""
     d = data.d
     s = -np.sign(data.grad_beta(np.zeros(d)))
 
@@ -257,9 +305,9 @@ def _ssd_rhs(data: BlockData, eps: float, rates: WeightRates) -> Callable[[float
     return f
 
 
-def _ssd_jac(data: BlockData, eps: float) -> Callable[[float, np.ndarray], np.ndarray]:
-    """∂(rhs of :func:`_ssd_rhs` with the generated rates)/∂y, assembled from the generated partials by the chain
-    rule: ∂r/∂w± = diag(∂r/∂w±) + diag(∂r/∂g)·H·diag(∂β/∂w±), H = XᵀX/n (the integral block has zero columns)."""
+def ssd_jac(data: BlockData, eps: float) -> Callable[[float, np.ndarray], np.ndarray]:
+    """∂(:func:`ssd_rhs` with the generated rates)/∂y, assembled from the generated partials by the chain rule:
+    ∂r/∂w± = diag(∂r/∂w±) + diag(∂r/∂g)·H·diag(∂β/∂w±), H = XᵀX/n (the integral block has zero columns)."""
     d = data.d
     s = -np.sign(data.grad_beta(np.zeros(d)))
     H = data.X.T @ data.X / data.n
@@ -282,7 +330,8 @@ def _ssd_jac(data: BlockData, eps: float) -> Callable[[float, np.ndarray], np.nd
     return jac
 
 
-def _gd_rhs(data: BlockData) -> Callable[[float, np.ndarray], np.ndarray]:
+def gd_rhs(data: BlockData) -> Callable[[float, np.ndarray], np.ndarray]:
+    """Right-hand side of gradient flow (71)-(72) and of ∫(−4g) on the state (w₊, w₋, ∫)."""
     d = data.d
 
     def f(_t: float, y: np.ndarray) -> np.ndarray:
@@ -294,59 +343,37 @@ def _gd_rhs(data: BlockData) -> Callable[[float, np.ndarray], np.ndarray]:
     return f
 
 
-#: solve_ivp methods that use a Jacobian
-IMPLICIT_METHODS = ("LSODA", "BDF", "Radau")
-
-
-def _run(rhs: Callable, y0: np.ndarray, t_eval: np.ndarray, rtol: float, atol: float, method: str, dense: bool,
-         jac: Callable | None = None):
-    kw = {"jac": jac} if jac is not None and method in IMPLICIT_METHODS else {}
-    return solve_ivp(rhs, (0.0, float(t_eval[-1])), y0, method=method, t_eval=t_eval, rtol=rtol, atol=atol,
-                     dense_output=dense, **kw)
-
-
-def _solve(rhs: Callable, data: BlockData, alpha: float, eps: float | None, t_eval: np.ndarray, rtol: float,
-           atol: float, method: str, jac: Callable | None = None) -> Trajectory:
+def _weight_path(rhs: Callable, data: BlockData, alpha: float, eps: float | None, t_eval: np.ndarray, rtol: float,
+                 atol: float, method: str, jac: Callable | None = None) -> WeightPath:
+    """A flow from w₊ = w₋ = α1 solved twice (rtol, atol and numerics.flow.LOOSER× both) with dense output, as a
+    view."""
     alpha = V.positive("alpha", alpha)
-    t_eval = V.finite_array("t_eval", t_eval, ndim=1)
-    if t_eval.size == 0 or t_eval[0] < 0 or np.any(np.diff(t_eval) < 0):
-        raise ValueError("t_eval must be a non-empty, non-decreasing array of times >= 0")
-    V.positive("rtol", rtol)
-    V.positive("atol", atol)
-    d = data.d
-    y0 = np.concatenate([np.full(2 * d, alpha), np.zeros(d)])
-    fine = _run(rhs, y0, t_eval, rtol, atol, method, True, jac)
-    coarse = _run(rhs, y0, t_eval, rtol * COARSE_FACTOR, atol * COARSE_FACTOR, method, False, jac)
-    if not (fine.success and coarse.success):
-        nan = np.full((t_eval.size, d), np.nan)
-        return Trajectory(data, alpha, eps, t_eval, nan, nan, nan, False,
-                          str(fine.message if not fine.success else coarse.message), float("inf"))
-    yf, yc = fine.y.T, coarse.y.T
-    rough = Trajectory(data, alpha, eps, t_eval, yc[:, :d], yc[:, d:2 * d], yc[:, 2 * d:], True, str(coarse.message),
-                       float("nan"))
-    return Trajectory(data, alpha, eps, t_eval, yf[:, :d], yf[:, d:2 * d], yf[:, 2 * d:], True, str(fine.message),
-                      float(np.max(np.abs(yf - yc))), dense=lambda s: fine.sol(s).T, coarse=rough)
+    flow = solve_flow(rhs, initial_state(data.d, alpha), t_eval, jac=jac, method=method, rtol=rtol, atol=atol,
+                      dense=True, blocks=state_blocks(data.d))
+    return WeightPath(data, alpha, eps, flow)
 
 
 def solve_ssd(data: BlockData, alpha: float, eps: float, t_eval: np.ndarray, *, rtol: float = 1e-11,
-              atol: float = 1e-13, method: str = "LSODA", rates: WeightRates = ssd_weight_rates) -> Trajectory:
-    """Smoothed sign descent (12) from w₊ = w₋ = α1, with ∫(14) in the state, solved twice (rtol and COARSE_FACTOR·rtol).
+              atol: float = 1e-13, method: str = "LSODA", rates: WeightRates = ssd_weight_rates) -> WeightPath:
+    """Smoothed sign descent (12) from w₊ = w₋ = α1, with ∫(14) in the state, solved by numerics.flow.solve_flow
+    twice (rtol, atol and numerics.flow.LOOSER = 1000× both).
 
     ``rates`` (default: the generated (12)) can be replaced by a perturbed rule, which tests use; with the default,
-    LSODA, BDF and Radau get the analytic Jacobian :func:`_ssd_jac` (a replaced rule: finite differences). LSODA by
+    LSODA, BDF and Radau get the analytic Jacobian :func:`ssd_jac` (a replaced rule: finite differences). LSODA by
     default: for small ε the convergence stage is stiff (rate ~ 4x²w²/(nε)). With the Jacobian it needs 3–4× fewer
     right-hand-side evaluations on Figure 1's flow and reaches 1e-12 on its limit level with DOP853 and RK45 (without
     it, ~2.5× slower than they); on the sign_descent claims' small instances the Jacobian saves no time, and DOP853
     takes 1.5–2.2× LSODA's (benchmarks/bench_integrators.py measures both)."""
     eps = V.positive("eps", eps)
-    jac = _ssd_jac(data, eps) if rates is ssd_weight_rates else None
-    return _solve(_ssd_rhs(data, eps, rates), data, alpha, eps, t_eval, rtol, atol, method, jac)
+    jac = ssd_jac(data, eps) if rates is ssd_weight_rates else None
+    return _weight_path(ssd_rhs(data, eps, rates), data, alpha, eps, t_eval, rtol, atol, method, jac)
 
 
 def solve_ssd_dual(data: BlockData, alpha: float, eps: float, t_eval: np.ndarray, *, rtol: float = 1e-12,
                    atol: float = 1e-14, dual_rate: Callable = ssd_dual_rate) -> tuple[np.ndarray, float]:
     """β(t) from the dual system of Prop. 3.6: θ̇ = (14), ξ̇ = the non-dominating weight's rate from (12), and
-    β = sign(θ)(θ² − ξ²); returns (β at ``t_eval``, error estimate from a second solve at COARSE_FACTOR× looser tolerances)."""
+    β = sign(θ)(θ² − ξ²); returns (β at ``t_eval``, its error estimate against a second solve at numerics.flow.LOOSER×
+    looser tolerances)."""
     alpha, eps = V.positive("alpha", alpha), V.positive("eps", eps)
     d = data.d
     s = -np.sign(data.grad_beta(np.zeros(d)))
@@ -358,17 +385,15 @@ def solve_ssd_dual(data: BlockData, alpha: float, eps: float, t_eval: np.ndarray
         return np.concatenate([dual_rate(np.abs(th), g, eps), np.where(s > 0, rm, rp)])
 
     z0 = np.concatenate([s * alpha, np.full(d, alpha)])
-    span = (0.0, float(t_eval[-1]))
-    fine = solve_ivp(f, span, z0, method="DOP853", t_eval=t_eval, rtol=rtol, atol=atol)
-    coarse = solve_ivp(f, span, z0, method="DOP853", t_eval=t_eval, rtol=rtol * COARSE_FACTOR, atol=atol * COARSE_FACTOR)
-    if not (fine.success and coarse.success):
+    flow = solve_flow(f, z0, t_eval, method="DOP853", rtol=rtol, atol=atol,
+                      blocks={"theta": slice(0, d), "xi": slice(d, 2 * d)})
+    if not flow.success:
         return np.full((len(t_eval), d), np.nan), float("inf")
 
-    def beta(z: np.ndarray) -> np.ndarray:
-        return s[:, None] * (z[:d] ** 2 - z[d:] ** 2)
+    def beta(solve: FlowResult) -> np.ndarray:
+        return s * (solve["theta"] ** 2 - solve["xi"] ** 2)
 
-    bf, bc = beta(fine.y).T, beta(coarse.y).T
-    return bf, float(np.max(np.abs(bf - bc)))
+    return beta(flow), flow.error_of(beta)
 
 
 def woodworth_minimiser(data: BlockData, alpha: float) -> np.ndarray:
@@ -383,8 +408,8 @@ def woodworth_minimiser(data: BlockData, alpha: float) -> np.ndarray:
         step = np.linalg.solve(jac, res)
         # Damped Newton: halve until the residual decreases.
         lam = 1.0
-        while lam > 1e-8 and np.linalg.norm(data.X @ (2 * alpha ** 2 * np.sinh(data.X.T @ (nu - lam * step))) - data.y) \
-                > np.linalg.norm(res):
+        while lam > 1e-8 and (np.linalg.norm(data.X @ (2 * alpha ** 2 * np.sinh(data.X.T @ (nu - lam * step))) - data.y)
+                              > np.linalg.norm(res)):
             lam /= 2
         nu = nu - lam * step
         if np.linalg.norm(step) * lam <= 1e-15 * (1 + np.linalg.norm(nu)):
@@ -393,9 +418,10 @@ def woodworth_minimiser(data: BlockData, alpha: float) -> np.ndarray:
 
 
 def solve_gd(data: BlockData, alpha: float, t_eval: np.ndarray, *, rtol: float = 1e-11, atol: float = 1e-13,
-             method: str = "DOP853") -> Trajectory:
-    """Gradient flow (71)-(72) from w₊ = w₋ = α1, with ∫(−4g) (the right-hand side of (10)) in the state."""
-    return _solve(_gd_rhs(data), data, alpha, None, t_eval, rtol, atol, method)
+             method: str = "DOP853") -> WeightPath:
+    """Gradient flow (71)-(72) from w₊ = w₋ = α1, with ∫(−4g) (the right-hand side of (10)) in the state, solved
+    twice as :func:`solve_ssd`."""
+    return _weight_path(gd_rhs(data), data, alpha, None, t_eval, rtol, atol, method)
 
 
 def ssd_horizon(data: BlockData, alpha: float, eps: float, decades: float = 14.0) -> float:
@@ -409,42 +435,42 @@ def ssd_horizon(data: BlockData, alpha: float, eps: float, decades: float = 14.0
     return float(out)
 
 
-def crossing_times(traj: Trajectory, quantity: Callable[[Trajectory], np.ndarray], level: float) -> np.ndarray:
-    """Per coordinate, the first time ``quantity`` (an array (T, d) computed from a trajectory) falls to ``level``,
+def crossing_times(path: WeightPath, quantity: Callable[[WeightPath], np.ndarray], level: float) -> np.ndarray:
+    """Per coordinate, the first time ``quantity`` (an array (T, d) computed from a path) falls to ``level``,
     refined with Brent's method on the dense output (``inf`` where it never does on the grid)."""
-    q = quantity(traj) - level
-    out = np.full(traj.data.d, np.inf)
-    for i in range(traj.data.d):
+    q = quantity(path) - level
+    out = np.full(path.data.d, np.inf)
+    for i in range(path.data.d):
         idx = np.flatnonzero(q[:, i] <= 0)
         if idx.size == 0:
             continue
         j = idx[0]
-        if j == 0 or traj.dense is None:
-            out[i] = traj.t[j]
+        if j == 0 or path.flow.sol is None:
+            out[i] = path.t[j]
             continue
 
         def f(s: float, i: int = i) -> float:
-            y = traj.dense(np.array([s]))
-            one = Trajectory(traj.data, traj.alpha, traj.eps, np.array([s]), y[:, :traj.data.d],
-                             y[:, traj.data.d:2 * traj.data.d], y[:, 2 * traj.data.d:], True, "", 0.0)
-            return float(quantity(one)[0, i] - level)
+            return float(quantity(path.at(np.array([s])))[0, i] - level)
 
-        out[i] = brentq(f, traj.t[j - 1], traj.t[j], xtol=1e-14, rtol=4 * np.finfo(float).eps)
+        out[i] = brentq(f, path.t[j - 1], path.t[j], xtol=1e-14, rtol=4 * np.finfo(float).eps)
     return out
 
 
-def stage_times(traj: Trajectory) -> tuple[np.ndarray, np.ndarray]:
+def stage_times(path: WeightPath) -> tuple[np.ndarray, np.ndarray]:
     """(τ, t₁): per coordinate the first time 2w_n|g| = ε (end of the warm-up, t₀ = max τ) and the first time
     2w_d|g| = ε (end of the sign-descent stage)."""
-    if traj.eps is None:
-        raise ValueError("stage times need a smoothed-sign-descent trajectory (eps set)")
-    return (crossing_times(traj, lambda tr: tr.h_non, traj.eps),
-            crossing_times(traj, lambda tr: tr.h_dom, traj.eps))
+    if path.eps is None:
+        raise ValueError("stage times need a smoothed-sign-descent path (eps set)")
+    return (crossing_times(path, lambda p: p.h_non, path.eps),
+            crossing_times(path, lambda p: p.h_dom, path.eps))
 
 
 # --- high precision (mpmath) --------------------------------------------------------------------------
+MpRows = list[list[mpmath.mpf]]
+
+
 def ssd_mp_primal_and_dual(data: BlockData, alpha: float, eps: float, times: list[float], dps: int,
-                           dual_rate_mp: Callable = ssd_dual_rate_mp) -> tuple[list[list[mpmath.mpf]], list[list[mpmath.mpf]]]:
+                           dual_rate_mp: Callable = ssd_dual_rate_mp) -> tuple[MpRows, MpRows]:
     """β at ``times`` computed twice with mpmath's Taylor integrator at ``dps`` digits: from the primal system (12)
     in (w₊, w₋), and from the dual system (14) in (θ, ξ) with ξ̇ = the non-dominating weight's rate and
     β = sign(θ)(θ² − ξ²). Equal up to the working precision iff Prop. 3.6 holds along the trajectory."""
@@ -502,6 +528,11 @@ def kkt_error(data: BlockData, theta_end: np.ndarray, theta_start: np.ndarray) -
     diff = np.asarray(theta_end, float) - np.asarray(theta_start, float)
     coef, *_ = np.linalg.lstsq(data.X.T, diff, rcond=None)
     return float(np.linalg.norm(diff - data.X.T @ coef))
+
+
+#: Error allowed for :func:`bregman_minimiser_2d`'s minimiser in a distance to it (the bounded scalar search stops at
+#: xatol 1e-12 in arc length; the allowance, as the Figure 2 check has always used it, is 2e-9).
+MINIMISER_2D_ERROR = 2e-9
 
 
 def bregman_minimiser_2d(data: BlockData, theta_start: np.ndarray, xi: np.ndarray) -> tuple[np.ndarray, float]:

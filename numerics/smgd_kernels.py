@@ -8,7 +8,7 @@ those of the numpy reference step in tests/test_batched_kernels.py, in the same 
 contraction), so results agree bitwise. The step coefficients (a₀, a₁, c) come from the generated
 ``smgd_step_coefficients`` (tabulated by the caller) and r(z), r(1 + h) are the generated ``r_fn`` /
 ``r_increment`` compiled by numba, never retyped. Compiled code is cached on disk (``cache=True``); the cache
-is flushed whenever the generated source these kernels compile changes (see :func:`_flush_if_stale`).
+is flushed whenever the generated source these kernels compile changes (see :func:`flush_if_stale`).
 """
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ _FORMULAS = (_gen.r_fn, _gen.r_increment)
 
 
 def _tracing() -> bool:
-    """Whether checks.mutation's tracing is on: it puts a call of the builtin ``__mutation_trace__`` at the top
+    """Whether the mutation harness's tracing (tools/mutation) is on: it puts a call of the builtin ``__mutation_trace__`` at the top
     of every generated function (and sets the builtin), which numba cannot type."""
     return hasattr(builtins, "__mutation_trace__") and any(
         "__mutation_trace__" in f.__code__.co_names for f in _FORMULAS)
@@ -48,8 +48,9 @@ def trace_formulas() -> None:
         _gen.r_increment(0.5)
 
 
-_r_fn = numba.njit(_gen.r_fn)
-_r_increment = numba.njit(_gen.r_increment)
+#: the generated r(z) and r(1 + h), compiled as the kernels call them (a reference step can call them too)
+compiled_r_fn = numba.njit(_gen.r_fn)
+compiled_r_increment = numba.njit(_gen.r_increment)
 
 
 @numba.njit(cache=True)
@@ -62,8 +63,8 @@ def _ratio_r(num: float, den: float) -> float:
     """r(num/den) through r(1 + h), h = (num − den)/den (log1p), or r(1 + h) through ln|z| when h <= −1."""
     h = (num - den) / den
     if h <= -1.0:
-        return _r_fn(1.0 + h)
-    return _r_increment(h)
+        return compiled_r_fn(1.0 + h)
+    return compiled_r_increment(h)
 
 
 @numba.njit(cache=True)
@@ -187,25 +188,27 @@ def smgd_steps(W, Wp, k0, k1, max_steps, a0, a1, c, bet, inv, H_aug, th, grad, X
     return zeros, swapped
 
 
-_KERNELS = (_signbit, _ratio_r, _nanmax, batch_residuals, _update, smgd_steps)
+#: the kernels cached on disk (what :func:`flush_if_stale` flushes)
+KERNELS = (_signbit, _ratio_r, _nanmax, batch_residuals, _update, smgd_steps)
+
+#: where the digest of the compiled formulas is kept, beside numba's cache
+FORMULA_STAMP = Path(__file__).parent / "__pycache__" / f"{Path(__file__).stem}.formulas.sha256"
 
 
-_STAMP = Path(__file__).parent / "__pycache__" / f"{Path(__file__).stem}.formulas.sha256"
-
-
-def _formula_digest() -> str:
+def formula_digest() -> str:
     """Hash of the generated formulas the kernels compile."""
     return hashlib.sha256("".join(inspect.getsource(f) for f in _FORMULAS).encode()).hexdigest()
 
 
-def _flush_if_stale(stamp: Path = _STAMP) -> None:
+def flush_if_stale(stamp: Path = FORMULA_STAMP, kernels: tuple = KERNELS) -> None:
     """numba keys its disk cache on this file only; the kernels also compile generated formulas, so a
-    regeneration that changes them must drop the cache. The formulas' digest is kept beside it (``stamp``)."""
-    digest = _formula_digest()
+    regeneration that changes them must drop the cache of ``kernels``. The formulas' digest is kept beside it
+    (``stamp``)."""
+    digest = formula_digest()
     try:
         if stamp.exists() and stamp.read_text() == digest:
             return
-        for k in _KERNELS:
+        for k in kernels:
             k._cache.flush()
         stamp.parent.mkdir(exist_ok=True)
         stamp.write_text(digest)
@@ -213,4 +216,4 @@ def _flush_if_stale(stamp: Path = _STAMP) -> None:
         pass
 
 
-_flush_if_stale()
+flush_if_stale()

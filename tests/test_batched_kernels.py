@@ -15,14 +15,14 @@ import pytest
 from numerics import smgd_kernels as K
 from numerics.data import sparse_regression
 from numerics.generated.momentum_discrete import smgd_step_coefficients
-from numerics.momentum_discrete import _Batches, smgd
+from numerics.momentum_discrete import Batches, smgd
 
 FIELDS = ("W", "Wp", "S", "xi", "chg", "mom", "dsum", "window_max", "tail", "last")
 
 
 # the generated r(z) and r(1 + h), compiled as the kernel compiles them, applied element by element
-_r_fn = np.vectorize(lambda z: float(K._r_fn(z)), otypes=[float])
-_r_increment = np.vectorize(lambda h: float(K._r_increment(h)), otypes=[float])
+_r_fn = np.vectorize(lambda z: float(K.compiled_r_fn(z)), otypes=[float])
+_r_increment = np.vectorize(lambda h: float(K.compiled_r_increment(h)), otypes=[float])
 
 
 def _ratio_r(num: np.ndarray, den: np.ndarray) -> np.ndarray:
@@ -132,7 +132,7 @@ def test_kernel_bitwise_equal_to_numpy_reference(seed, n, d, G, scale, steps, sa
     data, gamma, beta, W0, rng = problem(seed, n, d, G, scale)
     batches = None
     if sampling != "full":
-        bt = _Batches(n, n // 2, sampling, rng)
+        bt = Batches(n, n // 2, sampling, rng)
         batches = bt.take(steps)
     ref = reference(data.X, data.y, W0, gamma, beta, steps, batches, track)
     got = kernel(data.X, data.y, W0, gamma, beta, steps, batches, track, split=(7, steps // 2, steps // 2 + 1))
@@ -145,7 +145,7 @@ def test_cases_cover_sign_changes_and_divergence():
     flips = diverged = finite = 0
     for seed, n, d, G, scale, steps, sampling in CASES:
         data, gamma, beta, W0, rng = problem(seed, n, d, G, scale)
-        batches = None if sampling == "full" else _Batches(n, n // 2, sampling, rng).take(steps)
+        batches = None if sampling == "full" else Batches(n, n // 2, sampling, rng).take(steps)
         st = kernel(data.X, data.y, W0, gamma, beta, steps, batches)
         flips += int(st["chg"].sum())
         bad = ~np.isfinite(st["W"]).all(axis=(0, 2))
@@ -179,7 +179,7 @@ def test_batches_are_the_former_draws(sampling):
     """Seeded runs are reproducible across the change: the same batches, in chunks or step by step, and the
     generator's state afterwards is the same."""
     n, b, steps = 7, 3, 5000
-    ours = _Batches(n, b, sampling, np.random.default_rng(11))
+    ours = Batches(n, b, sampling, np.random.default_rng(11))
     got = np.concatenate([ours.take(m) for m in (1, 499, 2000, 2500)])
     rng = np.random.default_rng(11)
     gen = _old_batches(n, b, sampling, rng)
@@ -194,7 +194,7 @@ def test_smgd_end_to_end_matches_reference():
     steps = 700
     run = smgd(data.network(), W0[0, 0], W0[1, 0], gamma, beta, steps, check_every=50, stop_change=1e-300,
                sampling="with_replacement", batch_size=3, rng=np.random.default_rng(3), record=(100, 350))
-    batches = _Batches(6, 3, "with_replacement", np.random.default_rng(3)).take(steps)
+    batches = Batches(6, 3, "with_replacement", np.random.default_rng(3)).take(steps)
     ref = reference(data.X, data.y, W0, gamma, beta, steps, batches)
     assert np.array_equal(run.wp, ref["W"][0]) and np.array_equal(run.wm, ref["W"][1])
     assert np.array_equal(run.S_plus, ref["S"][0]) and np.array_equal(run.S_minus, ref["S"][1])
@@ -204,23 +204,23 @@ def test_smgd_end_to_end_matches_reference():
     assert run.history["step"] == [100, 350]
 
 
-def test_stale_formula_cache_is_flushed(tmp_path, monkeypatch):
+def test_stale_formula_cache_is_flushed(tmp_path):
     """A changed generated formula (another digest) empties the kernels' disk cache and records the new digest."""
     flushed = []
-    monkeypatch.setattr(K, "_KERNELS", (type("D", (), {"_cache": type("C", (), {"flush": lambda self: flushed.append(1)})()})(),))
+    kernels = (type("D", (), {"_cache": type("C", (), {"flush": lambda self: flushed.append(1)})()})(),)
     stamp = tmp_path / "stamp"
-    K._flush_if_stale(stamp)
-    assert flushed == [1] and stamp.read_text() == K._formula_digest()
-    K._flush_if_stale(stamp)
+    K.flush_if_stale(stamp, kernels)
+    assert flushed == [1] and stamp.read_text() == K.formula_digest()
+    K.flush_if_stale(stamp, kernels)
     assert flushed == [1]
     stamp.write_text("another")
-    K._flush_if_stale(stamp)
+    K.flush_if_stale(stamp, kernels)
     assert flushed == [1, 1]
 
 
 def test_bad_batches_input():
     with pytest.raises(ValueError, match="rng is required"):
-        _Batches(4, 2, "with_replacement", None)
+        Batches(4, 2, "with_replacement", None)
 
 
 # --- HB / NAG / GD / SGD (numerics.hb_nag.momentum_iterates) ---------------------------------------------

@@ -8,8 +8,9 @@ import pytest
 
 import numerics.flow as flow
 import numerics.integrate as integrate
-from checks.papers import momentum_dln_discretisation as M
-from checks.context import Context
+from checks.context import Context, stream_rng, stream_seed
+from checks.papers.momentum_dln import discretisation_experiments as M
+from checks.papers.momentum_dln.instances import DISCRETISATION_SIZES, Problem, dln_problem
 from checks.registry import Claim
 from checks.report import to_json
 from checks.runner import run_claim, run_claims
@@ -46,16 +47,21 @@ def test_a_check_over_its_time_budget_is_inconclusive():
     assert row.result.verdict is Verdict.INCONCLUSIVE and "time budget" in row.result.summary
 
 
+def fault_problem(ctx: Context) -> Problem:
+    """The diagonal network of the discretisation checks, from the test's own stream "fault"."""
+    return dln_problem(stream_rng(ctx.seed, "fault"), stream_seed(ctx.seed, "fault"), DISCRETISATION_SIZES.of(ctx))
+
+
 def test_a_failing_solver_makes_the_check_inconclusive(ctx, monkeypatch):
     class Failed:
         success, message, nfev = False, "Required step size is less than spacing between numbers.", 7
         y = np.zeros((1, 1))
 
     monkeypatch.setattr(flow, "solve_ivp", lambda *a, **k: Failed())
-    p = M.dln_problem(ctx, "fault")
+    p = fault_problem(ctx)
     sol = integrate.solve_mgf(p.grad, p.w0, None, 1.0, np.linspace(0, 1, 3))
     assert not sol.success and "step size" in sol.message and sol.error_estimate == float("inf")
-    row = run_claim(_claim(lambda c: M.check_mgd_follows_mgf(M.dln_problem(c, "fault"))), ctx)
+    row = run_claim(_claim(lambda c: M.check_mgd_follows_mgf(fault_problem(c))), ctx)
     assert row.result.verdict is Verdict.INCONCLUSIVE and "reference solve failed" in row.result.summary
 
 
@@ -63,7 +69,7 @@ def test_an_inaccurate_reference_is_inconclusive(ctx, monkeypatch):
     """If the reference's own error estimate is comparable to what is measured, the check must not decide."""
     real = M.mgf_reference
     monkeypatch.setattr(M, "mgf_reference", lambda *a, **k: (real(*a, **k)[0], 1.0))
-    assert M.check_mgd_follows_mgf(M.dln_problem(ctx, "fault")).verdict is Verdict.INCONCLUSIVE
+    assert M.check_mgd_follows_mgf(fault_problem(ctx)).verdict is Verdict.INCONCLUSIVE
 
 
 @pytest.mark.parametrize("call, word", [
@@ -112,15 +118,16 @@ def test_parallel_runs_match_serial_runs(registry):
 
 
 def test_jobs_start_the_longest_module_first(registry, tmp_path):
-    """--jobs hands out checks modules longest first by the recorded timings; without a record, by size; a
-    missing or unreadable timings file is no record (scheduling only, verdicts do not depend on it)."""
-    from checks.runner import process_groups, expected_seconds
+    """--jobs hands out process groups (a paper and its modules' GROUP) longest first by the recorded timings;
+    without a record, by size; a missing or unreadable timings file is no record (scheduling only, verdicts do not
+    depend on it)."""
+    from checks.runner import expected_seconds, group_of, process_groups
 
     claims = list(registry.values())
-    modules = {c.check.__module__ for c in claims}
-    small = min(modules, key=lambda m: sum(c.check.__module__ == m for c in claims))
-    slow = {c.id: 1000.0 if c.check.__module__ == small else 0.1 for c in claims}
-    assert process_groups(claims, "full", slow)[0][0].check.__module__ == small
+    groups = {group_of(c) for c in claims}
+    small = min(groups, key=lambda g: sum(group_of(c) == g for c in claims))
+    slow = {c.id: 1000.0 if group_of(c) == small else 0.1 for c in claims}
+    assert group_of(process_groups(claims, "full", slow)[0][0]) == small
     sizes = [len(g) for g in process_groups(claims, "full", {})]
     assert sizes == sorted(sizes, reverse=True)
     assert expected_seconds("full", tmp_path / "absent.json") == {}

@@ -7,15 +7,41 @@ import pytest
 import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import momenta, seeds
 
-from checks.papers import hb_nag as C
 from checks.context import Context
+from checks.papers.hb_nag import gradient_flow as GF
+from checks.papers.hb_nag import modified_equations as ME
+from checks.papers.hb_nag import proposition5 as P5
+from checks.papers.hb_nag import remarks as RM
+from checks.papers.hb_nag import theorem3 as T3
+from checks.papers.hb_nag.comparisons import compare
+from checks.papers.hb_nag.instances import (
+    EXPERIMENTS,
+    FLOWS,
+    MU,
+    XI_GRID,
+    experiment_data,
+    flow_cases,
+    flow_instance,
+    instance,
+    orthogonal_instance,
+    relu_problem,
+    rescaled_gradient_flows,
+    single_layer_problem,
+    trained,
+)
+from checks.papers.hb_nag.order_checks import T_SKIP, symbolic_order2, trajectory_order
+from checks.papers.hb_nag.properties import check_property4
+from checks.papers.hb_nag.relu_network import check_fig6
+from checks.papers.hb_nag.residuals import res_eq30
+from checks.papers.hb_nag.theta_dynamics import check_eq28_31, eq28_residual
+from checks.runner import run_claim
 from checks.verdict import Verdict
 from derivations import hb_nag as D
 from derivations.codegen import GENERATED_DIR, render
 from numerics import hb_nag as N
 from numerics.generated import hb_nag as G
-from strategies import momenta, seeds
 
 PROVED, CONFIRMED, REFUTED, INCONCLUSIVE = Verdict.PROVED, Verdict.CONFIRMED, Verdict.REFUTED, Verdict.INCONCLUSIVE
 
@@ -43,7 +69,7 @@ EXPECTED = {
 def test_every_quick_claim_gets_its_verdict(registry, ctx):
     ours = {cid: c for cid, c in registry.items() if c.paper == "hb_nag" and c.tier == "quick"}
     assert set(ours) == {f"hb_nag.{k}" for k in EXPECTED}
-    got = {cid.split(".", 1)[1]: c.check(ctx).verdict for cid, c in sorted(ours.items())}
+    got = {cid.split(".", 1)[1]: run_claim(c, ctx).result.verdict for cid, c in sorted(ours.items())}
     assert got == EXPECTED
 
 
@@ -53,7 +79,7 @@ def test_refuted_entries_name_a_correction(registry, ctx):
             assert all(registry[t].paper == "hb_nag" for t in c.corrects)
     for name in ("prop2", "theorem3", "eq50", "prop5", "property4", "appC-2.rho"):
         c = registry[f"hb_nag.{name}"]
-        assert c.check(ctx).verdict == REFUTED and c.corrected_by and set(c.corrected_by) <= set(registry)
+        assert run_claim(c, ctx).result.verdict == REFUTED and c.corrected_by and set(c.corrected_by) <= set(registry)
 
 
 def test_inventory_keys_are_ours(registry):
@@ -63,42 +89,48 @@ def test_inventory_keys_are_ours(registry):
 
 # --- symbolic checks: paper's formula vs a perturbed one ---------------------------------------------
 def test_alpha_perturbed_refuted():
-    assert C.check_alpha("hb", lambda e, m: e * (1 + m) / (2 * (1 - m)) * (1 + e)).verdict == REFUTED
-    assert C.check_alpha("nag", D.paper_alpha_hb).verdict == REFUTED
+    assert ME.check_alpha("hb", lambda e, m: e * (1 + m) / (2 * (1 - m)) * (1 + e)).verdict == REFUTED
+    assert ME.check_alpha("nag", D.paper_alpha_hb).verdict == REFUTED
+
+
+def test_alpha_restored_perturbed():
+    assert ME.check_alpha_restored(D.paper_alpha_nag_c2).verdict == PROVED
+    assert ME.check_alpha_restored(lambda e, m: (1 + m) / (2 * (1 - m))).verdict == REFUTED
 
 
 def test_flows_alpha_checked_at_generic_momentum():
     # η/(2μ² − μ + 1) in place of η(2μ² − μ + 1) agrees at μ = 1/2, where every flow check runs (mutation-run gap)
     swapped = lambda m, e, mu: e / (2 * mu ** 2 - mu + 1) / (2 * (1 - mu))  # noqa: E731
     assert swapped("nag", 0.1, 0.5) == pytest.approx(N.flow_alpha("nag", 0.1, 0.5))
-    assert C.check_alpha("nag", D.paper_alpha_nag, used=swapped).verdict == INCONCLUSIVE
-    assert C.check_alpha("nag", D.paper_alpha_nag).verdict == PROVED
+    assert ME.check_alpha("nag", D.paper_alpha_nag, used=swapped).verdict == INCONCLUSIVE
+    assert ME.check_alpha("nag", D.paper_alpha_nag).verdict == PROVED
 
 
 def test_rho_expansion_orders():
-    assert C.check_rho_expansion(2).verdict == PROVED
-    assert C.check_rho_expansion(3).verdict == REFUTED
+    assert ME.check_rho_expansion(2).verdict == PROVED
+    assert ME.check_rho_expansion(3).verdict == REFUTED
 
 
 def test_symbolic_order2_detects_first_order_term():
-    assert C.symbolic_order2("x", {"ok": D.alpha ** 2 * D.u}).verdict == PROVED
-    assert C.symbolic_order2("x", {"bad": D.alpha * D.u}).verdict == REFUTED
+    assert symbolic_order2("x", {"ok": D.alpha ** 2 * D.u}).verdict == PROVED
+    assert symbolic_order2("x", {"bad": D.alpha * D.u}).verdict == REFUTED
 
 
 def test_eq50_sign():
-    assert C.check_eq50(D.corrected_delta).verdict == PROVED
-    assert C.check_eq50(D.paper_delta_eq50).verdict == REFUTED
+    assert T3.check_eq50(D.corrected_delta).verdict == PROVED
+    assert T3.check_eq50(D.paper_delta_eq50).verdict == REFUTED
 
 
 def test_r_normalisation():
-    assert C.check_r_normalisation(C._r_unbiased_corrected).verdict == PROVED
-    assert C.check_r_normalisation(D.paper_r_d5).verdict == REFUTED
-    assert C.check_r_normalisation(D.paper_r_sec32).verdict == REFUTED
+    assert T3.check_r_normalisation(T3.r_unbiased_corrected).verdict == PROVED
+    assert T3.check_r_normalisation(T3.theorem3_r_unbiased).verdict == PROVED
+    assert T3.check_r_normalisation(D.paper_r_d5).verdict == REFUTED
+    assert T3.check_r_normalisation(D.paper_r_sec32).verdict == REFUTED
 
 
 def test_q_limits_perturbed():
-    assert C.check_q_limits(D.q_large_scale_limit(), D.q_small_scale_limit()).verdict == PROVED
-    assert C.check_q_limits(D.theta ** 3, D.q_small_scale_limit()).verdict == REFUTED
+    assert GF.check_q_limits(D.q_large_scale_limit(), D.q_small_scale_limit()).verdict == PROVED
+    assert GF.check_q_limits(D.theta ** 3, D.q_small_scale_limit()).verdict == REFUTED
 
 
 def test_derived_quantities():
@@ -107,65 +139,89 @@ def test_derived_quantities():
     assert D.property4_exact_residual() == 0
 
 
+def test_phi_rate_coefficient():
+    assert P5.check_phi_rate(2 / (1 - D.mu), "c - 2/(1-mu)").verdict == PROVED
+    assert P5.check_phi_rate(4 / (1 - D.mu), "c - 4/(1-mu)").verdict == REFUTED
+
+
 # --- numerical checks: paper's instance vs a perturbed one -------------------------------------------
 def test_single_layer_perturbed(ctx):
-    assert C.check_single_layer(ctx, C.projection_onto_interpolators).verdict == CONFIRMED
+    problem = single_layer_problem(Context(seed=ctx.seed, tier=ctx.tier, claim="hb_nag.sec1.single_layer"))
+    assert GF.check_single_layer(problem, GF.projection_onto_interpolators).verdict == CONFIRMED
     wrong = lambda X, y, b0: np.linalg.pinv(X) @ y  # noqa: E731  (min-norm, ignores β0)
-    assert C.check_single_layer(ctx, wrong).verdict == REFUTED
+    assert GF.check_single_layer(problem, wrong).verdict == REFUTED
 
 
 def test_gf_bias_sign(ctx):
-    assert C.check_gf_bias(ctx, True, G.r_gf_corrected).verdict == CONFIRMED
-    assert C.check_gf_bias(ctx, True, G.r_gf_paper).verdict == REFUTED
+    assert GF.check_gf_bias(*GF.gf_run(ctx, True), G.r_gf_corrected).verdict == CONFIRMED
+    assert GF.check_gf_bias(*GF.gf_run(ctx, True), G.r_gf_paper).verdict == REFUTED
 
 
 def test_theorem3_needs_xibar(ctx):
-    assert C.check_limit(ctx, "T3", True, C.r_corrected).verdict == CONFIRMED
-    assert C.check_limit(ctx, "T3", True, C.r_corrected, use_xibar=False).verdict == REFUTED
+    cases = flow_cases(ctx, (True,))
+    assert T3.check_limit("T3", cases, T3.r_corrected).verdict == CONFIRMED
+    assert T3.check_limit("T3", cases, T3.r_corrected, use_xibar=False).verdict == REFUTED
 
 
 def test_trajectory_residual_perturbed(ctx):
-    assert C.trajectory_order(ctx, "eq30", C.res_eq30, t_skip=0.0).verdict == CONFIRMED
+    assert trajectory_order("eq30", flow_cases(ctx), res_eq30, t_skip=0.0).verdict == CONFIRMED
 
     def wrong(p, inst):  # uv = u0 v0 e^{−2αφ}: off by O(η)
         return p.u * p.v - inst.u0 * inst.v0 * np.exp(-2 * p.alpha * p.phi)
 
-    assert C.trajectory_order(ctx, "eq30 perturbed", wrong, t_skip=0.0).verdict == REFUTED
+    assert trajectory_order("eq30 perturbed", flow_cases(ctx), wrong, t_skip=0.0).verdict == REFUTED
+
+
+def test_eq28_31_perturbed(ctx):
+    assert check_eq28_31(flow_cases(ctx), eq28_residual(), res_eq30).verdict == CONFIRMED
+    assert check_eq28_31(flow_cases(ctx), eq28_residual() + D.alpha * D.u * D.v, res_eq30).verdict == REFUTED
 
 
 def test_property4_initial_layer(ctx):
-    assert C.check_property4(ctx, 0.0).verdict == REFUTED
-    assert C.check_property4(ctx, C.T_SKIP).verdict == CONFIRMED
+    assert check_property4(flow_cases(ctx), 0.0).verdict == REFUTED
+    assert check_property4(flow_cases(ctx), T_SKIP).verdict == CONFIRMED
 
 
 def test_prop5_forms(ctx):
-    X, y, seed = C.orthogonal_instance(ctx)
-    u0 = np.full(4, 0.3)
-    assert C.check_prop5(X, y, u0, u0.copy(), G.phi_prop5_corrected, 200.0, seed).verdict == CONFIRMED
-    assert C.check_prop5(X, y, u0, u0.copy(), G.phi_prop5, 200.0, seed).verdict == REFUTED
+    orth = orthogonal_instance(ctx.seed)
+    assert P5.check_prop5(orth, G.phi_prop5_corrected, 200.0).verdict == CONFIRMED
+    assert P5.check_prop5(orth, G.phi_prop5, 200.0).verdict == REFUTED
 
 
 def test_xibar_perturbed(ctx):
-    assert C.check_xibar_below_xi(ctx, lambda xi, a, phi: xi * np.exp(-a * phi)).verdict == CONFIRMED
-    assert C.check_xibar_below_xi(ctx, lambda xi, a, phi: xi * np.exp(a * phi)).verdict == REFUTED
+    assert RM.check_xibar_below_xi(flow_cases(ctx), lambda xi, a, phi: xi * np.exp(-a * phi)).verdict == CONFIRMED
+    assert RM.check_xibar_below_xi(flow_cases(ctx), lambda xi, a, phi: xi * np.exp(a * phi)).verdict == REFUTED
+
+
+def test_small_lr_perturbed(ctx):
+    gf = rescaled_gradient_flows(ctx)
+    assert RM.check_small_lr(flow_cases(ctx), gf).verdict == CONFIRMED
+    swapped = {False: gf[True], True: gf[False]}  # the other initialisation's limit: the gap does not shrink
+    assert RM.check_small_lr(flow_cases(ctx), swapped).verdict == REFUTED
+
+
+def test_saddle_escape_order(ctx):
+    inst = flow_instance(ctx, False)
+    assert RM.check_saddle_escape(inst, RM.SADDLE_SCALES).verdict == CONFIRMED
+    assert RM.check_saddle_escape(inst, RM.SADDLE_SCALES[::-1]).verdict == REFUTED
 
 
 def test_sec33_perturbed():
-    assert C.check_sec33(G.r_corrected, G.r_gf_corrected).verdict == CONFIRMED
+    assert RM.check_sec33(G.r_corrected, G.r_gf_corrected).verdict == CONFIRMED
     shifted = lambda th0, xi, a, g0, mu: G.r_corrected(th0, xi, a, g0, mu) + 0.1  # noqa: E731
-    assert C.check_sec33(shifted, G.r_gf_corrected).verdict == REFUTED
+    assert RM.check_sec33(shifted, G.r_gf_corrected).verdict == REFUTED
 
 
 def test_uv_symmetry_perturbed(ctx):
-    d = C.instance(ctx.seed, ctx.tier, False).X.shape[1]
-    u0 = np.full(d, 0.3)
-    assert C.check_uv_symmetry(ctx, u0, u0.copy()).verdict == CONFIRMED
-    assert C.check_uv_symmetry(ctx, u0, 0.5 * u0).verdict == REFUTED
+    inst = flow_instance(ctx, False)
+    u0 = np.full(inst.X.shape[1], 0.3)
+    assert RM.check_uv_symmetry(inst, u0, u0.copy()).verdict == CONFIRMED
+    assert RM.check_uv_symmetry(inst, u0, 0.5 * u0).verdict == REFUTED
 
 
 def test_compare_refutes_reversed_order():
-    assert C.compare("a < b", np.array([1.0]), np.array([2.0]), np.array([1e-6])).verdict == CONFIRMED
-    assert C.compare("a < b", np.array([2.0]), np.array([1.0]), np.array([1e-6])).verdict == REFUTED
+    assert compare("a < b", np.array([1.0]), np.array([2.0]), np.array([1e-6])).verdict == CONFIRMED
+    assert compare("a < b", np.array([2.0]), np.array([1.0]), np.array([1e-6])).verdict == REFUTED
 
 
 # --- numerics -------------------------------------------------------------------------------------------
@@ -223,7 +279,7 @@ def test_validation_messages():
 
 @pytest.mark.slow
 def test_fig6_runs(ctx):
-    res = C.check_fig6(Context(seed=0, tier="quick"), steps=200, scales=(1.0, 3.0))
+    res = check_fig6(relu_problem(Context(seed=0, tier="quick", claim="hb_nag.fig6")), steps=200, scales=(1.0, 3.0))
     assert res.verdict in (CONFIRMED, REFUTED, INCONCLUSIVE)
 
 
@@ -244,12 +300,12 @@ def test_flow_jacobian_matches_differences(alpha):
     rng = np.random.default_rng(3)
     X, y, _ = N.sparse_instance(rng, 4, 6, 2)
     net = N.SquareNet(X, y)
-    f, J = N._rhs(net, alpha, 0.5), N._jac(net, alpha, 0.5)
+    f, J = N.flow_rhs(net, alpha, 0.5), N.flow_jac(net, alpha, 0.5)
     state = rng.standard_normal((6 if alpha else 4) * 6)
     h = 1e-6
     fd = np.column_stack([(f(0, state + h * e) - f(0, state - h * e)) / (2 * h) for e in np.eye(state.size)])
     assert np.max(np.abs(J(0, state) - fd)) <= 1e-7 * np.max(np.abs(fd))
-    wrong = N._jac(net, alpha, 0.6)(0, state)  # a perturbed μ gives a Jacobian the differences reject
+    wrong = N.flow_jac(net, alpha, 0.6)(0, state)  # a perturbed μ gives a Jacobian the differences reject
     assert np.max(np.abs(wrong - fd)) > 1e-3 * np.max(np.abs(fd))
 
 
@@ -257,16 +313,16 @@ def test_flow_jacobian_matches_differences(alpha):
 def test_flow_error_estimate_bounds_the_error(method):
     """On a small instance, the default solve's estimate (a solve at 1000× looser tolerances) bounds its error
     against a tight independent reference (DOP853 at rtol 1e-13), for θ(t) on the whole grid and for the state."""
-    inst = C.instance(0, "quick", True)
-    alpha = N.flow_alpha(method, 0.02, C.MU)
+    inst = instance(0, FLOWS["quick"], True)
+    alpha = N.flow_alpha(method, 0.02, MU)
     t = np.linspace(0.25, 5.0, 20)  # a first output time > 0 exercises odeint's prepended t = 0
-    path = N.flow(inst.net, inst.u0, inst.v0, alpha, C.MU, t)
-    ref = N.flow(inst.net, inst.u0, inst.v0, alpha, C.MU, t, method="DOP853", rtol=1e-13, atol=1e-15)
-    assert path.success and ref.success
+    path = N.flow(inst.net, inst.u0, inst.v0, alpha, MU, t)
+    ref = N.flow(inst.net, inst.u0, inst.v0, alpha, MU, t, method="DOP853", rtol=1e-13, atol=1e-15)
+    assert path.result.success and ref.result.success
     err_theta = np.max(np.abs(path.theta - ref.theta))
-    assert err_theta <= np.max(np.abs(path.theta - path.coarse.theta))
+    assert err_theta <= path.error_of(lambda p: p.theta) == np.max(np.abs(path.theta - path.loose.theta))
     err_state = max(np.max(np.abs(a - b)) for a, b in ((path.u, ref.u), (path.ud, ref.ud), (path.phi, ref.phi)))
-    assert err_state <= path.error_estimate
+    assert err_state <= path.result.error_estimate
     assert err_theta <= 1e-11  # and the default is accurate (the benchmark's target is 1e-12 on the limit)
 
 
@@ -299,11 +355,12 @@ def test_train_in_chunks_is_the_uninterrupted_iteration(algo):
 def test_distance_uncertainty_bounds_the_change_to_a_far_tighter_run():
     """Fig. 1's ε = 0.5 runs (quick tier): the uncertainty of D (two stops, loss 100× apart) bounds the change of D
     to runs converged 10⁵× tighter in loss; the second stop comes at least one chunk after the first."""
-    ctx = Context(seed=0, tier="quick")
+    profile = EXPERIMENTS["quick"]
+    theta_star = experiment_data(0, profile).theta_star
     for algo in ("gd", "hb", "nag"):
-        r = C._trained(0, "quick", "unbiased", C.XI_GRID, algo, 3e-2, 0.9, 0.5)
+        r = trained(0, profile, "unbiased", XI_GRID, algo, 3e-2, 0.9, 0.5)
         assert r.converged and r.second and not np.array_equal(r.theta_first, r.theta)
-        D_, unc = C.distance(ctx, r)
-        tight = C._trained(0, "quick", "unbiased", C.XI_GRID, algo, 3e-2, 0.9, 0.5, 1e-13, 20 * C.train_budget("quick"))
+        D_, unc = r.distance_to(theta_star)
+        tight = trained(0, profile, "unbiased", XI_GRID, algo, 3e-2, 0.9, 0.5, 1e-13, 20 * profile.train_budget)
         assert tight.converged
-        assert np.all(np.abs(C.distance(ctx, tight)[0] - D_) <= unc)
+        assert np.all(np.abs(tight.distance_to(theta_star)[0] - D_) <= unc)

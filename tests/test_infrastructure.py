@@ -117,3 +117,20 @@ def test_a_failed_solve_says_so():
 def test_solve_flow_rejects_bad_requests(kwargs, word):
     with pytest.raises(ValueError, match=word):
         solve_flow(decay, [1.0], **kwargs)
+
+
+def test_a_failed_second_solve_says_so_in_the_message(monkeypatch):
+    import numerics.flow as flow_module
+
+    solves = []
+    real = flow_module.solve_ivp
+
+    def counting(fun, *args, **kwargs):  # the second (looser) solve meets a NaN
+        solves.append(1)
+        broken = len(solves) > 1
+        return real(lambda t, y: np.full_like(y, np.nan) if broken and t > 1.0 else fun(t, y), *args, **kwargs)
+
+    monkeypatch.setattr(flow_module, "solve_ivp", counting)
+    res = solve_flow(decay, [1.0], np.linspace(0, 50, 5), method="DOP853", rtol=1e-12)
+    assert len(solves) == 2 and res.loose is not None and not res.success
+    assert "looser second solve failed" in res.message

@@ -3,7 +3,6 @@ verdict on the paper's formula or instance and REFUTED on a perturbed one."""
 from __future__ import annotations
 
 import dataclasses
-
 import math
 
 import numpy as np
@@ -12,29 +11,53 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import checks.papers.momentum_dln_discrete as M
+from checks.papers.momentum_dln import architectures as A
+from checks.papers.momentum_dln import discrete_experiments as E
+from checks.papers.momentum_dln import discrete_identities as DI
+from checks.papers.momentum_dln import smgd as S
+from checks.papers.momentum_dln.instances import (
+    ARCHITECTURE_SIZES,
+    EPS_SWEEP_SIZES,
+    FIGURE4_SIZES,
+    IDENTITY_SIZES,
+    SMGD_SIZES,
+    architecture_grid,
+    eps_sweep,
+    figure4_grid,
+    identity_trajectories,
+    mgf_for_grid,
+    theorem2_runs,
+)
 from checks.verdict import Verdict
 from derivations import momentum_discrete as D
 from numerics.data import sparse_regression
 from numerics.generated import momentum_discrete as G
 from numerics.iterations import mgd
-from numerics.momentum_discrete import (GridTraining, deep_linear_network, relu_teacher_student, smgd,
-                                        smgd_trajectory_mp)
+from numerics.momentum_discrete import (
+    GridTraining,
+    deep_linear_network,
+    distance_error_from_two_stops,
+    relu_teacher_student,
+    smgd,
+    smgd_trajectory_mp,
+)
+
+DISCRETE_MODULES = (A, E, DI, S)
 
 
 @pytest.fixture(scope="module")
 def trajs():
-    return M._mp_trajectories(0, "quick", 50)
+    return identity_trajectories(0, IDENTITY_SIZES["quick"], 50)
 
 
 @pytest.fixture(scope="module")
 def full_run():
-    return M._theorem2_runs(0, "quick", "full")
+    return theorem2_runs(0, SMGD_SIZES["quick"], "full")
 
 
 @pytest.fixture(scope="module")
 def grid():
-    return M._figure4_grid(0, "quick")
+    return figure4_grid(0, FIGURE4_SIZES["quick"])
 
 
 # --- numerics ---------------------------------------------------------------------------------------
@@ -132,19 +155,19 @@ def test_r_increment_matches_r(z, h):
 
 # --- symbolic -----------------------------------------------------------------------------------------
 def test_r_nonnegative_proved_and_perturbed():
-    assert M.check_r_nonnegative().verdict is Verdict.PROVED
-    assert M.check_r_nonnegative(lambda z: (z - 1) - 2 * sp.log(sp.Abs(z))).verdict is Verdict.REFUTED
+    assert DI.check_r_nonnegative().verdict is Verdict.PROVED
+    assert DI.check_r_nonnegative(lambda z: (z - 1) - 2 * sp.log(sp.Abs(z))).verdict is Verdict.REFUTED
 
 
 def test_log_recurrence_proved_and_perturbed():
-    assert M.check_log_recurrence().verdict is Verdict.PROVED
-    assert M.check_log_recurrence(q_fn=lambda z: sp.exp(z) - 1 - 2 * z).verdict is Verdict.REFUTED
+    assert DI.check_log_recurrence().verdict is Verdict.PROVED
+    assert DI.check_log_recurrence(q_fn=lambda z: sp.exp(z) - 1 - 2 * z).verdict is Verdict.REFUTED
     wrong = lambda n, m, b: (1 - b ** (n - m)) / (1 - b)  # noqa: E731
-    assert M.check_log_recurrence(coef=wrong).verdict is Verdict.REFUTED
+    assert DI.check_log_recurrence(coef=wrong).verdict is Verdict.REFUTED
 
 
 def test_beta0_reduction():
-    assert M.check_beta0_reduction().verdict is Verdict.PROVED
+    assert DI.check_beta0_reduction().verdict is Verdict.PROVED
 
 
 def test_swap_and_sinh_residuals():
@@ -160,115 +183,116 @@ def test_identity_instances_include_sign_changes(trajs):
 
 
 def test_eq27(trajs):
-    assert M.check_eq27(trajs).verdict is Verdict.CONFIRMED
-    assert M.check_eq27(trajs, sign_in_alpha=lambda s: -1, weighted=False).verdict is Verdict.CONFIRMED
-    assert M.check_eq27(trajs, sign_in_alpha=lambda s: s, weighted=False).verdict is Verdict.REFUTED
+    assert DI.check_eq27(trajs).verdict is Verdict.CONFIRMED
+    assert DI.check_eq27(trajs, sign_in_alpha=lambda s: -1, weighted=False).verdict is Verdict.CONFIRMED
+    first_form = DI.check_eq27(trajs, sign_in_alpha=lambda s: s, weighted=False, refuted_note="the sign")
+    assert first_form.verdict is Verdict.REFUTED and first_form.summary.endswith("(the sign)")
 
 
 def test_eq28_stated_refuted_corrected_confirmed(trajs):
-    assert M.check_eq28(trajs, G.grad_potential_stated_mp).verdict is Verdict.REFUTED
-    assert M.check_eq28(trajs, G.grad_potential_corrected_mp).verdict is Verdict.CONFIRMED
+    assert DI.check_eq28(trajs, G.grad_potential_stated_mp).verdict is Verdict.REFUTED
+    assert DI.check_eq28(trajs, G.grad_potential_corrected_mp).verdict is Verdict.CONFIRMED
 
 
 def test_eq29_stated_refuted_corrected_confirmed(trajs):
-    assert M.check_eq29(trajs, G.grad_potential_stated_mp).verdict is Verdict.REFUTED
-    assert M.check_eq29(trajs, G.grad_potential_corrected_mp).verdict is Verdict.CONFIRMED
+    assert DI.check_eq29(trajs, G.grad_potential_stated_mp).verdict is Verdict.REFUTED
+    assert DI.check_eq29(trajs, G.grad_potential_corrected_mp).verdict is Verdict.CONFIRMED
 
 
 def test_residue_sums(trajs):
-    assert M.check_residue_sums(trajs).verdict is Verdict.CONFIRMED
-    assert M.check_residue_sums(trajs, q_fn=lambda z: sp.exp(z) - 1).verdict is Verdict.REFUTED
+    assert DI.check_residue_sums(trajs).verdict is Verdict.CONFIRMED
+    assert DI.check_residue_sums(trajs, q_fn=lambda z: sp.exp(z) - 1).verdict is Verdict.REFUTED
 
 
 # --- Theorem 2, Lemmas 2 and 7, Corollary 3 ------------------------------------------------------------
 def test_theorem2(full_run):
     inst, run = full_run
-    assert M.check_theorem2(inst, run).verdict is Verdict.CONFIRMED
+    assert S.check_theorem2(inst, run).verdict is Verdict.CONFIRMED
     wrong_tilde = lambda a, b, c, d: G.theta_tilde_of(a, b, 2 * c, 2 * d)  # noqa: E731
-    assert M.check_theorem2(inst, run, theta_tilde=wrong_tilde).verdict is Verdict.REFUTED
+    assert S.check_theorem2(inst, run, theta_tilde=wrong_tilde).verdict is Verdict.REFUTED
     wrong_delta = lambda d0, a, b: G.delta_inf_of(d0, a / 2, b / 2)  # noqa: E731
-    assert M.check_theorem2(inst, run, delta_inf=wrong_delta).verdict is Verdict.REFUTED
+    assert S.check_theorem2(inst, run, delta_inf=wrong_delta).verdict is Verdict.REFUTED
 
 
 def test_theorem2_minibatch():
     for sampling in ("with_replacement", "without_replacement"):
-        inst, run = M._theorem2_runs(0, "quick", sampling)
-        assert M.check_theorem2(inst, run).verdict is Verdict.CONFIRMED
+        inst, run = theorem2_runs(0, SMGD_SIZES["quick"], sampling)
+        assert S.check_theorem2(inst, run).verdict is Verdict.CONFIRMED
 
 
 def test_lemma2(full_run):
     inst, run = full_run
-    assert M.check_lemma2(inst, run).verdict is Verdict.CONFIRMED
+    assert S.check_lemma2(inst, run).verdict is Verdict.CONFIRMED
     steps = run.history["step"]
     growing = {"step": steps, "S_plus": [np.full_like(run.S_plus, 1e-3 * k) for k in steps],
                "S_minus": [np.full_like(run.S_minus, 1e-3 * k) for k in steps]}
-    assert M.check_lemma2(inst, run, history=growing).verdict is Verdict.REFUTED
+    assert S.check_lemma2(inst, run, history=growing).verdict is Verdict.REFUTED
 
 
 def test_lemma7(full_run, trajs):
     inst, run = full_run
-    assert M.check_lemma7(inst, run, trajs).verdict is Verdict.CONFIRMED
+    assert S.check_lemma7(inst, run, trajs).verdict is Verdict.CONFIRMED
     shifted = dataclasses.replace(run, S_plus=run.S_plus + 0.1)
-    assert M.check_lemma7(inst, shifted, trajs).verdict is Verdict.REFUTED
+    assert S.check_lemma7(inst, shifted, trajs).verdict is Verdict.REFUTED
 
 
 def test_corollary3(full_run):
     inst, run = full_run
-    assert M.check_corollary3(inst, [run]).verdict is Verdict.CONFIRMED
+    assert S.check_corollary3(inst, [run]).verdict is Verdict.CONFIRMED
     wrong = lambda a, b, c, d: G.theta_tilde_of(a, b, -c, -d) * 4  # noqa: E731
-    assert M.check_corollary3(inst, [run], theta_tilde=wrong).verdict is Verdict.REFUTED
+    assert S.check_corollary3(inst, [run], theta_tilde=wrong).verdict is Verdict.REFUTED
 
 
 def test_zero_hitting(full_run):
     _, run = full_run
-    assert M.check_zero_hitting([run]).verdict is Verdict.CONFIRMED
-    assert M.check_zero_hitting([dataclasses.replace(run, exact_zeros=3)]).verdict is Verdict.INCONCLUSIVE
+    assert S.check_zero_hitting([run]).verdict is Verdict.CONFIRMED
+    assert S.check_zero_hitting([dataclasses.replace(run, exact_zeros=3)]).verdict is Verdict.INCONCLUSIVE
     degenerate = {"wm0": (sp.Integer(0), sp.Rational(1, 3))}  # Δ₀ = 0 in the first coordinate
-    assert M.check_zero_hitting([run], init=degenerate).verdict is Verdict.REFUTED
+    assert S.check_zero_hitting([run], init=degenerate).verdict is Verdict.REFUTED
 
 
 # --- experiments (quick-tier grid) ---------------------------------------------------------------------
 def test_lambda_only(grid):
-    assert M.check_lambda_only(grid).verdict is Verdict.REFUTED
+    assert E.check_lambda_only(grid).verdict is Verdict.REFUTED
     same = dataclasses.replace(grid, test=np.round(grid.lam, 12) * 0 + 1.0, dnorm=grid.lam * 0 + 1.0,
                                l1=grid.lam * 0 + 1.0)
-    assert M.check_lambda_only(same).verdict is Verdict.CONFIRMED
+    assert E.check_lambda_only(same).verdict is Verdict.CONFIRMED
 
 
 def test_balancedness_sparsity_order(grid):
-    assert M.check_balancedness_sparsity(grid).verdict is not Verdict.REFUTED
+    assert E.check_balancedness_sparsity(grid).verdict is not Verdict.REFUTED
     reversed_l1 = dataclasses.replace(grid, l1=-grid.dnorm, test=grid.dnorm)
-    assert M.check_balancedness_sparsity(reversed_l1).verdict is Verdict.REFUTED
+    assert E.check_balancedness_sparsity(reversed_l1).verdict is Verdict.REFUTED
 
 
 def test_nonmonotone(grid):
-    res = M.check_nonmonotone(grid)
+    res = E.check_nonmonotone(grid)
     assert res.verdict in (Verdict.CONFIRMED, Verdict.INCONCLUSIVE, Verdict.REFUTED)
     lam = grid.lam
     v = (np.log(lam) - np.log(lam).mean()) ** 2 + 1.0  # a valley in λ with the best test loss at its bottom
     valley = dataclasses.replace(grid, dnorm=v, test=v, ok=np.ones_like(grid.ok), rel_err=grid.lam * 0)
-    assert M.check_nonmonotone(valley).verdict is Verdict.CONFIRMED
+    assert E.check_nonmonotone(valley).verdict is Verdict.CONFIRMED
     zigzag = dataclasses.replace(valley, test=-v)
-    assert M.check_nonmonotone(zigzag).verdict is Verdict.REFUTED
+    assert E.check_nonmonotone(zigzag).verdict is Verdict.REFUTED
 
 
 def test_noncrossing(grid):
-    assert M.check_noncrossing(grid).verdict is Verdict.CONFIRMED
+    assert E.check_noncrossing(grid).verdict is Verdict.CONFIRMED
     worse = dataclasses.replace(grid, test=grid.test * 0 + 10.0)
-    assert M.check_noncrossing(worse).verdict is Verdict.REFUTED
+    assert E.check_noncrossing(worse).verdict is Verdict.REFUTED
 
 
 def test_normalised_distance(grid):
-    assert M.check_normalised_distance(grid).verdict is Verdict.REFUTED
-    assert M.check_normalised_distance(grid, threshold=10.0).verdict is Verdict.CONFIRMED
+    assert E.check_normalised_distance(grid).verdict is Verdict.REFUTED
+    assert E.check_normalised_distance(grid, threshold=10.0).verdict is Verdict.CONFIRMED
     assert np.all(np.isfinite(grid.dist_err[grid.ok & np.isfinite(grid.dist)]))
     # a run without an error estimate cannot help confirm "every grid point", nor hide a refutation by the others
     usable = np.flatnonzero(grid.ok & np.isfinite(grid.dist))
     err = grid.dist_err.copy()
     err[usable[np.argmin(grid.dist[usable])]] = np.inf
     stuck = dataclasses.replace(grid, dist_err=err)
-    assert M.check_normalised_distance(stuck, threshold=10.0).verdict is Verdict.INCONCLUSIVE
-    assert M.check_normalised_distance(stuck).verdict is Verdict.REFUTED
+    assert E.check_normalised_distance(stuck, threshold=10.0).verdict is Verdict.INCONCLUSIVE
+    assert E.check_normalised_distance(stuck).verdict is Verdict.REFUTED
 
 
 def test_distance_error_bounds_what_is_left_of_a_geometric_approach():
@@ -277,46 +301,47 @@ def test_distance_error_bounds_what_is_left_of_a_geometric_approach():
     limit, c = 0.0112, 3e-4
     for loss_snap, loss_end in ((1e-10, 1e-16), (1e-10, 1e-11), (1e-10, 2.5e-11), (1e-10, 9e-11)):
         at = lambda loss: limit + c * math.sqrt(loss)  # noqa: E731
-        err = M.distance_error(at(loss_end), at(loss_snap), loss_end, loss_snap)
+        err = distance_error_from_two_stops(at(loss_end), at(loss_snap), loss_end, loss_snap)
         assert abs(at(loss_end) - limit) <= err
         # and not by much more than the change itself requires
         assert err <= max(1.0, math.sqrt(loss_end / loss_snap) / (1 - math.sqrt(loss_end / loss_snap))) * \
             abs(at(loss_end) - at(loss_snap))
-    assert M.distance_error(0.01, 0.01, 1e-10, 1e-10) == math.inf
+    assert distance_error_from_two_stops(0.01, 0.01, 1e-10, 1e-10) == math.inf
 
 
 @pytest.mark.slow
 def test_eps_sweep_and_d2_link():
-    sw = M._eps_sweep(0, "quick")
-    assert M.check_lambda_only_as_eps_to_0(sw).verdict is not Verdict.REFUTED
-    assert M.check_lambda_only_as_eps_to_0(sw, expected=3.0).verdict is Verdict.REFUTED
-    assert M.check_d2_link(sw, expected=3.0).verdict is Verdict.REFUTED
+    sw = eps_sweep(0, EPS_SWEEP_SIZES["quick"])
+    assert E.check_lambda_only_as_eps_to_0(sw).verdict is not Verdict.REFUTED
+    assert E.check_lambda_only_as_eps_to_0(sw, expected=3.0).verdict is Verdict.REFUTED
+    assert E.check_d2_link(sw, expected=3.0).verdict is Verdict.REFUTED
 
 
 @pytest.mark.slow
 def test_figure7(grid):
-    flows = M._mgf_for_grid(0, "quick")
-    res = M.check_figure7(grid, flows)
+    flows = mgf_for_grid(0, FIGURE4_SIZES["quick"])
+    res = E.check_figure7(grid, flows)
     assert res.verdict in (Verdict.CONFIRMED, Verdict.REFUTED, Verdict.INCONCLUSIVE)
-    assert M.check_figure7(grid, flows, threshold=100.0).verdict is Verdict.CONFIRMED
+    assert E.check_figure7(grid, flows, threshold=100.0).verdict is Verdict.CONFIRMED
 
 
 def test_registry_entries(registry):
-    ids = [c.id for c in registry.values() if c.check.__module__ == M.__name__]
-    assert len(ids) >= 25
+    ids = [c.id for c in registry.values() if c.check.__module__ in {m.__name__ for m in DISCRETE_MODULES}]
+    assert len(ids) == 29
+    assert {m.GROUP for m in DISCRETE_MODULES} == {"discrete"}  # they share cached runs: one process under --jobs
     for c in (registry[i] for i in ids):
         assert c.keys and all(k.startswith("momentum_dln:") for k in c.keys)
 
 
 # --- general architectures ------------------------------------------------------------------------------
 def _synthetic(fn):
-    g, b, _ = M.figure2_grid("quick")
+    g, b = architecture_grid(ARCHITECTURE_SIZES["quick"])
     return GridTraining(g, b, np.zeros_like(g), fn(g, b), np.zeros(g.size, int))
 
 
 def test_lambda_level_lines_on_synthetic_grids():
-    assert M.check_lambda_level_lines(_synthetic(lambda g, b: np.exp(-g / (1 - b) ** 2))).verdict is Verdict.CONFIRMED
-    assert M.check_lambda_level_lines(_synthetic(lambda g, b: np.exp(-10 * g))).verdict is Verdict.REFUTED
+    assert A.check_lambda_level_lines(_synthetic(lambda g, b: np.exp(-g / (1 - b) ** 2))).verdict is Verdict.CONFIRMED
+    assert A.check_lambda_level_lines(_synthetic(lambda g, b: np.exp(-10 * g))).verdict is Verdict.REFUTED
 
 
 def test_deep_linear_network_gradients():

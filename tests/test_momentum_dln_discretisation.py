@@ -3,14 +3,18 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import strategies
 import sympy as sp
 from hypothesis import given, settings
 
-from checks.papers import momentum_dln_discretisation as M
-from checks.context import Context
+from checks.context import Context, stream_rng, stream_seed
+from checks.papers.momentum_dln import discretisation as M
+from checks.papers.momentum_dln import discretisation_experiments as X
+from checks.papers.momentum_dln.instances import DISCRETISATION_SIZES, dln_problem, figure1_setting, quadratic_problem
+from checks.runner import run_claim
+from checks.symbolic import residuals_vanish
 from checks.verdict import Verdict
 from derivations import momentum_discretisation as D
-import strategies
 from numerics.generated.momentum_discretisation import accelerated_params, eps_of, lambda_of, mgd_update
 
 REF = Verdict.REFUTED
@@ -26,7 +30,7 @@ REF = Verdict.REFUTED
     ("momentum_dln.fig1.speed", Verdict.REFUTED), ("momentum_dln.fig1.speed_exact_beta", Verdict.CONFIRMED),
 ])
 def test_quick_verdicts(registry, ctx, claim_id, verdict):
-    result = registry[claim_id].check(ctx)
+    result = run_claim(registry[claim_id], ctx).result
     assert result.verdict is verdict, result.summary
 
 
@@ -50,30 +54,35 @@ def test_perturbed_symbolic_claims_are_refuted():
     assert M.check_rescaled_damping(stated_damping=1 / D.lam).verdict is REF
 
 
-def test_perturbed_numerical_claims_are_refuted(ctx):
-    assert M.check_regime_beta_large(claimed_exponent=-2.0).verdict is REF
-    quad = M.quadratic_problem(ctx, "test", d=3)
-    assert M.check_mgd_follows_mgf(quad, claimed_order=2.0).verdict is REF
+def stream(name: str) -> tuple[np.random.Generator, list[int]]:
+    """The test's own random stream ``name`` at seed 0, and its seed sequence."""
+    return stream_rng(0, name), stream_seed(0, name)
+
+
+def test_perturbed_numerical_claims_are_refuted():
+    assert X.check_regime_beta_large(claimed_exponent=-2.0).verdict is REF
+    quad = quadratic_problem(*stream("test"), d=3)
+    assert X.check_mgd_follows_mgf(quad, claimed_order=2.0).verdict is REF
     wrong_beta = lambda lam, eps: (eps ** 2 / lam, 1 - eps / (2 * lam))  # noqa: E731
-    assert M.check_mgd_follows_mgf(quad, params=wrong_beta).verdict is REF
-    dln = M.dln_problem(ctx, "test")
+    assert X.check_mgd_follows_mgf(quad, params=wrong_beta).verdict is REF
+    dln = dln_problem(*stream("test"), DISCRETISATION_SIZES["quick"])
     wrong_rule = lambda r, g, bt: (r ** 2 * g, 1 - r ** 2 * (1 - bt))  # noqa: E731
-    assert M.check_acceleration_speedup(dln, accel=wrong_rule).verdict is REF
-    assert M.check_acceleration_speedup(dln, gd_speedup=2).verdict is REF
-    assert M.check_regime_gamma_small(dln, gd_step=lambda g, bt: g).verdict is REF
+    assert X.check_acceleration_speedup(dln, accel=wrong_rule).verdict is REF
+    assert X.check_acceleration_speedup(dln, gd_speedup=2).verdict is REF
+    assert X.check_regime_gamma_small(dln, gd_step=lambda g, bt: g).verdict is REF
 
 
-def test_perturbed_figure_claims_are_refuted(ctx):
-    setting = M.figure1_setting(ctx)
-    assert M.check_figure1_follow(*setting, lam_of_params=lambda g, bt: 3 * lambda_of(g, bt)).verdict is REF
-    assert M.check_figure1_speed(*setting, beta_hat=lambda bt: bt).verdict is REF
-    assert M.check_figure1_speed(*setting, beta_hat=lambda bt: 1 - 2 * (1 - bt), gd_speedup=2).verdict is REF
+def test_perturbed_figure_claims_are_refuted():
+    setting = figure1_setting(0)
+    assert X.check_figure1_follow(*setting, lam_of_params=lambda g, bt: 3 * lambda_of(g, bt)).verdict is REF
+    assert X.check_figure1_speed(*setting, beta_hat=lambda bt: bt).verdict is REF
+    assert X.check_figure1_speed(*setting, beta_hat=lambda bt: 1 - 2 * (1 - bt), gd_speedup=2).verdict is REF
 
 
-def test_error_bound_check_refutes_a_tight_bound(ctx):
+def test_error_bound_check_refutes_a_tight_bound():
     """With a horizon list that stops before the bound outgrows the error, the check must say the bound is not loose."""
-    p = M.dln_problem(ctx, "error_bound")
-    res = M.check_error_bound_pessimistic(p, horizons=(1, 2, 3, 4))
+    p = dln_problem(*stream("error_bound"), DISCRETISATION_SIZES["quick"])
+    res = X.check_error_bound_pessimistic(p, horizons=(1, 2, 3, 4))
     assert res.verdict is not Verdict.CONFIRMED
     assert res.evidence["measured_sup_error"]
 
@@ -81,8 +90,9 @@ def test_error_bound_check_refutes_a_tight_bound(ctx):
 @pytest.mark.slow
 def test_full_tier_claims(registry):
     full = Context(seed=0, tier="full")
-    for cid in ("momentum_dln.appA.similar", "momentum_dln.sec2.error_bound_pessimistic", "momentum_dln.sec2.regime_gamma_small"):
-        assert registry[cid].check(full).verdict is Verdict.CONFIRMED, cid
+    for cid in ("momentum_dln.appA.similar", "momentum_dln.sec2.error_bound_pessimistic",
+                "momentum_dln.sec2.regime_gamma_small"):
+        assert run_claim(registry[cid], full).result.verdict is Verdict.CONFIRMED, cid
 
 
 @settings(max_examples=40, deadline=None)
@@ -102,11 +112,12 @@ def test_generated_formulas_agree_with_the_paper(params, rho):
 def test_mgd_update_matches_the_definition(params):
     gamma, beta = params
     w, w_prev, g = np.array([0.3, -1.2]), np.array([0.1, 0.4]), np.array([2.0, -0.5])
-    assert np.allclose(mgd_update(w, w_prev, g, gamma, beta), w - gamma * g + beta * (w - w_prev), rtol=1e-13, atol=1e-15)
+    assert np.allclose(mgd_update(w, w_prev, g, gamma, beta), w - gamma * g + beta * (w - w_prev), rtol=1e-13,
+                       atol=1e-15)
 
 
 def test_symbolic_helper_refutes_with_opaque_functions():
     """A residual holding unknown functions (w(bt), G(w)) is still decided by substitution."""
     f = sp.Function("f")
-    res = M.residuals_vanish("demo", {"r": f(D.t) * (D.a - D.b)})
+    res = residuals_vanish("demo", {"r": f(D.t) * (D.a - D.b)})
     assert res.verdict is REF and "point" in res.counterexample

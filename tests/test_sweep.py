@@ -101,14 +101,14 @@ def test_context_map_uses_the_runs_executor() -> None:
 
 def test_a_claims_sweep_is_the_same_serial_and_on_processes() -> None:
     """momentum_dln's λ sweep (Figures 3, 8, 9): serial and on two local processes, point for point equal."""
-    from checks.papers import momentum_dln_continuous as C
     from checks.context import Context
+    from checks.papers.momentum_dln import instances as INS
 
     got = []
     for kind, workers in (("serial", 1), ("local", 2)):
-        C._SWEPT.clear()
-        got.append(C.sweeps_for(Context(tier="quick", sweep=kind, sweep_workers=workers), (None, 0.0)))
-    assert got[0] == got[1] and len(got[0][None]) == 1 + len(C.QUICK_LAMBDAS)
+        INS.SWEPT.clear()
+        got.append(INS.sweeps_for(Context(tier="quick", sweep=kind, sweep_workers=workers), (None, 0.0)))
+    assert got[0] == got[1] and len(got[0][None]) == 1 + len(INS.MGF_SIZES["quick"].sweep_lambdas)
 
 
 def test_cli_rejects_a_bad_sweep_executor(capsys) -> None:
