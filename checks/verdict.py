@@ -252,25 +252,27 @@ class OrderFit:
         return float(student.ppf(0.975, self.points - 2)) * self.stderr
 
     def _tail(self) -> tuple[float, float]:
-        """(extrapolated order, remaining drift): when the last two changes of the local slope have one sign and
-        shrink by a ratio ρ < 1, the slopes approach their limit geometrically and the rest of the way is
-        d·ρ/(1 − ρ) beyond the last slope (Aitken's Δ²); otherwise the last slope, and its last change."""
+        """(estimated order as h → 0, its drift allowance), read off the local slopes: when they move one way and
+        their last two changes shrink by a ratio ρ < 1, they approach their limit geometrically and the rest of the
+        way is d·ρ/(1 − ρ) beyond the last slope (Aitken's Δ²); when they move one way without visibly settling,
+        the last slope, with its last change still to come; when they go back and forth, there is no trend to
+        follow: the fitted order stands, with half the slopes' spread for how far the data are from one power law
+        (a deterministic sequence's bias, which the confidence interval of a straight fit does not cover)."""
         s = self.local_slopes
-        if len(s) < 2:
-            return s[-1], 0.0
-        d_last = s[-1] - s[-2]
-        if len(s) >= 3:
-            d_prev = s[-2] - s[-3]
-            if d_last * d_prev > 0 and abs(d_last) < abs(d_prev):
-                ratio = d_last / d_prev
-                rest = d_last * ratio / (1 - ratio)
-                return s[-1] + rest, abs(rest)
-        return s[-1], abs(d_last)
+        changes = [b - a for a, b in zip(s, s[1:])]
+        if not changes or all(c == 0 for c in changes):
+            return self.order, 0.0
+        if any(a * b < 0 for a, b in zip(changes, changes[1:])):
+            return self.order, self.spread / 2
+        if len(changes) >= 2 and abs(changes[-1]) < abs(changes[-2]):
+            ratio = changes[-1] / changes[-2]
+            rest = changes[-1] * ratio / (1 - ratio)
+            return s[-1] + rest, abs(rest)
+        return s[-1], abs(changes[-1])
 
     @property
     def asymptotic_order(self) -> float:
-        """The fit's estimate of the order as h → 0: the local slope between the two smallest h, extrapolated
-        along the trend of the local slopes when they visibly converge."""
+        """The fit's estimate of the order as h → 0, from the trend of the local slopes (:meth:`_tail`)."""
         return self._tail()[0]
 
     @property
