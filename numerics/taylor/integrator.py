@@ -148,10 +148,12 @@ def first_sign(coefficients: np.ndarray, zero: Any) -> int:
 
 
 def bracket(g: Callable[[Any], Any], lo: Any, hi: Any) -> tuple[Any, Any]:
-    """Bisect g(lo) > 0 >= g(hi) down to a bracket 2^−prec of its first width (prec: the working precision)."""
+    """Bisect g(lo) > 0 >= g(hi) down to adjacent numbers at the working precision (or a width 2^−prec of the first)."""
     width = (hi - lo) * mpmath.mpf(2) ** (-mpmath.mp.prec)
     while hi - lo > width:
         mid = (lo + hi) / 2
+        if not lo < mid < hi:
+            break
         if g(mid) > 0:
             lo = mid
         else:
