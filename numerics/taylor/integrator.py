@@ -19,8 +19,11 @@ recurrences); the largest defect, relative to S/h, is reported, and a defect abo
 wrong recurrence shows there). The error estimate is a second solve at ``dps + REFINE_DIGITS`` digits, hence of
 order ≈ 1.15·REFINE_DIGITS higher (``FlowResult.refined``).
 
-Stiffness: for y' = −y/λ the coefficients decay as (1/λ)^j/j!, so h ≈ λ(p!)^{1/p}/e² ≈ λp/e³ ≈ 0.05·λ·p: an explicit
-Taylor method needs about 20T/(λp) steps over a horizon T (≈ 7T/λ at 50 digits).
+Stiffness (MGF and HB/NAG at small λ or α): the method is explicit. While a fast mode e^{−t/λ} is present its
+coefficients set the step, about λ(p!)^{1/p}/e² ≈ λp/e³; once it has decayed, the step is bounded by stability: the
+order-p polynomial of e^{−h/λ} stays below 1 in modulus only for h/λ up to a bound growing linearly with p, and a
+longer step lets round-off in the fast mode grow until the step rule shortens the step again. Measured on MGF
+(benchmarks/bench_taylor.py): a mean step of about 10–20 λ at 60 digits, so a horizon T costs about T/(15λ) steps.
 """
 from __future__ import annotations
 
