@@ -33,6 +33,8 @@ BENCHMARKS: dict[str, tuple[str, str, Callable[[Any, bool], Any]]] = {
                 lambda m, long: m.main(long=long)),
     "mpmath": ("bench_mpmath", "High-precision reference (mpmath) against digits", lambda m, long: m.main(long=long)),
     "regenerate": ("bench_regenerate", "Regeneration of all formulas", lambda m, long: m.main()),
+    "taylor": ("bench_taylor", "High-precision Taylor integrator: against mpmath.odefun, and MGF(λ) against an "
+               "mpmath reference", lambda m, long: m.main()),
 }
 MARK = "<!-- benchmark: {} -->"
 HEADER = "# Benchmarks"

@@ -1,4 +1,5 @@
-"""``python -m derivations regenerate [MODULE ...] [--check]``: write or verify ``numerics/generated/``."""
+"""``python -m derivations regenerate [MODULE ...] [--check]``: write or verify ``numerics/generated/`` (the
+formulas of each derivation module, and the Taylor recurrences ``<topic>_taylor`` of the flows)."""
 from __future__ import annotations
 
 import argparse
@@ -10,7 +11,8 @@ from derivations.codegen import regenerate
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m derivations")
     parser.add_argument("command", choices=["regenerate"], help="regenerate the numerics' formulas")
-    parser.add_argument("modules", nargs="*", help="derivation modules to regenerate (default: all)")
+    parser.add_argument("modules", nargs="*",
+                        help="derivation modules (or <topic>_taylor modules) to regenerate (default: all)")
     parser.add_argument("--check", action="store_true", help="exit 1 if a generated file is stale; write nothing")
     args = parser.parse_args(argv)
     try:

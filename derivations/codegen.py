@@ -3,15 +3,17 @@
 A derivation module exposes ``formulas() -> list[Formula]``; :func:`regenerate` prints each formula
 twice through SymPy's code printers, as a NumPy function ``name`` and an mpmath function ``name_mp``,
 into ``numerics/generated/<module>.py``. Output is deterministic (no dates, formulas in the order the
-module lists them), so ``--check`` can compare it byte for byte.
+module lists them), so ``--check`` can compare it byte for byte. The flows of derivations/taylor_flows.py are
+compiled into Taylor-coefficient recurrences, ``numerics/generated/<topic>_taylor.py`` (:func:`taylor_targets`).
 """
 from __future__ import annotations
 
+import functools
 import importlib
 import pkgutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
@@ -75,16 +77,30 @@ def derivation_modules() -> list[str]:
     return out
 
 
+def taylor_targets() -> dict[str, Callable[[], str]]:
+    """The generated Taylor-recurrence modules ``<topic>_taylor`` (flows of derivations/taylor_flows.py, compiled by
+    derivations/taylor.py), each with the function that renders its source."""
+    from derivations.taylor import render as render_taylor
+    from derivations.taylor_flows import TOPICS
+
+    return {f"{topic}_taylor": functools.partial(lambda doc, flows: render_taylor(doc, flows()), doc, flows)
+            for topic, (doc, flows) in TOPICS.items()}
+
+
 def regenerate(check: bool = False, target: Path = GENERATED_DIR, modules: list[str] | None = None) -> list[str]:
-    """Write (or with ``check``, compare) the generated files of ``modules`` (default: all); return the stale ones."""
-    known = derivation_modules()
+    """Write (or with ``check``, compare) the generated files of ``modules`` (default: all, the Taylor-recurrence
+    modules included); return the stale ones."""
+    taylor = taylor_targets()
+    known = derivation_modules() + list(taylor)
     unknown = sorted(set(modules or []) - set(known))
     if unknown:
         raise ValueError(f"unknown derivation module(s) {unknown}; known: {', '.join(known)}")
     stale = []
     for name in modules or known:
-        mod = importlib.import_module(f"derivations.{name}")
-        text = render(name, mod.formulas())
+        if name in taylor:
+            text = taylor[name]()
+        else:
+            text = render(name, importlib.import_module(f"derivations.{name}").formulas())
         path = target / f"{name}.py"
         current = path.read_text(encoding="utf-8") if path.exists() else None
         if current != text:

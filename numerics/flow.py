@@ -16,6 +16,12 @@ Two ways to say where a solve ends:
 
 Methods: ``odeint`` (ODEPACK's LSODA in one Fortran call, with the Jacobian; ``t_eval`` only) and the
 ``solve_ivp`` methods in :data:`METHODS`; the implicit ones (:data:`IMPLICIT`) get ``jac`` when one is given.
+
+High precision: ``method="taylor"`` with ``dps=`` digits takes a :class:`numerics.taylor.integrator.TaylorSystem` (a
+generated Taylor-coefficient program) as ``rhs`` and returns the same FlowResult with ``y`` (and ``t``) as object
+arrays of mpf at ``dps`` digits; its second solve is more accurate (``dps`` + 10 digits, a higher order) and is
+attached as ``refined`` instead of ``loose``. The error properties use whichever second solve there is
+(:mod:`numerics.taylor.integrator` says how order and step follow from the digits).
 """
 from __future__ import annotations
 
@@ -41,6 +47,8 @@ METHODS = ("odeint",) + tuple(SOLVERS)
 IMPLICIT = ("odeint", "LSODA", "BDF", "Radau")
 #: Default factor between the tolerances of the second solve and the first.
 LOOSER = 1e3
+#: High-precision methods (a TaylorSystem as ``rhs``, ``dps`` digits).
+HIGH_PRECISION = ("taylor",)
 
 
 class FlowStatus(IntEnum):
@@ -62,7 +70,9 @@ class FlowResult:
     ``sol`` is the tight solve's dense output when asked for (``sol(t)`` has scipy's shape: state × times).
     ``loose`` is the same problem solved at ``looser`` times the tolerances (itself without a ``loose``), or None
     when no second solve was asked for or the first one failed. ``blocks`` names slices of the state:
-    ``result["w"]`` is block ``w`` of every row.
+    ``result["w"]`` is block ``w`` of every row. A high-precision solve (method ``taylor``) has ``dps`` (its working
+    digits; ``t`` and ``y`` hold mpf) and, in place of ``loose``, ``refined``: the same problem solved at more digits
+    and a higher order, whose difference estimates this solve's own error.
     """
 
     t: np.ndarray
@@ -75,6 +85,13 @@ class FlowResult:
     sol: Callable[[Any], np.ndarray] | None = field(default=None, repr=False)
     loose: FlowResult | None = field(default=None, repr=False)
     blocks: Mapping[str, slice] = field(default_factory=dict, repr=False)
+    dps: int | None = None
+    refined: FlowResult | None = field(default=None, repr=False)
+
+    @property
+    def second(self) -> FlowResult | None:
+        """The second solve the error estimates use: ``loose`` (float methods) or ``refined`` (high precision)."""
+        return self.loose if self.loose is not None else self.refined
 
     def __getitem__(self, block: str) -> np.ndarray:
         """Block ``block`` of the state at every time (rows)."""
@@ -86,7 +103,8 @@ class FlowResult:
     def success(self) -> bool:
         """True when the solve (and its looser twin, if any) ran to the end asked for."""
         ok = self.status in (FlowStatus.FINISHED, FlowStatus.STOPPED)
-        return ok and (self.loose is None or self.loose.status in (FlowStatus.FINISHED, FlowStatus.STOPPED))
+        other = self.second
+        return ok and (other is None or other.status in (FlowStatus.FINISHED, FlowStatus.STOPPED))
 
     @property
     def t_end(self) -> float:
@@ -100,34 +118,43 @@ class FlowResult:
 
     @property
     def end_error(self) -> np.ndarray:
-        """|tight − loose| of the end states, per component (NaN without a second solve)."""
-        if self.loose is None:
+        """|tight − loose| (or |y − refined|) of the end states, per component (NaN without a second solve)."""
+        if self.second is None:
             return np.full(self.y.shape[1], np.nan)
-        return np.abs(self.y_end - self.loose.y_end)
+        return np.abs(self.y_end - self.second.y_end)
 
     @property
     def error(self) -> np.ndarray:
         """|tight − loose| per row and component, on the shared times of a ``t_eval`` solve (a ``stop`` solve's
         rows are the solver's own steps, which differ between the two: use :attr:`end_error`)."""
-        if self.loose is None:
+        other = self.second
+        if other is None:
             return np.full(self.y.shape, np.nan)
-        if self.loose.t.shape != self.t.shape or not np.array_equal(self.loose.t, self.t):
+        if other.t.shape != self.t.shape or not np.array_equal(other.t, self.t):
             raise ValueError("the two solves have different rows (a stop-condition solve): use end_error")
-        return np.abs(self.y - self.loose.y)
+        return np.abs(self.y - other.y)
 
     @property
     def error_estimate(self) -> float:
         """The largest entry of :attr:`error` (of :attr:`end_error` for a ``stop`` solve); inf on failure."""
         if not self.success:
             return float("inf")
-        same_rows = self.loose is not None and np.array_equal(self.loose.t, self.t)
+        same_rows = self.second is not None and np.array_equal(self.second.t, self.t)
         err = self.error if same_rows else self.end_error
         return float(np.max(err)) if err.size else 0.0
 
     def error_of(self, quantity: Callable[[FlowResult], Any]) -> float:
-        """Error estimate of a derived quantity: max |quantity(tight) − quantity(loose)| (inf without ``loose``)."""
-        if self.loose is None:
+        """Error estimate of a derived quantity: max |quantity(tight) − quantity(loose)| (inf without a second
+        solve); for a high-precision solve, both are evaluated and subtracted at the refined solve's digits."""
+        if self.second is None:
             return float("inf")
+        if self.dps is not None:
+            import mpmath
+
+            with mpmath.workdps(max(self.dps, self.second.dps or self.dps)):
+                a = np.asarray(quantity(self), dtype=object)
+                diff = np.abs(a - np.asarray(quantity(self.second), dtype=object))
+                return float(np.max(diff)) if a.size else 0.0
         a = np.asarray(quantity(self), dtype=float)
         b = np.asarray(quantity(self.loose), dtype=float)
         return float(np.max(np.abs(a - b))) if a.size else 0.0
@@ -231,7 +258,7 @@ def solve_flow(rhs: Rhs, y0: Any, t_eval: Any = None, *, jac: Jac | None = None,
                rtol: float = 1e-12, atol: Any = 1e-14, looser: float | None = LOOSER, dense: bool = False,
                stop: Callable[[float, np.ndarray], float] | None = None, t_max: float | None = None,
                max_seconds: float | None = None, blocks: Mapping[str, slice] | None = None,
-               loose_atol: Any = None) -> FlowResult:
+               loose_atol: Any = None, dps: int | None = None) -> FlowResult:
     """Solve y' = rhs(t, y), y(0) = y0, twice (``rtol``/``atol``, then ``looser`` times both; ``looser=None`` skips
     the second solve) and return the tight solve with the loose one attached.
 
@@ -240,10 +267,20 @@ def solve_flow(rhs: Rhs, y0: Any, t_eval: Any = None, *, jac: Jac | None = None,
     ``loose_atol`` (default ``looser``·atol) is the second solve's, for a solve whose second run loosens rtol only.
     ``max_seconds`` is a wall-clock budget for both solves of a stop-condition solve together; running out of it
     gives status TIMED_OUT, never a different state.
+
+    ``method="taylor"`` (with ``dps`` digits, default 50) takes a TaylorSystem as ``rhs``; ``jac``, ``rtol``, ``atol``
+    and ``blocks`` do not apply (the system's blocks name the state), ``looser=None`` skips its refined solve.
     """
+    if method in HIGH_PRECISION:
+        from numerics.taylor.integrator import REFINE_DIGITS, solve_taylor
+
+        return solve_taylor(rhs, y0, t_eval, dps=50 if dps is None else dps, stop=stop, t_max=t_max, dense=dense,
+                            max_seconds=max_seconds, refine_digits=None if looser is None else REFINE_DIGITS)
+    if dps is not None:
+        raise ValueError(f"dps applies to the high-precision methods ({', '.join(HIGH_PRECISION)}), not {method!r}")
     y0 = V.finite_array("y0", y0, ndim=1)
     if method not in METHODS:
-        raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
+        raise ValueError(f"method must be one of {', '.join(METHODS + HIGH_PRECISION)}, got {method!r}")
     V.positive("rtol", rtol)
     atol_arr = np.asarray(atol, dtype=float)
     if atol_arr.ndim > 1 or (atol_arr.ndim == 1 and atol_arr.size != y0.size) or not np.all(atol_arr > 0):
