@@ -88,7 +88,10 @@ def test_filter_to_refuted_and_open_a_plot(browser, report, tmp_path):
     page.goto(path.as_uri())
     total = len(doc["claims"])
     assert page.inner_text("#shown") == f"{total} of {total} claims shown"
-    assert page.locator("#errata article.erratum").count() == doc["tally"]["REFUTED"]
+    errata = [c for c in doc["claims"] if c["verdict"] == "REFUTED" and c.get("basis", "printed") == "printed"]
+    assert page.locator("#errata article.erratum").count() == len(errata)
+    assert page.locator("#errata article.erratum").count() + page.locator(
+        "#disagreements article.erratum").count() == doc["tally"]["REFUTED"]
 
     page.select_option("#f-verdict", "REFUTED")
     refuted = [c["id"] for c in doc["claims"] if c["verdict"] == "REFUTED"]

@@ -137,3 +137,29 @@ def test_jobs_start_the_longest_module_first(registry, tmp_path):
     good = tmp_path / "good.json"
     good.write_text(json.dumps({"full": {"a.b": 2.5}}), encoding="utf-8")
     assert expected_seconds("full", good) == {"a.b": 2.5} and expected_seconds("quick", good) == {}
+
+
+MACHINE_SENSITIVE = ["momentum_dln.eq18", "momentum_dln.eq19", "momentum_dln.eq20*", "momentum_dln.lemma1",
+                     "matrix_factorization.eq11", "hb_nag.theorem3"]
+
+
+def test_verdicts_do_not_depend_on_the_blas_thread_count(tmp_path):
+    """The same claims with one and with two BLAS threads (rounding-level differences in every matrix product)
+    give the same verdicts; the run records the thread pools it had."""
+    import os
+    import subprocess
+    import sys
+
+    docs = []
+    for threads in ("1", "2"):
+        env = {**os.environ, "OPENBLAS_NUM_THREADS": threads, "OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads}
+        out = tmp_path / f"t{threads}.json"
+        proc = subprocess.run([sys.executable, "-m", "checks", *MACHINE_SENSITIVE, "--format", "json", "--output",
+                               str(out)], capture_output=True, text=True, env=env, timeout=900)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        docs.append(json.loads(out.read_text()))
+    verdicts = [{c["id"]: c["verdict"] for c in d["claims"]} for d in docs]
+    assert verdicts[0] == verdicts[1] and len(verdicts[0]) >= 6
+    pools = [p for p in docs[1]["run"]["machine"]["thread_pools"] if p["api"] == "blas"]
+    assert pools and all(p["threads"] == 2 for p in pools)
+    assert docs[0]["run"]["machine"]["cpu"]

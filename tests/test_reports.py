@@ -126,8 +126,22 @@ def test_html_page_errata_first_filters_and_no_network():
 def test_markdown_keeps_its_layout():
     text = to_markdown(sample_document())
     assert text.startswith("# Check report\n\nSeed 0, tier quick, 50 digits; Python 3.")
-    assert "## Errata: refuted claims" in text and "**Corrected form.** See `sign_descent.eq6` (CONFIRMED" in text
+    assert "## Errata: refuted claims as printed" in text
+    assert "**Corrected form.** See `sign_descent.eq6` (CONFIRMED" in text
     assert "| `hb_nag.eq1` | paper §1 | statement of hb_nag.eq1 | **CONFIRMED** |" in text
+
+
+def test_errata_hold_only_printed_refutations():
+    doc = sample_document(basis=True)
+    refuted = [c for c in doc["claims"] if c["verdict"] == "REFUTED"]
+    assert refuted
+    refuted[0]["basis"], refuted[0]["depends_on"] = "settings", "a 2 % reading of 'nearly indistinguishable'"
+    text = to_markdown(doc)
+    errata, rest = text.split("## Disagreements under our reading or settings")
+    assert f"### {refuted[0]['id']}" not in errata and f"### {refuted[0]['id']}" in rest.split("## All verdicts")[0]
+    assert "**Rests on** settings the paper does not give: a 2 % reading" in rest
+    page = to_html(doc)
+    assert page.index(refuted[0]["id"], page.index('id="disagreements"')) < page.index('id="claims"')
 
 
 def test_table_fits_100_columns_and_verbose_cuts_nothing():

@@ -21,8 +21,31 @@ Record = dict[str, Any]
 Document = dict[str, Any]
 
 
+def cpu_model() -> str:
+    """The CPU's model name (from /proc/cpuinfo where there is one)."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.lower().startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def machine_metadata() -> dict[str, Any]:
+    """The machine a run's numbers came from: CPU, cores, and each BLAS/OpenMP library with its thread count
+    (verdicts must not depend on them; the record lets a reader compare runs)."""
+    import os
+
+    from threadpoolctl import threadpool_info
+
+    pools = [{"api": p.get("user_api"), "library": p.get("internal_api"), "file": Path(str(p.get("filepath", ""))).name,
+              "version": p.get("version"), "threads": p.get("num_threads")} for p in threadpool_info()]
+    return {"cpu": cpu_model(), "cores": os.cpu_count(), "platform": platform.platform(), "thread_pools": pools}
+
+
 def run_metadata(ctx: Context) -> dict[str, Any]:
-    """What a reader needs to reproduce the run: seed, tier, precision and library versions."""
+    """What a reader needs to reproduce the run: seed, tier, precision, library versions and the machine."""
     import mpmath
     import numpy
     import scipy
@@ -30,7 +53,26 @@ def run_metadata(ctx: Context) -> dict[str, Any]:
 
     return {"seed": ctx.seed, "tier": ctx.tier, "dps": ctx.dps, "python": platform.python_version(),
             "versions": {"numpy": numpy.__version__, "scipy": scipy.__version__,
-                         "sympy": sympy.__version__, "mpmath": mpmath.__version__}}
+                         "sympy": sympy.__version__, "mpmath": mpmath.__version__},
+            "machine": machine_metadata()}
+
+
+def is_erratum(rec: Record) -> bool:
+    """A refuted claim whose verdict rests on the statement as printed (an erratum of the paper's mathematics);
+    a record without a basis counts as printed."""
+    return rec["verdict"] == Verdict.REFUTED.value and rec.get("basis", "printed") == "printed"
+
+
+def is_disagreement(rec: Record) -> bool:
+    """A refuted claim whose verdict rests on our reading of lost text or on settings the paper does not give."""
+    return rec["verdict"] == Verdict.REFUTED.value and rec.get("basis", "printed") != "printed"
+
+
+def rests_on(rec: Record) -> str:
+    """What a disagreement depends on, in words (the entry's reading or settings)."""
+    if rec.get("basis") == "reconstructed":
+        return f"our reading of text lost in extraction: {rec.get('reconstruction', '(not stated)')}"
+    return f"settings the paper does not give: {rec.get('depends_on', '(not stated)')}"
 
 
 def tally(rows: Sequence[Row]) -> dict[str, int]:

@@ -18,8 +18,11 @@ from checks.report.document import (
     by_id,
     compact_json,
     header_line,
+    is_disagreement,
+    is_erratum,
     is_numeric,
     rerun_command,
+    rests_on,
 )
 from checks.report.figures import MAX_PANELS, Panel, claim_panels
 from checks.report.markdown import where
@@ -101,23 +104,36 @@ def pretty(value: Any) -> str:
     return escape(compact_json(value))
 
 
+def refuted_article(c: Record, records: dict[str, Record]) -> str:
+    """One refuted claim: statement, finding, what it rests on, counterexample and corrected forms."""
+    out = [f'<article class="erratum"><h3>{claim_link(c["id"])} <span class="muted">({escape(where(c))})'
+           f'</span></h3><p><b>Statement.</b> {escape(c.get("statement", ""))}</p>'
+           f'<p><b>Finding.</b> {escape(c["summary"])}</p>']
+    if is_disagreement(c):
+        out.append(f"<p><b>Rests on</b> {escape(rests_on(c))}</p>")
+    if c.get("counterexample"):
+        out.append(f'<details><summary>Counterexample</summary><pre>{pretty(c["counterexample"])}</pre></details>')
+    out += [f"<p><b>Corrected form.</b> {claim_link(fix)}" + (
+        f" {verdict_badge(records[fix]['verdict'])} {escape(records[fix]['summary'])}" if fix in records else "")
+        + "</p>" for fix in c.get("corrected_by", [])]
+    out.append("</article>")
+    return "".join(out)
+
+
 def errata(doc: Document) -> str:
-    """The errata section: every refuted claim with its finding, counterexample and corrected forms."""
+    """The errata (refuted as printed), then the disagreements under our reading or settings."""
     records = by_id(doc)
-    refuted = [c for c in doc["claims"] if c["verdict"] == Verdict.REFUTED.value]
-    out = [f'<section id="errata"><h2>Errata: refuted claims ({len(refuted)})</h2>']
-    if not refuted:
-        out.append("<p>No claim was refuted in this run.</p>")
-    for c in refuted:
-        out.append(f'<article class="erratum"><h3>{claim_link(c["id"])} <span class="muted">({escape(where(c))})'
-                   f'</span></h3><p><b>Statement.</b> {escape(c.get("statement", ""))}</p>'
-                   f'<p><b>Finding.</b> {escape(c["summary"])}</p>')
-        if c.get("counterexample"):
-            out.append(f'<details><summary>Counterexample</summary><pre>{pretty(c["counterexample"])}</pre></details>')
-        out += [f"<p><b>Corrected form.</b> {claim_link(fix)}" + (
-            f" {verdict_badge(records[fix]['verdict'])} {escape(records[fix]['summary'])}" if fix in records else "")
-            + "</p>" for fix in c.get("corrected_by", [])]
-        out.append("</article>")
+    printed = [c for c in doc["claims"] if is_erratum(c)]
+    other = [c for c in doc["claims"] if is_disagreement(c)]
+    out = [f'<section id="errata"><h2>Errata: refuted claims as printed ({len(printed)})</h2>']
+    out.append("" if printed else "<p>No printed claim was refuted in this run.</p>")
+    out += [refuted_article(c, records) for c in printed]
+    out.append(f'</section><section id="disagreements"><h2>Disagreements under our reading or settings '
+               f'({len(other)})</h2><p class="muted">Refuted under a reading of text lost in extraction, or under '
+               "values the paper does not give: not errata of the paper's mathematics until the reading or the "
+               "settings are confirmed.</p>")
+    out.append("" if other else "<p>None in this run.</p>")
+    out += [refuted_article(c, records) for c in other]
     return "".join(out) + "</section>"
 
 
