@@ -140,7 +140,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _write(path: Path, sections: dict[str, str]) -> None:
-    intro = (f"{HEADER}\n\nWritten by `python -m benchmarks` (`make bench`); rerun one with `python -m benchmarks NAME` "
+    intro = (f"{HEADER}\n\nWritten by `python -m benchmarks` (`make bench`); rerun one with "
+             "`python -m benchmarks NAME` "
              "(its section is replaced, the others are kept). `--long` adds the full tier of the check suite, d = 10⁴ "
              "of the Bregman solve, 100 digits of the mpmath sign-flow solve and the whole 10⁶-epoch MGD sweep. "
              "Each section names the machine and load it ran on.\n")

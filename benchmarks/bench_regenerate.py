@@ -78,7 +78,8 @@ def markdown(rows: dict[str, Any]) -> str:
            f"**{'met' if rows['wall'] < TARGET else 'not met'}** (exit {rows['exit']}: {rows['message']}).", "",
            "Per module (a second fresh interpreter, modules in alphabetical order; import = importing the derivation "
            "module, which may derive at import time and includes the derivation modules it imports first):", "",
-           "| module | formulas | import s | formulas() s | render s | total s | share |", "|---|---|---|---|---|---|---|"]
+           "| module | formulas | import s | formulas() s | render s | total s | share |",
+           "|---|---|---|---|---|---|---|"]
     for m in mods:
         tot = m["import"] + m["formulas"] + m["render"]
         out.append(f"| {m['module']} | {m['count'] or ''} | {m['import']:.2f} | {m['formulas']:.2f} | "

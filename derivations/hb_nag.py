@@ -349,7 +349,8 @@ def gf_mirror_residual() -> sp.Expr:
 
 
 def phi_rate_coefficient() -> sp.Expr:
-    """c in φ̇_j = −c ∂_jL θ̇_j / √(θ_j²+4ξ_j²), from φ̇ = 8(∂L)²/(1−μ)² and θ̇ = −4√(θ²+4ξ²)∂L/(1−μ) (eq. 53 says 4/(1−μ))."""
+    """c in φ̇_j = −c ∂_jL θ̇_j / √(θ_j²+4ξ_j²), from φ̇ = 8(∂L)²/(1−μ)² and θ̇ = −4√(θ²+4ξ²)∂L/(1−μ)
+    (eq. 53 says 4/(1−μ))."""
     S = sp.sqrt(theta ** 2 + 4 * xi ** 2)
     thd = -4 * S * g / (1 - mu)
     return sp.simplify(-(8 * g ** 2 / (1 - mu) ** 2) * S / (g * thd))
@@ -420,9 +421,11 @@ def formulas() -> list[Formula]:
                 "Q_ξ(θ) = ¼[θ arcsinh(θ/(2ξ)) − √(4ξ²+θ²) + 2ξ], per coordinate."),
         Formula("hyperbolic_entropy_grad", (theta, xi), sp.diff(hyperbolic_entropy(theta, xi), theta),
                 "∇Q_ξ(θ) = ¼ arcsinh(θ/(2ξ)), per coordinate."),
-        Formula("r_theorem3", (th0, xi, alpha, gr0, mu), paper_r_theorem3(th0, xi, alpha, gr0, mu), "R^M_j of Theorem 3."),
+        Formula("r_theorem3", (th0, xi, alpha, gr0, mu), paper_r_theorem3(th0, xi, alpha, gr0, mu),
+                "R^M_j of Theorem 3."),
         Formula("r_sec32", (alpha, xty, n, mu), paper_r_sec32(alpha, xty, n, mu), "R^M_j of §3.2 (unbiased init)."),
-        Formula("r_d5", (alpha, xty, n, mu), paper_r_d5(alpha, xty, n, mu), "R_j of eq. (52) / App. D.5 (unbiased init)."),
+        Formula("r_d5", (alpha, xty, n, mu), paper_r_d5(alpha, xty, n, mu),
+                "R_j of eq. (52) / App. D.5 (unbiased init)."),
         Formula("r_corrected", (th0, xi, alpha, gr0, mu), corrected_r(th0, xi, alpha, gr0, mu),
                 "R^M_j = −¼ arcsinh(Δ_j/(2ξ_j)), Δ_j derived from the first-order velocities."),
         Formula("r_gf_paper", (th0, xi), paper_r_gf(th0, xi), "R^GF_j of Proposition 2."),

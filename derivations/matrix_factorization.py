@@ -74,7 +74,8 @@ def linear_model_solution(y: sp.Expr, x0_: sp.Expr) -> sp.Expr:
     return y + (x0_ - y) * sp.exp(-t)
 
 
-def linear_model_residuals(solution: Callable[[sp.Expr, sp.Expr], sp.Expr] = linear_model_solution) -> dict[str, sp.Expr]:
+def linear_model_residuals(
+        solution: Callable[[sp.Expr, sp.Expr], sp.Expr] = linear_model_solution) -> dict[str, sp.Expr]:
     """X' + X − Y and X(0) − X0 for the candidate (entrywise, so for every matrix size)."""
     y, z = sp.symbols("y z", real=True)
     X = solution(y, z)
@@ -395,7 +396,8 @@ def prop3_rate(s: sp.Expr, lam0: sp.Expr) -> sp.Expr:
 def paper_prop3_sigma(t_: sp.Expr, s: sp.Expr, lam0: sp.Expr, c_: sp.Expr) -> sp.Expr:
     """Reconstructed (15): (σe^{2tr} − 2Cλ0²e^{tr} − 4σλ0²C²)/(e^{2tr} + 8σCe^{tr} − 4λ0²C²), r = √(4σ² + λ0²)."""
     e = sp.exp(t_ * prop3_rate(s, lam0))
-    return (s * e ** 2 - 2 * c_ * lam0 ** 2 * e - 4 * s * lam0 ** 2 * c_ ** 2) / (e ** 2 + 8 * s * c_ * e - 4 * lam0 ** 2 * c_ ** 2)
+    return ((s * e ** 2 - 2 * c_ * lam0 ** 2 * e - 4 * s * lam0 ** 2 * c_ ** 2)
+            / (e ** 2 + 8 * s * c_ * e - 4 * lam0 ** 2 * c_ ** 2))
 
 
 def paper_prop3_constant(s: sp.Expr, lam0: sp.Expr, x0_: sp.Expr) -> sp.Expr:
@@ -540,7 +542,8 @@ def remark_weight_residual(alpha: sp.Expr) -> sp.Expr:
     return sp.simplify(sum(sp.expand(e) ** 2 for e in res))
 
 
-def prop5_reduction_residuals(m: int = 1, n: int = 2, k: int = 2, weight: sp.Expr = sp.Rational(1, 8)) -> dict[str, sp.Matrix]:
+def prop5_reduction_residuals(m: int = 1, n: int = 2, k: int = 2,
+                              weight: sp.Expr = sp.Rational(1, 8)) -> dict[str, sp.Matrix]:
     """Prop. 5: Λ = λ0I turns (18) into R' = S̄R − ½RRᵀR (S̄ = S + λ0J/2), P = RRᵀ solves (52)
     P' = S̄P + PS̄ − P², and R' is −∇ of (1/8)‖2S̄ − RRᵀ‖² (remark after Prop. 5)."""
     U, V, Sig, S, J = _blocks(m, n, k)
@@ -577,14 +580,16 @@ def prop5_mapping_residuals() -> dict[str, sp.Expr]:
             "inverse factor": sp.simplify(m6 / 4 - m53)}
 
 
-def sbar_determinant_residual(m: int, n: int, sign_exponent: Callable[[int, int], int] = lambda m_, n_: m_ + n_) -> sp.Expr:
+def sbar_determinant_residual(m: int, n: int,
+                              sign_exponent: Callable[[int, int], int] = lambda m_, n_: m_ + n_) -> sp.Expr:
     """(55): det(S̄ − λI) − (−1)^{sign_exponent(m, n)}(λ0/2 + λ)^{n−m}∏(σ_i² + λ0²/4 − λ²)."""
     lmb = sp.Symbol("mu", real=True)
     _, _, Sig, S, J = _blocks(m, n, 1)
     Sb = S + lam * J / 2
     det = (Sb - lmb * sp.eye(m + n)).det(method="berkowitz")
     sv = [Sig[i, i] for i in range(m)]
-    stated = (-1) ** sign_exponent(m, n) * (lam / 2 + lmb) ** (n - m) * sp.prod([s_ ** 2 + lam ** 2 / 4 - lmb ** 2 for s_ in sv])
+    stated = ((-1) ** sign_exponent(m, n) * (lam / 2 + lmb) ** (n - m)
+              * sp.prod([s_ ** 2 + lam ** 2 / 4 - lmb ** 2 for s_ in sv]))
     return sp.expand(det - stated)
 
 
@@ -670,12 +675,14 @@ def formulas() -> list[Formula]:
         Formula("prop1_factors", (t, s), prop1_factors(t, s), "(e^{2ts}, s⁻¹(e^{4ts} − 1)): spectral factors of (6)."),
         Formula("stable_factors", (t, s), (psd_projection_scalar(s),) + stable_factors(t, sp.Abs(s)),
                 "(max(s,0), e^{−2t|s|}, |s|⁻¹(1 − e^{−4t|s|})): spectral factors of (41)."),
-        Formula("prop5_factors", (t, s), prop5_factors(t, s), "(e^{ts}, ½s⁻¹(e^{2ts} − 1)): spectral factors of (21)/(53)."),
+        Formula("prop5_factors", (t, s), prop5_factors(t, s),
+                "(e^{ts}, ½s⁻¹(e^{2ts} − 1)): spectral factors of (21)/(53)."),
         Formula("cor1_sigma", (t, s, s0), paper_cor1_sigma(t, s, s0), "Eq. (7): σ_i(t) of Corollary 1."),
         Formula("prop3_rate", (s, lam), prop3_rate(s, lam), "√(4σ² + λ0²)."),
         Formula("prop3_sigma", (t, s, lam, C), paper_prop3_sigma(t, s, lam, C), "Reconstructed (15): σ_i(t)."),
         Formula("prop3_constant", (s, lam, x0), paper_prop3_constant(s, lam, x0), "Reconstructed (51): C(λ0, x0)."),
-        Formula("prop3_constant_balanced", (s, x0), prop3_constant_balanced_limit().subs({sigma_pos: s, sp.Symbol("z", positive=True): x0}),
+        Formula("prop3_constant_balanced", (s, x0),
+                prop3_constant_balanced_limit().subs({sigma_pos: s, sp.Symbol("z", positive=True): x0}),
                 "lim_{λ0→0} of (51): C = (σ − x0)/(8σx0)."),
         Formula("gd_rate_factorised", (eta, r), gd_asymptotic_rate(True).subs(sigma_pos, r),
                 "Per-unit-time asymptotic rate of GD (60): −log(1 − 4ησ)/η."),

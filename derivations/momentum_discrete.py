@@ -215,7 +215,8 @@ def grad_potential(potential: Callable[[sp.Expr, sp.Expr, sp.Expr], sp.Expr] = p
     return sp.simplify(sp.diff(potential(theta, Delta, phi), theta))
 
 
-def grad_potential_mismatch(potential: Callable[[sp.Expr, sp.Expr, sp.Expr], sp.Expr] = potential_appendix_d) -> sp.Expr:
+def grad_potential_mismatch(
+        potential: Callable[[sp.Expr, sp.Expr, sp.Expr], sp.Expr] = potential_appendix_d) -> sp.Expr:
     """∇Φ_N(θ) minus ½arcsinh(2θ/Δ_N) − ϕ_N, the left-hand side eq. (28) is derived for (must vanish)."""
     return sp.simplify(grad_potential(potential) - (sp.asinh(2 * theta / Delta) / 2 - phi))
 
@@ -235,8 +236,10 @@ def polynomial_iterates(steps: int = 5, wp0: tuple[sp.Rational, sp.Rational] = (
     for _ in range(steps - 1):
         th = (wp[-1].applyfunc(lambda e: e ** 2) - wm[-1].applyfunc(lambda e: e ** 2)) / 4
         grad = X.T * (X * th - yv) / X.shape[0]
-        nxt_p = sp.Matrix([sp.expand(upd.subs({w: wp[-1][i], w_prev: wp[-2][i], g: grad[i], sgn: 1})) for i in range(2)])
-        nxt_m = sp.Matrix([sp.expand(upd.subs({w: wm[-1][i], w_prev: wm[-2][i], g: grad[i], sgn: -1})) for i in range(2)])
+        nxt_p = sp.Matrix([sp.expand(upd.subs({w: wp[-1][i], w_prev: wp[-2][i], g: grad[i], sgn: 1}))
+                           for i in range(2)])
+        nxt_m = sp.Matrix([sp.expand(upd.subs({w: wm[-1][i], w_prev: wm[-2][i], g: grad[i], sgn: -1}))
+                           for i in range(2)])
         wp, wm = wp + [nxt_p], wm + [nxt_m]
     return [e[0] for e in wp], [e[0] for e in wm]
 
@@ -275,6 +278,7 @@ def formulas() -> list[Formula]:
                 "∇Φ_N(θ) for Φ_N = ψ_{Δ_N} + ⟨ϕ_N, θ⟩ as App. D.1 defines it."),
         Formula("grad_potential_corrected", (theta, Delta, phi), grad_potential(potential_corrected),
                 "∇Φ_N(θ) for Φ_N = ψ_{Δ_N} − ⟨ϕ_N, θ⟩ (the sign eq. (28)'s derivation uses)."),
-        Formula("grad_hyperbolic_entropy", (theta, Delta), sp.simplify(sp.diff(hyperbolic_entropy(theta, Delta), theta)),
+        Formula("grad_hyperbolic_entropy", (theta, Delta),
+                sp.simplify(sp.diff(hyperbolic_entropy(theta, Delta), theta)),
                 "∇ψ_Δ(θ) = ½ arcsinh(2θ/Δ), differentiated from eq. (6)."),
     ]

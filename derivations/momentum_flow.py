@@ -111,7 +111,8 @@ def sinh_representation_residuals() -> dict[str, sp.Expr]:
     theta_w = (a ** 2 * sp.exp(2 * xi) - b ** 2 * sp.exp(-2 * xi)) / 4
     Delta = a * b
     phi = sp.log(a / b) / 2
-    rw = lambda e: sp.simplify(sp.expand(e.rewrite(sp.exp)))
+    def rw(e: sp.Expr) -> sp.Expr:
+        return sp.simplify(sp.expand(e.rewrite(sp.exp)))
     return {
         "theta = Delta/2 sinh(2 xi + ln(a/b))": rw(theta_w - Delta / 2 * sp.sinh(2 * xi + sp.log(a / b))),
         "sinh(2 phi) = (a^2 - b^2)/(2 Delta)": rw(sp.sinh(2 * phi) - (a ** 2 - b ** 2) / (2 * Delta)),
@@ -141,8 +142,11 @@ def bregman_cosine_residual() -> sp.Expr:
     """D(a,c) − D(a,b) − D(b,c) − ⟨a − b, Φ'(b) − Φ'(c)⟩ for a generic Φ (one coordinate; sums add)."""
     Phi = sp.Function("Phi")
     x1, x2, x3 = sp.symbols("x1 x2 x3", real=True)
-    dP = lambda p: sp.Subs(sp.Derivative(Phi(s), s), s, p)
-    D = lambda p, q: Phi(p) - Phi(q) - dP(q) * (p - q)
+    def dP(p: sp.Expr) -> sp.Expr:
+        return sp.Subs(sp.Derivative(Phi(s), s), s, p)
+
+    def D(p: sp.Expr, q: sp.Expr) -> sp.Expr:
+        return Phi(p) - Phi(q) - dP(q) * (p - q)
     return sp.simplify(D(x1, x3) - D(x1, x2) - D(x2, x3) - (x1 - x2) * (dP(x2) - dP(x3)))
 
 
@@ -215,7 +219,8 @@ def c5_ratio_residuals(cross_factor: sp.Expr = gL) -> dict[str, sp.Expr]:
     for sign, name in ((1, "+"), (-1, "-")):
         ratio = -sign * gL - lam * r2  # from λẅ + ẇ ± ∇L w = 0 divided by w
         out[f"ratio {name}"] = sp.simplify(ratio - (-(lam * r2 * 1 + sign * gL)))
-        out[f"square {name}"] = sp.expand(ratio ** 2 - (gL ** 2 + lam ** 2 * r2 ** 2 + sign * 2 * lam * cross_factor * r2))
+        out[f"square {name}"] = sp.expand(ratio ** 2 - (gL ** 2 + lam ** 2 * r2 ** 2
+                                                         + sign * 2 * lam * cross_factor * r2))
     return out
 
 

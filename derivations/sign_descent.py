@@ -53,7 +53,8 @@ def euclidean_md_residuals(dim: int = 3, factor: sp.Expr = sp.Rational(1, 2)) ->
     # (5) ∇Φ(w_{k+1}) = ∇Φ(w_k) − η∇L(w_k): solved for w_{k+1} with the identity mirror map.
     w_next = [mi - eta * q for mi, q in zip(mirror, gr)]
     return {
-        "Bregman = half squared distance": sp.expand(bregman(phi, w, w0) - factor * sum((a - c) ** 2 for a, c in zip(w, w0))),
+        "Bregman = half squared distance": sp.expand(bregman(phi, w, w0)
+                                                     - factor * sum((a - c) ** 2 for a, c in zip(w, w0))),
         "mirror map is the identity": sum(sp.Abs(mi - c) for mi, c in zip(mirror, w)),
         "Hessian is the identity (dual flow (6) is gradient flow)": sum(sp.Abs(e) for e in (hess - sp.eye(dim))),
         "MD step (5) is the GD step (1)": sum(sp.Abs(a - (c - eta * q)) for a, c, q in zip(w_next, w, gr)),

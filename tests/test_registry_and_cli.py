@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 
 from checks import cli
-from checks.coverage import load_inventory
 from checks.context import Context
-from checks.coverage import inventory_path
+from checks.coverage import inventory_path, load_inventory
 from checks.registry import ID_PATTERN, KINDS, PAPERS, aliases, check_id, claim
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -115,7 +114,8 @@ def test_context_validates(kwargs, word):
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "checks", *args], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    return subprocess.run([sys.executable, "-m", "checks", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=600)
 
 
 @pytest.mark.parametrize("args, message", [
