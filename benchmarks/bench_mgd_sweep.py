@@ -185,7 +185,8 @@ def full_sweep(net, gamma: np.ndarray, beta: np.ndarray, peak: float, peak_cpu: 
     ok = (run.converged_at >= 0) & ~diverged
     return {"wall_s": wall, "cpu_s": cpu, "runs": int(gamma.size), "converged": int(ok.sum()),
             "diverged": int(diverged.sum()), "not_converged": int(np.sum((run.converged_at < 0) & ~diverged)),
-            "steps_max": int(run.steps), "converged_at_median": float(np.median(run.converged_at[ok])) if ok.any() else None,
+            "steps_max": int(run.steps),
+            "converged_at_median": float(np.median(run.converged_at[ok])) if ok.any() else None,
             "run_steps_total": int(steps.sum()), "run_steps_if_no_early_stop": int(gamma.size * EPOCHS),
             "last_relative_change_max": float(np.max(run.last_change[ok])) if ok.any() else None,
             "train_loss_max_converged": float(np.max(run.train_loss[ok])) if ok.any() else None,
@@ -193,7 +194,8 @@ def full_sweep(net, gamma: np.ndarray, beta: np.ndarray, peak: float, peak_cpu: 
             "peak_bound_cpu_s": flops / peak_cpu,
             "sign_changing_runs": int(np.sum(run.sign_changed)),
             "train_loss_below_1e-8": int(np.sum(run.train_loss <= 1e-8)),
-            "train_loss_max": float(np.nanmax(np.where(diverged, np.nan, run.train_loss))) if not diverged.all() else None}
+            "train_loss_max": (float(np.nanmax(np.where(diverged, np.nan, run.train_loss)))
+                               if not diverged.all() else None)}
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -235,7 +237,8 @@ def markdown(result: dict) -> str:
     """A section for BENCHMARKS.md."""
     st, peak, peak_cpu = result["setting"], result["matmul_peak_flops"], result["matmul_peak_flops_cpu"]
     lines = [
-        "## Batched iterations: MGD/SMGD/GD (Figure 4 grid) and HB/NAG/GD (`benchmarks/bench_mgd_sweep.py`, issues 4 and 9)",
+        "## Batched iterations: MGD/SMGD/GD (Figure 4 grid) and HB/NAG/GD "
+        "(`benchmarks/bench_mgd_sweep.py`, issues 4 and 9)",
         "",
         f"{st['grid']} grid of (γ, β), γ ∈ [{st['gamma'][0]:g}, {st['gamma'][1]:g}] (log), β ∈ [{st['beta'][0]:g}, "
         f"{st['beta'][1]:g}], (n, d, s) = ({st['n']}, {st['d']}, {st['s']}), α = {st['alpha']}, seed {st['seed']}; "
@@ -248,37 +251,45 @@ def markdown(result: dict) -> str:
         "",
         "Fixed work (no early stopping), each iteration on its paper-size grid: the momentum_dln iterations (smgd, "
         "fused numba kernel) on the 400-run Figure 4 grid, (n, d) = (20, 30); HB/NAG/GD of the hb_nag paper "
-        "(momentum_iterates, fused numba kernel) on a 20 × 20 (η, μ) grid, η ∈ [1e-3, 1e-2] (log), μ ∈ [0, 0.9], (n, d) = (10, 20). "
+        "(momentum_iterates, fused numba kernel) on a 20 × 20 (η, μ) grid, η ∈ [1e-3, 1e-2] (log), μ ∈ [0, 0.9], "
+        "(n, d) = (10, 20). "
         "Flops per run and step as counted in `flops_per_run_step` (products 2 flop per multiply-add, each "
         "element-wise arithmetic operation 1 flop); peak bound = flops / CPU matmul peak; target: CPU time ≤ 3× "
         "the peak bound.",
         "",
         "| iteration | flop/step (grid) | batched µs/step, wall (CPU) | peak-bound µs | CPU / peak-bound | within 3× | "
-        "Gflop/s by CPU time | loop µs/step, 1 run | speed-up vs loop, wall (CPU) | sweep of 10⁶ steps, batched / loop (extrap.) |",
+        "Gflop/s by CPU time | loop µs/step, 1 run | speed-up vs loop, wall (CPU) | "
+        "sweep of 10⁶ steps, batched / loop (extrap.) |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, label in (("mgd_fixed", "MGD (full batch)"), ("gd_fixed", "GD (β = 0)"),
                         ("smgd_with_replacement_fixed", "SMGD, batch n/2, with replacement"),
                         ("smgd_without_replacement_fixed", "SMGD, batch n/2, without replacement"),
-                        ("hb_fixed", "HB (hb_nag)"), ("nag_fixed", "NAG (hb_nag)"), ("hb_gd_fixed", "GD (hb_nag, μ = 0)")):
+                        ("hb_fixed", "HB (hb_nag)"), ("nag_fixed", "NAG (hb_nag)"),
+                        ("hb_gd_fixed", "GD (hb_nag, μ = 0)")):
         if name not in result:
             continue
         r = result[name]
         ok = "yes" if r["cpu_over_peak_bound"] <= 3 else "no"
-        lines.append(f"| {label} | {r['flops_per_step']:.3g} | {r['batched_us_per_step']:.0f} ({r['batched_cpu_us_per_step']:.0f}) | "
-                     f"{r['peak_bound_us']:.1f} | {r['cpu_over_peak_bound']:.1f}× | {ok} | {r['flop_rate_cpu'] / 1e9:.2f} | "
+        lines.append(f"| {label} | {r['flops_per_step']:.3g} | {r['batched_us_per_step']:.0f} "
+                     f"({r['batched_cpu_us_per_step']:.0f}) | {r['peak_bound_us']:.1f} | "
+                     f"{r['cpu_over_peak_bound']:.1f}× | {ok} | {r['flop_rate_cpu'] / 1e9:.2f} | "
                      f"{r['loop_us_per_point_step']:.1f} | {r['speedup']:.0f}× ({r['speedup_cpu']:.0f}×) | "
-                     f"{r['batched_sweep_extrapolated_s'] / 60:.1f} min / {r['loop_sweep_extrapolated_s'] / 3600:.1f} h |")
+                     f"{r['batched_sweep_extrapolated_s'] / 60:.1f} min / "
+                     f"{r['loop_sweep_extrapolated_s'] / 3600:.1f} h |")
     mf = result["mgd_fixed"]
     lines += ["", f"({mf['steps_measured']} steps measured, batched: best of {BEST_OF} runs; the loop ran "
                   f"{mf['loop_points']} grid points.)"]
     if "step_comparison" in result:
         c = result["step_comparison"]
-        lines += ["", "The former numpy step of smgd (one product and a dozen element-wise numpy passes per step; kept in "
-                      "the benchmark as the reference) beside the fused kernel, MGD full batch on the Figure 4 grid, "
+        lines += ["", "The former numpy step of smgd (one product and a dozen element-wise numpy passes per step; "
+                      "kept in the benchmark as the reference) beside the fused kernel, MGD full batch on the "
+                      "Figure 4 grid, "
                       f"{c['steps']} steps, side by side:", "",
-                  "| numpy step µs (CPU) | fused kernel µs (CPU) | numpy / kernel | peak-bound µs |", "|---|---|---|---|",
-                  f"| {c['numpy_cpu_us']:.0f} | {c['kernel_cpu_us']:.0f} | {c['ratio']:.2f}× | {c['peak_bound_us']:.1f} |"]
+                  "| numpy step µs (CPU) | fused kernel µs (CPU) | numpy / kernel | peak-bound µs |",
+                  "|---|---|---|---|",
+                  f"| {c['numpy_cpu_us']:.0f} | {c['kernel_cpu_us']:.0f} | {c['ratio']:.2f}× | "
+                  f"{c['peak_bound_us']:.1f} |"]
     if "mgd_full_sweep" in result:
         f = result["mgd_full_sweep"]
         med = f["converged_at_median"]
@@ -291,12 +302,14 @@ def markdown(result: dict) -> str:
             "without early stop | Gflop/s by CPU time | peak-bound time (CPU peak) | CPU time / peak-bound |",
             "|---|---|---|---|---|---|---|---|",
             f"| {f['wall_s']:.0f} s | {f['cpu_s']:.0f} s | {f['converged']} / {f['diverged']} / {f['not_converged']} | "
-            f"{'-' if med is None else f'{med:.0f}'} | {f['run_steps_total']:.2e} / {f['run_steps_if_no_early_stop']:.1e} | "
-            f"{f['flop_rate_cpu'] / 1e9:.2f} | {f['peak_bound_cpu_s']:.1f} s | {f['cpu_s'] / f['peak_bound_cpu_s']:.1f}× |",
+            f"{'-' if med is None else f'{med:.0f}'} | {f['run_steps_total']:.2e} / "
+            f"{f['run_steps_if_no_early_stop']:.1e} | {f['flop_rate_cpu'] / 1e9:.2f} | "
+            f"{f['peak_bound_cpu_s']:.1f} s | {f['cpu_s'] / f['peak_bound_cpu_s']:.1f}× |",
         ]
         if f["last_relative_change_max"] is not None:
-            lines += ["", f"Converged runs stopped with a last relative change ≤ {f['last_relative_change_max']:.1e} per "
-                          f"step and train loss ≤ {f['train_loss_max_converged']:.1e}; {f['sign_changing_runs']} runs "
+            lines += ["", f"Converged runs stopped with a last relative change ≤ "
+                          f"{f['last_relative_change_max']:.1e} per step and train loss ≤ "
+                          f"{f['train_loss_max_converged']:.1e}; {f['sign_changing_runs']} runs "
                           f"changed sign."]
         if f.get("train_loss_max") is not None:
             lines += ["", f"At the end, {f['train_loss_below_1e-8']} of {f['runs']} runs have train loss ≤ 1e-8 (the "

@@ -23,9 +23,13 @@ import numpy as np
 from scipy.integrate import LSODA
 
 from numerics import validation as V
-from numerics.generated.hyperbolic_entropy import (bregman_coord, conjugate_psi_coord, grad_psi_coord,
-                                                    grad_psi_inverse_coord, psi_coord)
-
+from numerics.generated.hyperbolic_entropy import (
+    bregman_coord,
+    conjugate_psi_coord,
+    grad_psi_coord,
+    grad_psi_inverse_coord,
+    psi_coord,
+)
 
 #: Largest change of the dual variable z = ∇ψ(θ_ref) + Xᵀν allowed in one Newton iteration.
 MAX_DZ = 4.0
@@ -166,8 +170,9 @@ def gradient_flow(X: Any, y: Any, delta: Any, theta0: Any, *, loss_tol: float = 
     """Gradient flow on F(u, v) = L(u⊙v) from an initialisation with balancedness Δ and predictor θ₀.
 
     In (w₊, w₋) coordinates GF is w± = w±,₀ exp(∓J_t) with J̇ = ∇L(θ_t), so only J (d numbers) is
-    integrated (LSODA with its exact Jacobian), until L(θ) <= loss_tol (checked after every step) or t_max. With a tiny Δ the last
-    phase is slow (the loss decays at a rate ~ Δ‖x‖² once coordinates off the support are needed to interpolate);
+    integrated (LSODA with its exact Jacobian), until L(θ) <= loss_tol (checked after every step) or t_max.
+    With a tiny Δ the last phase is slow (the loss decays at a rate ~ Δ‖x‖² once coordinates off the support are
+    needed to interpolate);
     ``max_seconds`` (None: unlimited) ends such a solve with success=False and a message saying so.
     """
     X, y = _problem(X, y)
@@ -208,7 +213,8 @@ def gradient_flow(X: Any, y: Any, delta: Any, theta0: Any, *, loss_tol: float = 
             ok, msg = True, "converged: train loss below loss_tol"
             break
         if time.monotonic() > deadline:
-            msg = f"wall-clock budget of {max_seconds:g} s ran out at t = {solver.t:.4g} (train loss {loss_of(solver.y):.2e})"
+            msg = (f"wall-clock budget of {max_seconds:g} s ran out at t = {solver.t:.4g} "
+                   f"(train loss {loss_of(solver.y):.2e})")
             break
     th = theta(solver.y)
     return GradientFlowResult(th, float(solver.t), loss_of(solver.y), ok, msg)

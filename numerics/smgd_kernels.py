@@ -28,8 +28,9 @@ _FORMULAS = (_gen.r_fn, _gen.r_increment)
 
 
 def _tracing() -> bool:
-    """Whether the mutation harness's tracing (tools/mutation) is on: it puts a call of the builtin ``__mutation_trace__`` at the top
-    of every generated function (and sets the builtin), which numba cannot type."""
+    """Whether the mutation harness's tracing (tools/mutation) is on: it puts a call of the builtin
+    ``__mutation_trace__`` at the top of every generated function (and sets the builtin), which numba cannot
+    type."""
     return hasattr(builtins, "__mutation_trace__") and any(
         "__mutation_trace__" in f.__code__.co_names for f in _FORMULAS)
 
