@@ -105,6 +105,7 @@ def test_momentum_dln_continuous_key_numbers() -> None:
     assert prop4["digits"] >= 40 and prop4["dps"] >= prop4["digits"] - 1  # issue 17: 40 digits or more
     # float64: far from 40 digits, but at its own floor (a few hundred ulps of the O(1) quantities, rtol 1e-11)
     assert 1e-16 < prop4["float64_max"] < 1e-9
+    assert prop4["train_loss"] == pytest.approx([1.27, 0.22], abs=0.005)  # as the text says: the flow moves by O(1)
     for gap in kn["theorem1_gap"].values():  # Theorem 1's prediction against the float64 limit
         assert gap < 1e-10
     assert kn["verdicts"]["momentum_dln.theorem1"] == kn["card"]["verdict"] == "CONFIRMED"
