@@ -6,22 +6,30 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
+#: the checkout these notebooks belong to: its packages come first on the kernel's path (not an installed copy)
+ROOT = HERE.parent
 
 
-def execute(path: Path, save: bool, timeout: int = 900) -> None:
-    """Run every cell of ``path`` with the notebooks folder as working directory; raise on a cell error."""
+def execute(path: Path, save: bool, timeout: int = 900) -> Any:
+    """Run every cell of ``path`` with the notebooks folder as working directory and this checkout's packages first
+    on the kernel's path; raise on a cell error. Returns the executed notebook (an ``nbformat`` node)."""
     import nbformat
     from nbclient import NotebookClient
 
     nb = nbformat.read(path, as_version=4)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+               MPLBACKEND="module://matplotlib_inline.backend_inline")
     NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                   resources={"metadata": {"path": str(HERE)}}).execute()
+                   resources={"metadata": {"path": str(HERE)}}).execute(env=env)
     if save:
         nbformat.write(nb, path)
+    return nb
 
 
 def main(argv: list[str] | None = None) -> int:
