@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: check check-full test test-full regenerate notebooks coverage mutate mutate-full bench clean report browser
+.PHONY: check check-full test test-full lint regenerate notebooks coverage mutate mutate-full bench clean report browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,11 @@ check: $(STAMP)            ## run the quick tier of every claim and print the re
 check-full: $(STAMP)       ## every claim at the papers' sizes
 	$(BIN)/python -m checks --tier full --jobs 2
 
-test: $(STAMP) browser     ## every fast test, the notebooks, the browser test and regeneration --check included
+test: $(STAMP) browser lint  ## the linter, every fast test, the notebooks, the browser test and regeneration --check
 	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)             ## ruff (pyproject.toml [tool.ruff]): line length, import order, pyflakes, notebooks included
+	$(BIN)/ruff check .
 
 test-full: $(STAMP) browser  ## the slow tests too
 	$(BIN)/python -m pytest -q -m ''
