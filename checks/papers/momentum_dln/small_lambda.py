@@ -25,14 +25,15 @@ def check_c5_ratio(cross_factor: sp.Expr) -> Result:
 
 @claim("momentum_dln.appC-5.ratio", section="App. C.5", keys=(K + "app-c-5-ratio-identity",),
        statement="ẇ±/w± = ∓∇L − λẅ±/w± and, as printed, (ẇ±/w±)² = ∇L² + λ²(ẅ±/w±)² ± 2λL(θ)(ẅ±/w±) (L, not ∇L, "
-                 "in the cross term; possibly an extraction loss of ∇).", kind="identity",
-       reconstruction="the cross term reads '±2λL(θ(λ)t)(ẅ/w)' in the extraction; checked as printed")
+                 "in the cross term: a typo rather than an extraction loss, since the same display keeps the ∇ of "
+                 "∇L(θ)²).", kind="identity", basis="printed")
 def _c5_ratio(ctx: Context) -> Result:
     return check_c5_ratio(MD.Lval)
 
 
 @claim("momentum_dln.appC-5.ratio_corrected", section="App. C.5", keys=(K + "app-c-5-ratio-identity",),
-       statement="(ẇ±/w±)² = ∇L² + λ²(ẅ±/w±)² ± 2λ∇L(ẅ±/w±).", kind="identity", corrects="momentum_dln.appC-5.ratio")
+       statement="(ẇ±/w±)² = ∇L² + λ²(ẅ±/w±)² ± 2λ∇L(ẅ±/w±).", kind="identity", corrects="momentum_dln.appC-5.ratio",
+       basis="printed")
 def _c5_ratio_corrected(ctx: Context) -> Result:
     return check_c5_ratio(MD.gL)
 
@@ -61,14 +62,17 @@ def check_small_lambda(runs: tuple[MF.MGFRun, ...], exponent: Callable[[MF.MGFRu
 
 @claim("momentum_dln.sec3-3.small_lambda", section="3.3",
        keys=(K + "small-lambda-approximation-of-delta-inf-sec-3-3-display",),
-       statement="As λ → 0, Δ∞² ≈ Δ₀² exp(−2λ∫₀^∞∇L(θ_s)²ds) (§3.3 display).", kind="asymptotic", tier="full")
+       statement="As λ → 0, Δ∞² ≈ Δ₀² exp(−2λ∫₀^∞∇L(θ_s)²ds) (§3.3 display; '≈' read to first order in λ, the "
+                 "only non-trivial reading: both sides tend to Δ₀²). Checked on one data set and u₀ = α1, v₀ = 0 "
+                 "(MGF_QUICK): a limit in λ, four stiff solves per instance.", kind="asymptotic", tier="full",
+       basis="printed")
 def _small_lambda_main(ctx: Context) -> Result:
     return check_small_lambda(small_lambda_runs(ctx.seed), grad_squared_exponent, True, "§3.3: ln(Δ∞²/Δ₀²) + 2λ∫∇L²")
 
 
 @claim("momentum_dln.appC-5.small_lambda", section="App. C.5", keys=(K + "app-c-5-small-lambda-behaviour",),
        statement="As λ → 0, Δ∞ ≈ Δ₀ exp(−2λ∫₀^∞∇L(θ_s^{(λ)})²ds) (App. C.5; equivalently Δ∞² ≈ Δ₀²e^{−4λ∫∇L²}).",
-       kind="asymptotic", tier="full", corrects="momentum_dln.sec3-3.small_lambda")
+       kind="asymptotic", tier="full", corrects="momentum_dln.sec3-3.small_lambda", basis="printed")
 def _small_lambda_c5(ctx: Context) -> Result:
     return check_small_lambda(small_lambda_runs(ctx.seed), grad_squared_exponent, False,
                               "App. C.5: ln(Δ∞/Δ₀) + 2λ∫∇L²")
@@ -76,7 +80,8 @@ def _small_lambda_c5(ctx: Context) -> Result:
 
 @claim("momentum_dln.poster4.small_lambda", section="poster: Poster 4", source="poster",
        keys=(K + "poster-small-lambda-approximation",),
-       statement="As λ → 0, Δ∞² ≈ Δ₀² exp(−2λ∫₀^∞∇L(θ_t)dt) (poster; ∇L not squared).", kind="asymptotic", tier="full")
+       statement="As λ → 0, Δ∞² ≈ Δ₀² exp(−2λ∫₀^∞∇L(θ_t)dt) (poster; ∇L not squared: the poster's extraction keeps "
+                 "its other superscripts, Δ² and ‖y‖²).", kind="asymptotic", tier="full", basis="printed")
 def _poster_small_lambda(ctx: Context) -> Result:
     return check_small_lambda(small_lambda_runs(ctx.seed), grad_exponent, True, "poster: ln(Δ∞²/Δ₀²) + 2λ∫∇L")
 
@@ -98,6 +103,8 @@ def check_delta_inf_monotone(runs: tuple[MF.MGFRun, ...]) -> Result:
 @claim("momentum_dln.sec3-3.delta_inf_monotone_small_lambda", section="3.3", equations=("Figure 3",),
        keys=(K + "delta-inf-monotone-in-small-lambda-figure-3",),
        statement="For small λ, Δ∞ decreases monotonically as λ grows (checked coordinatewise on the small-λ runs).",
-       kind="experiment", tier="full")
+       kind="experiment", tier="full", basis="settings",
+       depends_on="the λ grid (0.01, 0.005, 0.0025, 0.00125) standing for 'small λ', the instance MGF_QUICK "
+                  "((n, d, s) = (5, 8, 2), α = 0.2, u₀ = α1, v₀ = 0) and data seed 0")
 def _delta_monotone(ctx: Context) -> Result:
     return check_delta_inf_monotone(small_lambda_runs(ctx.seed))
