@@ -149,3 +149,18 @@ def test_footnote2_on_drawn_ties_and_a_broken_tie(ctx):
     assert GF.check_footnote2(data, 0.3, u0, v0, inst.plus, inst.minus).verdict is V.CONFIRMED
     v0[0] *= 1 + 1e-9
     assert GF.check_footnote2(data, 0.3, u0, v0, inst.plus, inst.minus).verdict is V.REFUTED
+
+
+def test_delta_inf_monotone_settings_verdict():
+    """A failure on some λ grids only is INCONCLUSIVE; on every grid, every one of 5 seeds, at paper size REFUTED;
+    with one seed at most INCONCLUSIVE."""
+    from checks.papers.momentum_dln import small_lambda as SL
+    lams = SL.SMALL_LAMBDAS
+    good = {lam: np.full(3, 1.0 - lam) for lam in lams}
+    partial = {**good, lams[0]: np.full(3, 2.0)}  # only grids containing the largest λ see an increase
+    rising = {lam: np.full(3, 1.0 + lam) for lam in lams}
+    assert SL.check_monotone_settings(lambda s: good, (0,), at_paper_size=False).verdict is V.CONFIRMED
+    res = SL.check_monotone_settings(lambda s: partial, tuple(range(5)), at_paper_size=True)
+    assert res.verdict is V.INCONCLUSIVE and "sensitivity" in res.evidence
+    assert SL.check_monotone_settings(lambda s: rising, tuple(range(5)), at_paper_size=True).verdict is V.REFUTED
+    assert SL.check_monotone_settings(lambda s: rising, (0,), at_paper_size=True).verdict is V.INCONCLUSIVE

@@ -177,6 +177,9 @@ CROSSING = HypothesisClass(
     flow_instances(_log_floats(*CROSSING_LAMBDA)), describe=FlowInstance.describe)
 #: calls Hypothesis may spend shrinking a refuted drawn trajectory (each is an MGF solve of seconds)
 RUN_SHRINK_CALLS = {"quick": 3, "full": 12}
+#: instances drawn per class by tier: the full tier's 20 would take 20 MGF solves per class (plus the m.p.v.
+#: quadratures of App. C.3.2), beyond the continuous-time claims' full-tier budget of 150 s, so it draws 10
+POOL_EXAMPLES = {"quick": 5, "full": 10}
 #: the shared stream of each class (claims of one class draw the same instances)
 POOLS = {id(GENERAL): "momentum_dln.flow_general", id(THETA0_ZERO): "momentum_dln.flow_theta0_zero",
          id(PROP3): "momentum_dln.flow_prop3", id(POSITIVE): "momentum_dln.flow_positive",
@@ -188,8 +191,10 @@ def check_pool(what: str, cls: HypothesisClass, check_one: Callable[[FlowInstanc
     """:func:`checks.sampling.check_class` on the class's shared stream (not the claim's): the claims of one class
     draw the same instances under one --seed, so their drawn trajectories are solved once. Shrinking a refuted
     instance costs one MGF solve per call, so the shrink budget is RUN_SHRINK_CALLS (a count: the minimal
-    counterexample is still the same on every machine) unless ``shrink_calls`` says otherwise."""
+    counterexample is still the same on every machine) unless ``shrink_calls`` says otherwise; the full tier draws
+    POOL_EXAMPLES instances (the scope's full-tier budget of 150 s; the quick tier's 5 are the minimum)."""
     kw.setdefault("shrink_calls", RUN_SHRINK_CALLS[ctx.tier])
+    kw.setdefault("examples", POOL_EXAMPLES[ctx.tier])
     return check_class(what, cls, check_one, replace(ctx, claim=POOLS.get(id(cls), ctx.claim or "unnamed")), **kw)
 
 
