@@ -72,7 +72,8 @@ def _small_lambda_main(ctx: Context) -> Result:
 
 
 @claim("momentum_dln.appC-5.small_lambda", section="App. C.5", keys=(K + "app-c-5-small-lambda-behaviour",),
-       statement="As λ → 0, Δ∞ ≈ Δ₀ exp(−2λ∫₀^∞∇L(θ_s^{(λ)})²ds) (App. C.5; equivalently Δ∞² ≈ Δ₀²e^{−4λ∫∇L²}).",
+       statement="As λ → 0, Δ∞ ≈ Δ₀ exp(−2λ∫₀^∞∇L(θ_s^{(λ)})²ds) (App. C.5; equivalently Δ∞² ≈ Δ₀²e^{−4λ∫∇L²}). "
+                 "Checked on one instance (MGF_QUICK, u₀ = α1, v₀ = 0, data seed 0), like the §3.3 form.",
        kind="asymptotic", tier="full", corrects="momentum_dln.sec3-3.small_lambda", basis="printed")
 def _small_lambda_c5(ctx: Context) -> Result:
     return check_small_lambda(small_lambda_runs(ctx.seed), grad_squared_exponent, False,
@@ -82,7 +83,8 @@ def _small_lambda_c5(ctx: Context) -> Result:
 @claim("momentum_dln.poster4.small_lambda", section="poster: Poster 4", source="poster",
        keys=(K + "poster-small-lambda-approximation",),
        statement="As λ → 0, Δ∞² ≈ Δ₀² exp(−2λ∫₀^∞∇L(θ_t)dt) (poster; ∇L not squared: the poster's extraction keeps "
-                 "its other superscripts, Δ² and ‖y‖²).", kind="asymptotic", tier="full", basis="printed")
+                 "its other superscripts, Δ² and ‖y‖²). Checked on one instance (MGF_QUICK, u₀ = α1, v₀ = 0).",
+       kind="asymptotic", tier="full", basis="printed")
 def _poster_small_lambda(ctx: Context) -> Result:
     return check_small_lambda(small_lambda_runs(ctx.seed), grad_exponent, True, "poster: ln(Δ∞²/Δ₀²) + 2λ∫∇L")
 
