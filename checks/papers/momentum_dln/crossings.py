@@ -341,10 +341,10 @@ def _eq19(ctx: Context) -> Result:
                  "last factor already turns the sgn-weighted ∇L integrals into the unweighted ones, so (20) is off by "
                  "that "
                  "factor whenever a weight crosses zero (see eq20_corrected).",
-       kind="identity", basis="reconstructed", hypothesis_class=CROSSING,
-       reconstruction="the second exponent's outer integral is printed ∫₀^τ; read as ∫₀^∞ (τ is not defined there "
-                      "and the first exponent has ∫₀^∞). No other reading makes (20) a formula for Δ∞; the "
-                      "double-counted ∇L terms do not depend on it")
+       kind="identity", basis="printed", hypothesis_class=CROSSING,
+       reconstruction="a printed typo, not an extraction loss: the second exponent's outer integral is printed ∫₀^τ; "
+                      "read as ∫₀^∞ (τ is not defined there and the first exponent has ∫₀^∞). No other reading makes "
+                      "(20) a formula for Δ∞, and the double-counted ∇L terms do not depend on it")
 def _eq20(ctx: Context) -> Result:
     return check_pool("eq. (20)", CROSSING, per_crossing_terms(ctx, lambda T: check_eq20(T, ctx)), ctx)
 
