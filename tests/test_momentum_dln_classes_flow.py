@@ -164,3 +164,20 @@ def test_delta_inf_monotone_settings_verdict():
     assert res.verdict is V.INCONCLUSIVE and "sensitivity" in res.evidence
     assert SL.check_monotone_settings(lambda s: rising, tuple(range(5)), at_paper_size=True).verdict is V.REFUTED
     assert SL.check_monotone_settings(lambda s: rising, (0,), at_paper_size=True).verdict is V.INCONCLUSIVE
+
+
+def test_full_tier_checks_the_quick_draws_first(ctx):
+    """A counterexample among the quick tier's draws refutes in the full tier too (its draws come first)."""
+    full = Context(seed=0, tier="full", claim="momentum_dln.test_classes")
+    res = H.check_pool("∇Φ_t(θ_t) = 0.85 ξ_t", H.GENERAL, H.per_run(
+        full, False, lambda run: MI.check_grad_potential_along(run, full, sign=0.85)), full)
+    quick = H.check_pool("∇Φ_t(θ_t) = 0.85 ξ_t", H.GENERAL, H.per_run(
+        ctx, False, lambda run: MI.check_grad_potential_along(run, ctx, sign=0.85)), ctx)
+    assert res.verdict is V.REFUTED and res.counterexample == quick.counterexample
+
+
+def test_projections_approach_min_l1_and_a_reversed_order_is_refuted():
+    from checks.papers.momentum_dln import entropy as EN
+    inst = H.DataInstance(3, 4, 7, 2, 1.0, (0.0,) * 7, (0.0,) * 7, 1.0)
+    assert EN.check_projections_approach_l1(inst.data(0), EN.ENTROPY_SCALES).verdict is V.CONFIRMED
+    assert EN.check_projections_approach_l1(inst.data(0), EN.ENTROPY_SCALES[::-1][1:]).verdict is V.REFUTED

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from checks.context import Context, stream_rng
 from checks.papers.momentum_dln.instances import DRAWN_RUNS, MGF_QUICK, MGF_SECONDS
 from checks.sampling import HypothesisClass, check_class, inapplicable
-from checks.verdict import Result
+from checks.verdict import Result, Verdict, combine
 from numerics import momentum_flow as MF
 from numerics.data import SparseRegression, sparse_regression
 
@@ -178,8 +178,9 @@ CROSSING = HypothesisClass(
 #: calls Hypothesis may spend shrinking a refuted drawn trajectory (each is an MGF solve of seconds)
 RUN_SHRINK_CALLS = {"quick": 3, "full": 12}
 #: instances drawn per class by tier: the full tier's 20 would take 20 MGF solves per class (plus the m.p.v.
-#: quadratures of App. C.3.2), beyond the continuous-time claims' full-tier budget of 150 s, so it draws 10
-POOL_EXAMPLES = {"quick": 5, "full": 10}
+#: quadratures of App. C.3.2), beyond the continuous-time claims' full-tier budget of 150 s, so it checks the
+#: quick tier's 5 and 5 more (10 in all)
+POOL_EXAMPLES = {"quick": 5, "full": 5}
 #: the shared stream of each class (claims of one class draw the same instances)
 POOLS = {id(GENERAL): "momentum_dln.flow_general", id(THETA0_ZERO): "momentum_dln.flow_theta0_zero",
          id(PROP3): "momentum_dln.flow_prop3", id(POSITIVE): "momentum_dln.flow_positive",
@@ -191,11 +192,23 @@ def check_pool(what: str, cls: HypothesisClass, check_one: Callable[[FlowInstanc
     """:func:`checks.sampling.check_class` on the class's shared stream (not the claim's): the claims of one class
     draw the same instances under one --seed, so their drawn trajectories are solved once. Shrinking a refuted
     instance costs one MGF solve per call, so the shrink budget is RUN_SHRINK_CALLS (a count: the minimal
-    counterexample is still the same on every machine) unless ``shrink_calls`` says otherwise; the full tier draws
-    POOL_EXAMPLES instances (the scope's full-tier budget of 150 s; the quick tier's 5 are the minimum)."""
-    kw.setdefault("shrink_calls", RUN_SHRINK_CALLS[ctx.tier])
-    kw.setdefault("examples", POOL_EXAMPLES[ctx.tier])
-    return check_class(what, cls, check_one, replace(ctx, claim=POOLS.get(id(cls), ctx.claim or "unnamed")), **kw)
+    counterexample is still the same on every machine) unless ``shrink_calls`` says otherwise.
+
+    The full tier checks the quick tier's draws first (so a counterexample the quick tier finds is found in the
+    full tier too), then POOL_EXAMPLES["full"] further instances from the stream ``<class stream>.full``."""
+    pool = POOLS.get(id(cls), ctx.claim or "unnamed")
+    quick = check_class(what, cls, check_one, replace(ctx, tier="quick", claim=pool),
+                        **{"shrink_calls": RUN_SHRINK_CALLS[ctx.tier], "examples": POOL_EXAMPLES["quick"], **kw})
+    if ctx.tier == "quick" or quick.verdict is Verdict.REFUTED:
+        return quick
+    more = check_class(what, cls, check_one, replace(ctx, claim=pool + ".full"),
+                       **{"shrink_calls": RUN_SHRINK_CALLS[ctx.tier], "examples": POOL_EXAMPLES["full"], **kw})
+    if more.verdict is Verdict.REFUTED:
+        return more
+    res = combine(what, {"the quick tier's draws": quick, "further draws": more})
+    n = int(quick.evidence.get("instances", 0)) + int(more.evidence.get("instances", 0))
+    return Result(res.verdict, res.summary + f" ({n} drawn instances in all)", {**res.evidence, "instances": n,
+                                                                                 "hypothesis_class": cls.words})
 
 
 def run_or_inapplicable(seed: int, inst: FlowInstance, ratios: bool) -> MF.MGFRun | Result:
