@@ -46,6 +46,8 @@ def check_theorem1(run: MF.MGFRun, ctx: Context) -> Result:
     tol = run.spread(pred_of, 1.0) + info["dual_residual"]
     p0, m0 = run.get("p", run.state0), run.get("m", run.state0)
     d0 = np.abs(p0 * m0)
+    # Δ₀e^{−(I₊+I₋)} and ¼(w₊,₀²e^{−2I₊} − w₋,₀²e^{−2I₋}) with I± = −ln|α±,∞/w±,₀| are algebraic rewritings of
+    # |α₊α₋| and (α₊² − α₋²)/4: rounding of exp∘log, 1e-12 relative (≈ 4500 EPS) to the terms' scale
     rec_delta = d0 * np.exp(-(lim["I_p"] + lim["I_m"]))
     rec_t0 = (p0 ** 2 * np.exp(-2 * lim["I_p"]) - m0 ** 2 * np.exp(-2 * lim["I_m"])) / 4
     inst = describe_run(run, ctx)

@@ -81,6 +81,8 @@ def check_grad_potential_along(run: MF.MGFRun, ctx: Context, sign: float = 1.0) 
         gphi = grad_potential(run.theta(s), run.balancedness(s), phi_of_alpha(ap, am))
         errs.append(float(np.max(np.abs(gphi - sign * xi))))
         scale = max(scale, float(np.max(np.abs(xi))))
+    # both sides come from the same state (arcsinh, log and exp of O(1) arguments): their difference is rounding,
+    # a few EPS·max(1, |ξ|) per operation; 1e-12 ≈ 4500 EPS allows the chain of a dozen operations with a wide margin
     tol = 1e-12 * max(1.0, scale)
     return from_errors(f"∇Φ_t(θ_t) − ({'+' if sign > 0 else '−'}ξ_t) after the last crossing", [max(errs)], tol,
                        instances=[describe_run(run, ctx)], xi_scale=scale)
@@ -191,6 +193,8 @@ def points_rng(ctx: Context, run: MF.MGFRun) -> np.random.Generator:
 def check_poster_proof(run: MF.MGFRun, ctx: Context, rng: np.random.Generator) -> Result:
     """∇Φ₀(θ₀) = 0 at the run's start, and the Bregman cosine theorem on the run (θ* drawn from ``rng``)."""
     s0 = run.state0
+    # at t = 0 (ξ₀ = 0) ∇Φ₀(θ₀) = ½arcsinh(2θ₀/Δ₀) − ½arcsinh((w₊,₀² − w₋,₀²)/(2Δ₀)) with equal arguments: rounding
+    # only, O(EPS) for |arguments| = O(1); 1e-14 ≈ 45 EPS
     g0 = grad_potential(run.theta(s0), run.balancedness(s0), phi_of_alpha(run.get("p", s0), run.get("m", s0)))
     return combine("poster proof strategy", {
         "grad Phi_0(theta_0) = 0": from_errors("|∇Φ₀(θ₀)|", [float(np.max(np.abs(g0)))], 1e-14,
@@ -214,6 +218,7 @@ def check_prop4(run: MF.MGFRun, ctx: Context) -> Result:
     bad = unconverged(run, "Prop. 4")
     if bad:
         return bad
+    # λη + ξ + J vanishes identically by ξ's definition (ξ = −J − λη): only rounding of the sum, 1e-13·|J| ≈ 450 EPS
     integ = float(np.max(np.abs(run.lam * run.get("eta") + run.xi() + run.get("J"))))
     return combine("Prop. 4", {
         "symbolic": residuals_vanish("Prop. 4 (sinh representation + ξ ODE)",
