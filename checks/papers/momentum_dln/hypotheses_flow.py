@@ -176,7 +176,7 @@ CROSSING = HypothesisClass(
     "discarded (the statements are about the zero crossings)",
     flow_instances(_log_floats(*CROSSING_LAMBDA)), describe=FlowInstance.describe)
 #: calls Hypothesis may spend shrinking a refuted drawn trajectory (each is an MGF solve of seconds)
-RUN_SHRINK_CALLS = {"quick": 3, "full": 12}
+RUN_SHRINK_CALLS = {"quick": 3, "full": 6}
 #: instances drawn per class by tier: the full tier's 20 would take 20 MGF solves per class (plus the m.p.v.
 #: quadratures of App. C.3.2), beyond the continuous-time claims' full-tier budget of 150 s, so it checks the
 #: quick tier's 5 and 5 more (10 in all)
