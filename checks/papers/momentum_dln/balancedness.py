@@ -5,16 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from checks.context import Context
-from checks.papers.momentum_dln.instances import (
-    MGF_SIZES,
-    K,
-    crossing_run,
-    describe_run,
-    mgf_data,
-    positive_run,
-    prop3_lambda_bound,
-    unconverged,
-)
+from checks.papers.momentum_dln.hypotheses_flow import GENERAL, POSITIVE, PROP3, THETA0_ZERO, check_pool, per_run
+from checks.papers.momentum_dln.instances import K, describe_run, unconverged
 from checks.papers.momentum_dln.mgf_identities import lemma5_residuals
 from checks.registry import claim
 from checks.symbolic import residuals_vanish
@@ -69,9 +61,10 @@ def check_corollary2(run: MF.MGFRun, ctx: Context, alpha: float) -> Result:
        keys=(K + "corollary-2-eq-24", K + "eq-25", K + "lambda-vanish-omega-0-when-balancedness-positive"),
        statement="If Δ_t > 0 for all t: Λ± = 0, Ω± = λ∫(ẇ±/w±)² > 0, Δ∞ = Δ₀exp(−λ∫[(ẇ₊/w₊)² + (ẇ₋/w₋)²]) < Δ₀, and "
                  "θ̃₀ = ¼[w₊,₀²e^{−2λ∫(ẇ₊/w₊)²} − w₋,₀²e^{−2λ∫(ẇ₋/w₋)²}] with |θ̃₀| < α².",
-       corrects="momentum_dln.poster4.i_formula", kind="inequality")
+       corrects="momentum_dln.poster4.i_formula", kind="inequality", basis="printed", hypothesis_class=POSITIVE)
 def _corollary2(ctx: Context) -> Result:
-    return check_corollary2(positive_run(ctx), ctx, MGF_SIZES.of(ctx).setting.alpha)
+    return check_pool("Corollary 2", POSITIVE, per_run(
+        ctx, True, lambda run: check_corollary2(run, ctx, describe_run(run, ctx)["alpha"])), ctx)
 
 
 def check_poster_I(run: MF.MGFRun, ctx: Context, sign: float = -1.0) -> Result:
@@ -94,9 +87,9 @@ def check_poster_I(run: MF.MGFRun, ctx: Context, sign: float = -1.0) -> Result:
        keys=(K + "poster-i-formula-under-positive-balancedness",),
        statement="If Δ_t > 0 for all t, then I± = −λ∫₀^∞(ẇ±/w±)² dt > 0 (as printed: the minus sign makes it "
                  "negative).",
-       kind="inequality")
+       kind="inequality", basis="printed", hypothesis_class=POSITIVE)
 def _poster_I(ctx: Context) -> Result:
-    return check_poster_I(positive_run(ctx), ctx)
+    return check_pool("poster I± formula", POSITIVE, per_run(ctx, True, lambda run: check_poster_I(run, ctx)), ctx)
 
 
 def eqs21_22_errors(run: MF.MGFRun, s: np.ndarray) -> float:
@@ -137,9 +130,9 @@ def check_eqs21_23(run: MF.MGFRun, ctx: Context, n_times: int = 12) -> Result:
 @claim("momentum_dln.eq21to23", section="App. C.4", equations=("21", "22", "23"), keys=(K + "eqs-21-23",),
        statement="Without crossings: w±,τ = w±,₀e^{−λ∫₀^τ(ẇ±/w±)²(1−e^{−(τ−t)/λ})}e^{∓∫₀^τ∇L(1−e^{−(τ−t)/λ})}, "
                  "Δ_τ = Δ₀e^{−λ∫₀^τ[(ẇ₊/w₊)²+(ẇ₋/w₋)²](1−e^{−(τ−t)/λ})}, and w±,∞ = w±,₀e^{−λ∫(ẇ±/w±)²}e^{∓∫∇L}.",
-       kind="identity")
+       kind="identity", basis="printed", hypothesis_class=POSITIVE)
 def _eqs21_23(ctx: Context) -> Result:
-    return check_eqs21_23(positive_run(ctx), ctx)
+    return check_pool("eqs. (21)-(23)", POSITIVE, per_run(ctx, True, lambda run: check_eqs21_23(run, ctx)), ctx)
 
 
 def check_eq30(run: MF.MGFRun, ctx: Context, lam_bound: float, n_times: int = 12) -> Result:
@@ -182,11 +175,28 @@ def check_eq30(run: MF.MGFRun, ctx: Context, lam_bound: float, n_times: int = 12
 @claim("momentum_dln.eq30", section="App. E", equations=("30",), keys=(K + "eq-30-and-balancedness-lower-bound",),
        statement="λ d/dt(u̇u − v̇v) + (u̇u − v̇v) − λ(u̇² − v̇²) = 0, so u̇u − v̇v = ∫(u̇²−v̇²)e^{−(t−s)/λ} and "
                  "u² − v² = Δ₀ + 2λ∫(u̇²−v̇²)(1 − e^{−(t−s)/λ}); hence Δ_t ≥ Δ₀ − 2λ∫|u̇²−v̇²| > Δ₀ − λ‖y‖²/n ≥ 0 "
-                 "under Prop. 3's condition.", kind="inequality")
+                 "under Prop. 3's condition; for θ₀ = 0 (the experiments' initialisations, v₀ = 0; the last step where "
+                 "the drawn λ is within Prop. 3's bound). Any initialisation: eq30.general.", kind="inequality",
+       basis="printed", hypothesis_class=THETA0_ZERO)
 def _eq30(ctx: Context) -> Result:
-    run = positive_run(ctx)
-    return check_eq30(run, ctx, prop3_lambda_bound(mgf_data(ctx.seed, MGF_SIZES.of(ctx).setting),
-                                                   run.balancedness(run.state0)))
+    return check_pool("eq. (30) (θ₀ = 0)", THETA0_ZERO,
+                      per_run(ctx, False, lambda run: check_eq30(run, ctx, run_bound(run))), ctx)
+
+
+@claim("momentum_dln.eq30.general", section="App. E", equations=("30",),
+       keys=(K + "eq-30-and-balancedness-lower-bound",),
+       statement="Eq. (30) and Prop. 3's chain as printed, for any initialisation with Δ₀ > 0 (§3 imposes no other "
+                 "constraint) and λ ≤ n·min Δ₀/‖y‖²: u̇u − v̇v = ∫(u̇²−v̇²)e^{−(t−s)/λ}, u² − v² = (u₀² − v₀²) + "
+                 "2λ∫(u̇²−v̇²)(1 − e^{−(t−s)/λ}), Δ_t ≥ Δ₀ − 2λ∫|u̇²−v̇²| > Δ₀ − λ‖y‖²/n ≥ 0.", kind="inequality",
+       basis="printed", hypothesis_class=PROP3)
+def _eq30_general(ctx: Context) -> Result:
+    return check_pool("eq. (30) (any initialisation)", PROP3,
+                      per_run(ctx, False, lambda run: check_eq30(run, ctx, run_bound(run))), ctx)
+
+
+def run_bound(run: MF.MGFRun) -> float:
+    """Prop. 3's bound n·min Δ₀/‖y‖² on a run's data and initialisation."""
+    return run.X.shape[0] * float(np.min(run.balancedness(run.state0))) / float(run.y @ run.y)
 
 
 def check_energy_bound(run: MF.MGFRun, ctx: Context) -> Result:
@@ -219,10 +229,23 @@ def check_energy_bound(run: MF.MGFRun, ctx: Context) -> Result:
 
 
 @claim("momentum_dln.prop3.energy_bound", section="App. E", equations=("14",), keys=(K + "prop-3-proof-energy-bound",),
-       statement="With θ₀ = 0: L(θ_t) = ‖y‖²/(2n) − (λ/2)‖ẇ_t‖² − ∫₀ᵗ‖ẇ‖², hence ∫₀^∞‖ẇ‖² ≤ ‖y‖²/(2n) and "
-                 "∫₀^∞|u̇² − v̇²| ≤ ‖y‖²/(2n) coordinatewise.", kind="inequality")
+       statement="With θ₀ = 0 (the experiments' initialisations, v₀ = 0): L(θ_t) = ‖y‖²/(2n) − (λ/2)‖ẇ_t‖² − ∫₀ᵗ‖ẇ‖², "
+                 "hence ∫₀^∞‖ẇ‖² ≤ ‖y‖²/(2n) and ∫₀^∞|u̇² − v̇²| ≤ ‖y‖²/(2n) coordinatewise (the general statement, "
+                 "any initialisation as §3 allows: prop3.energy_bound_general).", kind="inequality", basis="printed",
+       hypothesis_class=THETA0_ZERO)
 def _prop3_energy(ctx: Context) -> Result:
-    return check_energy_bound(crossing_run(ctx), ctx)
+    return check_pool("energy bound (θ₀ = 0)", THETA0_ZERO,
+                      per_run(ctx, False, lambda run: check_energy_bound(run, ctx)), ctx)
+
+
+@claim("momentum_dln.prop3.energy_bound_general", section="App. E", equations=("14",),
+       keys=(K + "prop-3-proof-energy-bound",),
+       statement="Prop. 3's proof as printed, for any initialisation (§3: no constraint on (u₀, v₀) beyond Δ₀ > 0): "
+                 "L(θ_t) = ‖y‖²/(2n) − (λ/2)‖ẇ_t‖² − ∫₀ᵗ‖ẇ‖², hence ∫₀^∞‖ẇ‖² ≤ ‖y‖²/(2n) and ∫₀^∞|u̇² − v̇²| ≤ "
+                 "‖y‖²/(2n) coordinatewise.", kind="inequality", basis="printed", hypothesis_class=GENERAL)
+def _prop3_energy_general(ctx: Context) -> Result:
+    return check_pool("energy bound (any initialisation)", GENERAL,
+                      per_run(ctx, False, lambda run: check_energy_bound(run, ctx)), ctx)
 
 
 def check_prop3(run: MF.MGFRun, ctx: Context, lam_bound: float) -> Result:
@@ -244,9 +267,7 @@ def check_prop3(run: MF.MGFRun, ctx: Context, lam_bound: float) -> Result:
 
 
 @claim("momentum_dln.prop3", section="3.3", equations=("Prop. 3",), keys=(K + "proposition-3",),
-       statement="If λ ≤ (n/‖y‖²)·min_i Δ₀,ᵢ then Δ_t ≠ 0 for all t ∈ [0, ∞] (checked at λ equal to the bound).",
-       kind="inequality")
+       statement="If λ ≤ (n/‖y‖²)·min_i Δ₀,ᵢ then Δ_t ≠ 0 for all t ∈ [0, ∞] (any initialisation with Δ₀ > 0, λ "
+                 "drawn up to the bound).", kind="inequality", basis="printed", hypothesis_class=PROP3)
 def _prop3(ctx: Context) -> Result:
-    run = positive_run(ctx)
-    return check_prop3(run, ctx, prop3_lambda_bound(mgf_data(ctx.seed, MGF_SIZES.of(ctx).setting),
-                                                    run.balancedness(run.state0)))
+    return check_pool("Prop. 3", PROP3, per_run(ctx, False, lambda run: check_prop3(run, ctx, run_bound(run))), ctx)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from checks.context import Context
+from checks.papers.momentum_dln.hypotheses_flow import FlowInstance, drawn_error_run, drawn_run
 from checks.papers.momentum_dln.instances import (
     LAMBDA_CROSSING,
     LAMBDA_MULTI,
@@ -99,10 +100,19 @@ def signed_weights(run: MF.MGFRun, state: np.ndarray) -> np.ndarray:
 @functools.lru_cache(maxsize=None)
 def c32_terms(seed: int, st: MGFSetting, lam: float, ratios: bool) -> C32Terms:
     """Compute C32Terms on the cached run and on its solve at 1000× looser tolerances (for the error)."""
-    run = mgf_run(seed, st, lam, ratios)
+    return terms_of(mgf_run(seed, st, lam, ratios), mgf_error_run(seed, st, lam, ratios))
+
+
+@functools.lru_cache(maxsize=64)
+def drawn_terms(seed: int, inst: FlowInstance) -> C32Terms:
+    """C32Terms of a drawn instance's run (hypotheses_flow.drawn_run) and its looser solve."""
+    return terms_of(drawn_run(seed, inst, False), drawn_error_run(seed, inst, False))
+
+
+def terms_of(run: MF.MGFRun, coarse: MF.MGFRun) -> C32Terms:
+    """C32Terms of ``run``, with the error estimates from ``coarse`` (the same instance at looser tolerances)."""
     if not run.flow.success:
-        raise RuntimeError(f"MGF({lam}) did not converge: {MF.failure(run)}")
-    coarse = mgf_error_run(seed, st, lam, ratios)
+        raise RuntimeError(f"MGF({run.lam}) did not converge: {MF.failure(run)}")
     rows = MF.coordinate_crossings(run)
     if not coarse.flow.success or [len(r) for r in MF.coordinate_crossings(coarse)] != [len(r) for r in rows]:
         raise RuntimeError("the error-estimate solve (1000x looser tolerances) failed or crossed zero differently")

@@ -9,9 +9,11 @@ import numpy as np
 import sympy as sp
 
 from checks.context import Context
-from checks.papers.momentum_dln.crossing_terms import C32Terms, crossing_terms, multi_terms, positive_terms
-from checks.papers.momentum_dln.instances import K, crossing_run, describe_run, unconverged
+from checks.papers.momentum_dln.crossing_terms import C32Terms, drawn_terms
+from checks.papers.momentum_dln.hypotheses_flow import CROSSING, FlowInstance, check_pool, drawn_run
+from checks.papers.momentum_dln.instances import DRAWN_RUNS, K, describe_run, unconverged
 from checks.registry import claim
+from checks.sampling import inapplicable
 from checks.symbolic import residuals_vanish
 from checks.verdict import Result, Verdict, combine, from_errors, from_order_fit, inconclusive, proved, refuted
 from derivations import momentum_flow as MD
@@ -19,6 +21,24 @@ from numerics import momentum_flow as MF
 from numerics.mgf_integrals import mpv_kernel_integral
 
 GROUP = "continuous"
+
+
+def per_crossing_run(ctx: Context, check: Callable[[MF.MGFRun], Result]) -> Callable[[FlowInstance], Result]:
+    """The per-instance check of a claim about zero crossings: a drawn run without any is outside its subject."""
+
+    def one(inst: FlowInstance) -> Result:
+        run = drawn_run(ctx.seed, inst, False)
+        if run.flow.success and not run.crossings:
+            return inapplicable("no weight crosses zero on this run", **inst.describe())
+        DRAWN_RUNS[run] = inst.describe()
+        return check(run)
+
+    return one
+
+
+def per_crossing_terms(ctx: Context, check: Callable[[C32Terms], Result]) -> Callable[[FlowInstance], Result]:
+    """:func:`per_crossing_run` on the run's App. C.3.2 terms (m.p.v. integrals with their error estimates)."""
+    return lambda inst: per_crossing_run(ctx, lambda run: check(drawn_terms(ctx.seed, inst)))(inst)
 
 
 def check_parity_limit(prefactor: sp.Expr) -> Result:
@@ -35,7 +55,8 @@ def check_parity_limit(prefactor: sp.Expr) -> Result:
 
 
 @claim("momentum_dln.appC-3-2.parity_limit", section="App. C.3.2", keys=(K + "parity-limit-of-crossing-sum",),
-       statement="As displayed: (1/λ)Σ_{k=1}^N (−1)^{N−k}(1 − e^{−(τ−T_k)/λ}) → 1{N odd} as τ → ∞.", kind="asymptotic")
+       statement="As displayed: (1/λ)Σ_{k=1}^N (−1)^{N−k}(1 − e^{−(τ−T_k)/λ}) → 1{N odd} as τ → ∞.", kind="asymptotic",
+       basis="printed")
 def _parity(ctx: Context) -> Result:
     return check_parity_limit(1 / MD.lam)
 
@@ -43,7 +64,7 @@ def _parity(ctx: Context) -> Result:
 @claim("momentum_dln.appC-3-2.parity_limit_corrected", section="App. C.3.2", keys=(K + "parity-limit-of-crossing-sum",),
        statement="Without the stray 1/λ: Σ_{k=1}^N (−1)^{N−k}(1 − e^{−(τ−T_k)/λ}) → 1{N odd} (the parity P± of eq. 18, "
                  "consistent with the induction's g_τ formula, which has no 1/λ).", kind="asymptotic",
-       corrects="momentum_dln.appC-3-2.parity_limit")
+       corrects="momentum_dln.appC-3-2.parity_limit", basis="printed")
 def _parity_corrected(ctx: Context) -> Result:
     return check_parity_limit(sp.Integer(1))
 
@@ -72,9 +93,10 @@ def check_jump_relations(run: MF.MGFRun, ctx: Context) -> Result:
 @claim("momentum_dln.appC-3-2.jump_relations", section="App. C.3.2", keys=(K + "jump-relations-at-a-zero-crossing",),
        statement="At a zero T of w±: ẇ_T ≠ 0, ẅ_T/ẇ_T = −1/λ, and g_{T+ε} − g_{T−ε} = O(ε), ġ_{T+ε} + ġ_{T−ε} + 1/λ = "
                  "O(ε).",
-       kind="asymptotic")
+       kind="asymptotic", basis="printed", hypothesis_class=CROSSING)
 def _jump(ctx: Context) -> Result:
-    return check_jump_relations(crossing_run(ctx), ctx)
+    return check_pool("jump relations", CROSSING, per_crossing_run(ctx, lambda run: check_jump_relations(run, ctx)),
+                      ctx)
 
 
 def check_induction_gdot(run: MF.MGFRun, ctx: Context, parity_factor: float = 1.0) -> Result:
@@ -269,25 +291,25 @@ def check_induction_g(T: C32Terms, ctx: Context, g_terms: Callable = g_tau_paper
                  "sgn(w_τw_t)dt − (1/λ)Σ_{k≤m}(−1)^{m−k}e^{−(τ−T_k)/λ}, g_τ = g₀ − ∫₀^τ "
                  "m.p.v.∫₀^t[…]e^{−(t−s)/λ}sgn(w_tw_s)ds dt "
                  "− Σ_{k≤m}(−1)^{m−k}(1 − e^{−(τ−T_k)/λ}) + 2Σ_{i<j≤m}(−1)^{j−i}(1 − e^{−(T_j−T_i)/λ}). Checked at one "
-                 "τ before "
-                 "the first zero and one after each zero of every coordinate, on a run where coordinates cross twice "
-                 "(m.p.v. integrals as limits of excised integrals) and, for ġ, also with the m.p.v. evaluated by "
-                 "quadrature plus the analytic local value on the λ = 0.5 run.",
-       kind="identity")
+                 "τ before the first zero and one after each zero of every crossing coordinate, on drawn runs whose "
+                 "weights cross zero (m.p.v. integrals as limits of excised integrals) and, for ġ, also with the m.p.v."
+                 " evaluated by quadrature plus the analytic local value.",
+       kind="identity", basis="printed", hypothesis_class=CROSSING)
 def _induction(ctx: Context) -> Result:
-    return combine("App. C.3.2 induction", {"g and g' (twice-crossing run)": check_induction_g(multi_terms(ctx), ctx),
-                                             "g' (quadrature m.p.v., lambda = 0.5 run)":
-                                                 check_induction_gdot(crossing_run(ctx), ctx)})
+    def both(T: C32Terms) -> Result:
+        return combine("App. C.3.2 induction", {"g and g' (m.p.v. by excision)": check_induction_g(T, ctx),
+                                                 "g' (quadrature m.p.v.)": check_induction_gdot(T.run, ctx)})
+
+    return check_pool("App. C.3.2 induction", CROSSING, per_crossing_terms(ctx, both), ctx)
 
 
 @claim("momentum_dln.lemma1", section="3.2.1 / App. C.3.2", equations=("Lemma 1",), keys=(K + "lemma-1",),
        statement="Ω± = ∫₀^∞ m.p.v.∫₀^t (ẇ±,s/w±,s)² e^{−(t−s)/λ} sgn(w±,t w±,s) ds dt are well-defined and finite: the "
                  "excised integrals converge as the excision shrinks (order fit on 5 halving excisions) and the outer "
-                 "integral settles; checked on runs where weights cross zero once (λ = 0.5) and twice.",
-       kind="existence")
+                 "integral settles; checked on drawn runs whose weights cross zero.",
+       kind="existence", basis="printed", hypothesis_class=CROSSING)
 def _lemma1(ctx: Context) -> Result:
-    return combine("Lemma 1", {"twice-crossing run": check_lemma1(multi_terms(ctx), ctx),
-                               "lambda = 0.5 run": check_lemma1(crossing_terms(ctx), ctx)})
+    return check_pool("Lemma 1", CROSSING, per_crossing_terms(ctx, lambda T: check_lemma1(T, ctx)), ctx)
 
 
 @claim("momentum_dln.eq18", section="App. C.3.2", equations=("18",), keys=(K + "eq-18",),
@@ -295,20 +317,19 @@ def _lemma1(ctx: Context) -> Result:
                  "dt) "
                  "with P± the parity of the number of zeros and Q± = −2Σ_{i<j}(−1)^{j−i}(1 − e^{−(T_j−T_i)/λ}); "
                  "checked "
-                 "coordinatewise on a run whose coordinates cross zero (up to twice) and on one without crossings.",
-       kind="identity")
+                 "coordinatewise (crossing and non-crossing coordinates) on drawn runs whose weights cross zero.",
+       kind="identity", basis="printed", hypothesis_class=CROSSING)
 def _eq18(ctx: Context) -> Result:
-    return combine("eq. (18)", {"with crossings": check_eq18(multi_terms(ctx), ctx),
-                                "without crossings": check_eq18(positive_terms(ctx), ctx)})
+    return check_pool("eq. (18)", CROSSING, per_crossing_terms(ctx, lambda T: check_eq18(T, ctx)), ctx)
 
 
 @claim("momentum_dln.eq19", section="App. C.3.2", equations=("19",),
        keys=(K + "eqs-19-20-trajectory-characterisation",),
        statement="With Λ± = ∓(2/λ)∫₀^∞∫₀^t∇L(θ_s)e^{−(t−s)/λ}1{w±,tw±,s<0}ds dt + P± + Q± (eq. 19) and I± = Ω± + Λ±: "
-                 "|α±,∞| = |w±,₀|e^{−I±}, α±,∞ = w±,∞e^{±∫₀^∞∇L}; Λ± = 0 when Δ_t stays positive.", kind="identity")
+                 "|α±,∞| = |w±,₀|e^{−I±}, α±,∞ = w±,∞e^{±∫₀^∞∇L}; Λ± = 0 when Δ_t stays positive.", kind="identity",
+       basis="printed", hypothesis_class=CROSSING)
 def _eq19(ctx: Context) -> Result:
-    return combine("eq. (19)", {"with crossings": check_eq19(multi_terms(ctx), ctx),
-                                "without crossings": check_eq19(positive_terms(ctx), ctx)})
+    return check_pool("eq. (19)", CROSSING, per_crossing_terms(ctx, lambda T: check_eq19(T, ctx)), ctx)
 
 
 @claim("momentum_dln.eq20", section="App. C.3.2", equations=("20",),
@@ -320,11 +341,12 @@ def _eq19(ctx: Context) -> Result:
                  "last factor already turns the sgn-weighted ∇L integrals into the unweighted ones, so (20) is off by "
                  "that "
                  "factor whenever a weight crosses zero (see eq20_corrected).",
-       kind="identity", reconstruction="the second exponent's outer integral is printed ∫₀^τ; read as ∫₀^∞ (τ is not "
-                                       "defined there and the first exponent has ∫₀^∞)")
+       kind="identity", basis="printed", hypothesis_class=CROSSING,
+       reconstruction="a printed typo, not an extraction loss: the second exponent's outer integral is printed ∫₀^τ; "
+                      "read as ∫₀^∞ (τ is not defined there and the first exponent has ∫₀^∞). No other reading makes "
+                      "(20) a formula for Δ∞, and the double-counted ∇L terms do not depend on it")
 def _eq20(ctx: Context) -> Result:
-    return combine("eq. (20)", {"with crossings": check_eq20(multi_terms(ctx), ctx),
-                                "without crossings": check_eq20(positive_terms(ctx), ctx)})
+    return check_pool("eq. (20)", CROSSING, per_crossing_terms(ctx, lambda T: check_eq20(T, ctx)), ctx)
 
 
 @claim("momentum_dln.eq20.corrected", section="App. C.3.2", equations=("20",),
@@ -332,7 +354,7 @@ def _eq20(ctx: Context) -> Result:
        statement="Corrected eq. (20): Δ∞ = Δ₀e^{−(I₊+I₋)} = Δ₀e^{−(P₊+P₋+Q₊+Q₋)}e^{−(Ω₊+Ω₋)}exp((2/λ)∫∫∇L e^{−(t−s)/λ}"
                  "[1{w₊,tw₊,s<0} − 1{w₋,tw₋,s<0}]) (the m.p.v. exponents without their ∇L/λ terms; equivalently the "
                  "product of the two eqs. (18) without the last factor).",
-       kind="identity", corrects="momentum_dln.eq20")
+       kind="identity", corrects="momentum_dln.eq20", basis="printed", hypothesis_class=CROSSING)
 def _eq20_corrected(ctx: Context) -> Result:
-    return combine("corrected eq. (20)", {"with crossings": check_eq20(multi_terms(ctx), ctx, eq20_corrected),
-                                          "without crossings": check_eq20(positive_terms(ctx), ctx, eq20_corrected)})
+    return check_pool("corrected eq. (20)", CROSSING,
+                      per_crossing_terms(ctx, lambda T: check_eq20(T, ctx, eq20_corrected)), ctx)

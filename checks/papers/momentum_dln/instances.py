@@ -6,6 +6,7 @@ and the discretisation (SMGD runs, the Figure 4 grid, the ε sweep, the architec
 from __future__ import annotations
 
 import functools
+import weakref
 from dataclasses import asdict, dataclass
 from typing import Callable
 
@@ -139,7 +140,10 @@ def small_lambda_runs(seed: int) -> tuple[MF.MGFRun, ...]:
 
 
 def describe_run(run: MF.MGFRun, ctx: Context) -> dict:
-    """A run's instance for the evidence: seed and stream of the data, the tier's setting, λ, horizon, crossings."""
+    """A run's instance for the evidence: seed and stream of the data, the tier's setting (or the drawn instance, for
+    a run of :data:`DRAWN_RUNS`), λ, horizon, crossings."""
+    if run in DRAWN_RUNS:
+        return {**DRAWN_RUNS[run], "lambda": run.lam, "t_end": run.t_end, "crossings": len(run.crossings)}
     st = MGF_SIZES.of(ctx).setting
     return {"seed": ctx.seed, "stream": stream_seed(ctx.seed, MGF_DATA_STREAM), "n": st.n, "d": st.d,
             "s": st.s, "alpha": st.alpha, "mu": st.mu, "lambda": run.lam, "t_end": run.t_end,
@@ -674,3 +678,8 @@ def appA_problem(rng: np.random.Generator, seed_stream: list[int]) -> tuple[Prob
     net = DiagonalNetwork(data.X, data.y)
     w0 = np.concatenate([np.full(d, alpha), np.zeros(d)])
     return Problem(net.grad, w0, f"(n, d, s) = ({n}, {d}, {s}), α = {alpha}, u0 = α1, v0 = 0, seed {seed_stream}"), net
+
+
+# --- drawn instances (checks.papers.momentum_dln.hypotheses_flow) ------------------------------------------
+#: the description of each run solved on a drawn instance, read by describe_run
+DRAWN_RUNS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
