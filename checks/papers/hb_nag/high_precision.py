@@ -197,7 +197,7 @@ def check_prop2_hp(inst: HBInstance, dps: int, quarter: float = 0.25) -> Result:
                          prop2_residual(inst.mu, quarter), unit_scale, dps, inst.describe()), run)
 
 
-@claim("hb_nag.prop2.corrected_high_precision", section="3 / App. D.6", equations=("7", "67"),
+@claim("hb_nag.prop2.high_precision", section="3 / App. D.6", equations=("7", "67"),
        keys=(K + "proposition-2",), tier="full", basis="printed", hypothesis_class=FIRST_ORDER_CLASS,
        statement="At --dps digits along the first-order flow ẇ = −∇L/(1−μ) (gradient flow in time t/(1−μ)): u_jv_j "
                  "is constant and ∇Q^GF_ξ(θ) = ¼arcsinh(θ/(2ξ)) follows the mirror flow: "
@@ -235,7 +235,7 @@ def check_phi_rate_hp(inst: HBInstance, dps: int, coefficient: float = 2.0) -> R
                          dps, inst.describe()), run)
 
 
-@claim("hb_nag.prop5.corrected_high_precision", section="App. D.2", equations=("Prop. 5", "53"),
+@claim("hb_nag.prop5.high_precision", section="App. D.2", equations=("Prop. 5", "53"),
        keys=(K + "proposition-5",), tier="full", basis="printed", hypothesis_class=FIRST_ORDER_CLASS,
        statement="Prop. 5's corrected rate at --dps digits along the first-order flow ẇ = −∇L/(1−μ): "
                  "φ_j = 8/(1−μ)²∫(∂_jL)² has φ̇_j = −(2/(1−μ))∂_jL θ̇_j/√(θ_j² + 4ξ_j²) (integrated on [0, 2]).",

@@ -335,7 +335,7 @@ def check_xi_sinh_hp(inst: MGFInstance, dps: int, sinh_factor: float = 1.0) -> R
                               scale_of("J", "eta", "p", "m"), dps, inst.describe()), run)
 
 
-@claim("momentum_dln.appC-2.xi_sinh_high_precision", section="App. C.2",
+@claim("momentum_dln.appC-2.high_precision", section="App. C.2",
        keys=(K + "xi-t-closed-form-and-sinh-representation",), tier="full", basis="printed",
        hypothesis_class=MGF_CLASS,
        statement="App. C.2 at --dps digits along MGF: ξ_t = −∫₀ᵗ∇L(1 − e^{−(t−s)/λ})ds lies in span(x_i); with "

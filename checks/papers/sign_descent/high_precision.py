@@ -142,7 +142,7 @@ def check_low_dim_hp(inst: SignInstance, dps: int, scale: float = 1.0) -> Result
                          unit_scale, dps, inst.describe()), run)
 
 
-@claim("sign_descent.sec3-2.low_dim_high_precision", section="3.2", equations=("10",),
+@claim("sign_descent.sec3-2.high_precision", section="3.2", equations=("10",),
        keys=(K + "sec-3-2-low-dimensional-structure-of-10",), tier="full", basis="printed",
        hypothesis_class=SIGN_CLASS,
        statement="At --dps digits along gradient flow from α1, ∇Q_α(β(t)) − ∇Q_α(β(0)) lies in span{x_i} (its "
@@ -215,7 +215,7 @@ def check_product_hp(inst: SignInstance, dps: int, coefficient: float = 4.0) -> 
                          unit_scale, dps, inst.describe()), run)
 
 
-@claim("sign_descent.sec3-3-1.product_high_precision", section="3.3.1", equations=("12",),
+@claim("sign_descent.sec3-3-1.high_precision", section="3.3.1", equations=("12",),
        keys=(K + "sec-3-3-1-claim-product-not-conserved",), tier="full", basis="printed",
        hypothesis_class=SIGN_CLASS,
        statement="At --dps digits along smoothed sign descent from α1, the product's rate as printed, integrated: "
