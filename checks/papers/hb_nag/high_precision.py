@@ -201,7 +201,8 @@ def check_prop2_hp(inst: HBInstance, dps: int, quarter: float = 0.25) -> Result:
        keys=(K + "proposition-2",), tier="full", basis="printed", hypothesis_class=FIRST_ORDER_CLASS,
        statement="At --dps digits along the first-order flow ẇ = −∇L/(1−μ) (gradient flow in time t/(1−μ)): u_jv_j "
                  "is constant and ∇Q^GF_ξ(θ) = ¼arcsinh(θ/(2ξ)) follows the mirror flow: "
-                 "∇Q^GF_ξ(θ_t) − ∇Q^GF_ξ(θ₀) = −∫₀ᵗ∇L/(1−μ) on [0, 2].", kind="identity")
+                 "∇Q^GF_ξ(θ_t) − ∇Q^GF_ξ(θ₀) = −∫₀ᵗ∇L/(1−μ) on [0, 2] (the flow identity of hb_nag.prop2.corrected).",
+       kind="identity")
 def _prop2_hp(ctx: Context) -> Result:
     return check_along("Prop. 2 (mirror flow) at high precision", FIRST_ORDER_CLASS,
                        lambda i: check_prop2_hp(i, ctx.dps), ctx)
@@ -238,7 +239,8 @@ def check_phi_rate_hp(inst: HBInstance, dps: int, coefficient: float = 2.0) -> R
 @claim("hb_nag.prop5.high_precision", section="App. D.2", equations=("Prop. 5", "53"),
        keys=(K + "proposition-5",), tier="full", basis="printed", hypothesis_class=FIRST_ORDER_CLASS,
        statement="Prop. 5's corrected rate at --dps digits along the first-order flow ẇ = −∇L/(1−μ): "
-                 "φ_j = 8/(1−μ)²∫(∂_jL)² has φ̇_j = −(2/(1−μ))∂_jL θ̇_j/√(θ_j² + 4ξ_j²) (integrated on [0, 2]).",
+                 "φ_j = 8/(1−μ)²∫(∂_jL)² has φ̇_j = −(2/(1−μ))∂_jL θ̇_j/√(θ_j² + 4ξ_j²) (integrated on [0, 2]; "
+                 "the rate of hb_nag.prop5.corrected).",
        kind="identity")
 def _phi_rate_hp(ctx: Context) -> Result:
     return check_along("Prop. 5 rate (corrected) at high precision", FIRST_ORDER_CLASS,

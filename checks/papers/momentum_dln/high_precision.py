@@ -338,8 +338,9 @@ def check_xi_sinh_hp(inst: MGFInstance, dps: int, sinh_factor: float = 1.0) -> R
 @claim("momentum_dln.appC-2.high_precision", section="App. C.2",
        keys=(K + "xi-t-closed-form-and-sinh-representation",), tier="full", basis="printed",
        hypothesis_class=MGF_CLASS,
-       statement="App. C.2 at --dps digits along MGF: ξ_t = −∫₀ᵗ∇L(1 − e^{−(t−s)/λ})ds lies in span(x_i); with "
-                 "α± = w± e^{∓ξ}: θ = ½Δ sinh(2ξ + ln|α₊/α₋|) and ½ln|α₊/α₋| = ½arcsinh((α₊² − α₋²)/(2Δ)).",
+       statement="App. C.2 (twin of momentum_dln.appC-2.xi_sinh) at --dps digits along MGF: "
+                 "ξ_t = −∫₀ᵗ∇L(1 − e^{−(t−s)/λ})ds lies in span(x_i); with α± = w± e^{∓ξ}: "
+                 "θ = ½Δ sinh(2ξ + ln|α₊/α₋|) and ½ln|α₊/α₋| = ½arcsinh((α₊² − α₋²)/(2Δ)).",
        kind="identity")
 def _xi_sinh_hp(ctx: Context) -> Result:
     return check_along("App. C.2 at high precision", MGF_CLASS, lambda i: check_xi_sinh_hp(i, ctx.dps), ctx)

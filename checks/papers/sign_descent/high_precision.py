@@ -145,7 +145,8 @@ def check_low_dim_hp(inst: SignInstance, dps: int, scale: float = 1.0) -> Result
 @claim("sign_descent.sec3-2.high_precision", section="3.2", equations=("10",),
        keys=(K + "sec-3-2-low-dimensional-structure-of-10",), tier="full", basis="printed",
        hypothesis_class=SIGN_CLASS,
-       statement="At --dps digits along gradient flow from α1, ∇Q_α(β(t)) − ∇Q_α(β(0)) lies in span{x_i} (its "
+       statement="§3.2's low-dimensional structure (twin of sign_descent.sec3-2.low_dim) at --dps digits along "
+                 "gradient flow from α1: ∇Q_α(β(t)) − ∇Q_α(β(0)) lies in span{x_i} (its "
                  "component in ker X vanishes), n < d, on [0, 2].", kind="identity")
 def _low_dim_hp(ctx: Context) -> Result:
     return check_along("§3.2 low-dimensional structure at high precision", SIGN_CLASS,
@@ -218,7 +219,8 @@ def check_product_hp(inst: SignInstance, dps: int, coefficient: float = 4.0) -> 
 @claim("sign_descent.sec3-3-1.high_precision", section="3.3.1", equations=("12",),
        keys=(K + "sec-3-3-1-claim-product-not-conserved",), tier="full", basis="printed",
        hypothesis_class=SIGN_CLASS,
-       statement="At --dps digits along smoothed sign descent from α1, the product's rate as printed, integrated: "
+       statement="§3.3.1 (twin of sign_descent.sec3-3-1.product) at --dps digits along smoothed sign descent from α1, "
+                 "the product's rate as printed, integrated: "
                  "w₊w₋ − α² = ∫₀ᵗ 4w₊w₋g|g|(w₊ − w₋)/((2w₊|g| + ε)(2w₋|g| + ε)) on [0, 0.5] (the sign of the rate, "
                  "≤ 0, is the float64 entry's).", kind="identity")
 def _product_hp(ctx: Context) -> Result:
