@@ -35,10 +35,11 @@ from checks.verdict import Result, Verdict, from_errors, inconclusive
 from numerics.flow import FlowResult, FlowStatus
 from numerics.taylor.integrator import REFINE_DIGITS, TaylorSystem, solve_once
 
-#: Instances per entry and tier. A solve pair at 50 digits costs 0.5–10 s on the project's flows; three instances
-#: per claim (on top of nothing: no paper default) cover three independent draws of data, initialisation and
-#: parameters, and keep the full tier's high-precision entries within a few minutes on two cores. The identities are
-#: exact, so one instance that deviates refutes: more draws add coverage, not resolution.
+#: Instances per entry and tier. A pair of solves at 50 digits costs 1–30 s on the project's flows (more under load);
+#: three instances per claim are three independent draws of data, initialisation and parameters, and the entries on
+#: one flow draw the same three (``check_along(stream=...)``) and share the cached solves, which keeps the full
+#: tier's high-precision entries within minutes. The identities are exact, so one instance that deviates refutes:
+#: more draws add coverage, not resolution.
 EXAMPLES = {"quick": 1, "full": 3}
 #: Factor on the error estimate in the tolerance (the estimate is of the same size as the error, not a bound).
 SAFETY = 10.0
@@ -197,10 +198,13 @@ def decide(what: str, run: Run, residual: Residual, scale: Callable[[Run, FlowRe
 
 
 def check_along(what: str, cls: HypothesisClass, one: Callable[[Any], Result], ctx: Context,
-                examples: int | None = None) -> Result:
+                examples: int | None = None, stream: str | None = None) -> Result:
     """:func:`checks.sampling.check_class` with :data:`EXAMPLES` instances, with the worst instance's ``digits`` and
-    ``error_estimate`` lifted to the top of the evidence (the JSON report's ``digits``)."""
-    res = check_class(what, cls, one, ctx, examples=EXAMPLES[ctx.tier] if examples is None else examples)
+    ``error_estimate`` lifted to the top of the evidence (the JSON report's ``digits``). ``stream`` names the random
+    stream of the draws instead of the claim's id: entries about one flow share it, so they draw the same instances
+    and reuse the same (cached) solves; each still decides its own identity on them."""
+    draws = ctx if stream is None else replace(ctx, claim=stream)
+    res = check_class(what, cls, one, draws, examples=EXAMPLES[ctx.tier] if examples is None else examples)
     rows = res.evidence.get("per_instance") or res.evidence.get("held") or []
     found = [r["digits"] for r in rows if isinstance(r, dict) and isinstance(r.get("digits"), (int, float))]
     worst = res.evidence.get("worst_evidence") or res.evidence.get("minimal_evidence") or {}

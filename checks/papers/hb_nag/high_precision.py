@@ -18,6 +18,7 @@ Taylor steps are about 10–20α long, so T = 2 costs ≲ 100 steps at α = 0.02
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +36,8 @@ from numerics.taylor.systems import hb_nag_system, least_squares_data
 
 GROUP = "flows"
 GRID = tuple(float(t) for t in np.linspace(0.0, 2.0, 5))
+#: random streams of the draws: the entries on one flow draw the same instances and share their (cached) solves
+SECOND_STREAM, FIRST_STREAM = "hb_nag.high_precision.second_order", "hb_nag.high_precision.first_order"
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,7 @@ SECOND_ORDER_CLASS = hb_class(True)
 FIRST_ORDER_CLASS = hb_class(False)
 
 
+@functools.lru_cache(maxsize=4)
 def hb_run(inst: HBInstance, dps: int) -> tuple[Run, np.ndarray, np.ndarray]:
     X, y, _, _ = inst.data()
     return solve_pair(hb_nag_system(X, y, inst.alpha, inst.mu), inst.start(), GRID, dps), X, y
@@ -137,7 +141,7 @@ def check_property4_hp(inst: HBInstance, dps: int, coefficient: float = 2.0) -> 
                  "size is the float64 entries' subject).", kind="identity")
 def _property4_hp(ctx: Context) -> Result:
     return check_along("Property 4 (exact form) at high precision", SECOND_ORDER_CLASS,
-                       lambda i: check_property4_hp(i, ctx.dps), ctx)
+                       lambda i: check_property4_hp(i, ctx.dps), ctx, stream=SECOND_STREAM)
 
 
 # --- eq. (23), exact form ---------------------------------------------------------------------------------------
@@ -176,7 +180,7 @@ def check_eq23_hp(inst: HBInstance, dps: int, g_factor: float = 1.0) -> Result:
        kind="identity")
 def _eq23_hp(ctx: Context) -> Result:
     return check_along("eq. (23) (exact form) at high precision", SECOND_ORDER_CLASS,
-                       lambda i: check_eq23_hp(i, ctx.dps), ctx)
+                       lambda i: check_eq23_hp(i, ctx.dps), ctx, stream=SECOND_STREAM)
 
 
 # --- first-order flow: Prop. 2 (corrected) and Prop. 5's rate (corrected) ---------------------------------------
@@ -205,7 +209,7 @@ def check_prop2_hp(inst: HBInstance, dps: int, quarter: float = 0.25) -> Result:
        kind="identity")
 def _prop2_hp(ctx: Context) -> Result:
     return check_along("Prop. 2 (mirror flow) at high precision", FIRST_ORDER_CLASS,
-                       lambda i: check_prop2_hp(i, ctx.dps), ctx)
+                       lambda i: check_prop2_hp(i, ctx.dps), ctx, stream=FIRST_STREAM)
 
 
 def phi_rate_residual(X: np.ndarray, y: np.ndarray, mu: float, coefficient: float = 2.0):
@@ -244,4 +248,4 @@ def check_phi_rate_hp(inst: HBInstance, dps: int, coefficient: float = 2.0) -> R
        kind="identity")
 def _phi_rate_hp(ctx: Context) -> Result:
     return check_along("Prop. 5 rate (corrected) at high precision", FIRST_ORDER_CLASS,
-                       lambda i: check_phi_rate_hp(i, ctx.dps), ctx)
+                       lambda i: check_phi_rate_hp(i, ctx.dps), ctx, stream=FIRST_STREAM)

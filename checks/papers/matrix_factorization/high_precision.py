@@ -10,6 +10,7 @@ about 10 steps of order ≈ 59 per solve at 50 digits.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -32,6 +33,8 @@ HORIZON = 1.0
 GRID = tuple(float(t) for t in np.linspace(0.0, HORIZON, 5))
 #: denominator of the dyadic initial factors
 DYADIC = 2 ** 10
+#: random stream of the symmetric flow's draws (its entries share instances and cached solves)
+SYMMETRIC_STREAM = "matrix_factorization.high_precision.symmetric"
 
 ClosedForm = Callable[[np.ndarray, np.ndarray, list, int], list]
 
@@ -158,10 +161,18 @@ def riccati_residual(Y: np.ndarray, X0: np.ndarray, formula: ClosedForm):
     return residual
 
 
+@functools.lru_cache(maxsize=4)
+def symmetric_run(inst: MFInstance, dps: int) -> Run:
+    """The pair of solves of U' = 2(Y − UUᵀ)U for ``inst`` (cached: the entries on this flow draw the same instances
+    from SYMMETRIC_STREAM)."""
+    Y, U0 = inst.symmetric()
+    return solve_pair(mf_system(Y, inst.k, True), list(U0.ravel()), GRID, dps)
+
+
 def check_riccati_hp(inst: MFInstance, dps: int, formula: ClosedForm, what: str) -> Result:
     Y, U0 = inst.symmetric()
     X0 = U0 @ U0.T  # exact: dyadic entries with few bits
-    run = solve_pair(mf_system(Y, inst.k, True), list(U0.ravel()), GRID, dps)
+    run = symmetric_run(inst, dps)
     res = decide(what, run, riccati_residual(Y, X0, formula), fro_scale, dps, inst.describe())
     return res.with_evidence(moved=moved_x(run)) if run.success else res
 
@@ -172,7 +183,8 @@ def check_riccati_hp(inst: MFInstance, dps: int, formula: ClosedForm, what: str)
                  "X(t) = e^{2tY}X0(I + Y⁻¹(e^{4tY} − I)X0)⁻¹e^{2tY} on [0, 1].", kind="closed_form")
 def _prop1_hp(ctx: Context) -> Result:
     return check_along("Prop. 1 at high precision", SYMMETRIC_CLASS,
-                       lambda i: check_riccati_hp(i, ctx.dps, closed_form("prop1"), "UUᵀ − (6)"), ctx)
+                       lambda i: check_riccati_hp(i, ctx.dps, closed_form("prop1"), "UUᵀ − (6)"), ctx,
+                       stream=SYMMETRIC_STREAM)
 
 
 @claim("matrix_factorization.eq40to42.high_precision", section="App. C", equations=("40", "41", "42"),
@@ -181,7 +193,8 @@ def _prop1_hp(ctx: Context) -> Result:
                  "e^{−2tȲ}(X0 − Ŷ)[I + Ȳ⁻¹(I − e^{−4tȲ})(X0 − Ŷ)]⁻¹e^{−2tȲ} on [0, 1].", kind="closed_form")
 def _eq40_hp(ctx: Context) -> Result:
     return check_along("eqs. (40)-(42) at high precision", SYMMETRIC_CLASS,
-                       lambda i: check_riccati_hp(i, ctx.dps, closed_form("stable"), "UUᵀ − (41)"), ctx)
+                       lambda i: check_riccati_hp(i, ctx.dps, closed_form("stable"), "UUᵀ − (41)"), ctx,
+                       stream=SYMMETRIC_STREAM)
 
 
 # --- eq. (5), integrated ----------------------------------------------------------------------------------------------
@@ -202,8 +215,8 @@ def riccati_ode_residual(Y: np.ndarray, m: int, k: int, quadratic: float = 4.0):
 
 
 def check_eq5_hp(inst: MFInstance, dps: int, quadratic: float = 4.0) -> Result:
-    Y, U0 = inst.symmetric()
-    run = solve_pair(mf_system(Y, inst.k, True), list(U0.ravel()), GRID, dps)
+    Y, _ = inst.symmetric()
+    run = symmetric_run(inst, dps)
     res = decide("X_t − X₀ − ∫(2YX + 2XY − 4X²)", run, riccati_ode_residual(Y, inst.m, inst.k, quadratic), fro_scale,
                  dps, inst.describe())
     return res.with_evidence(moved=moved_x(run)) if run.success else res
@@ -214,7 +227,8 @@ def check_eq5_hp(inst: MFInstance, dps: int, quadratic: float = 4.0) -> Result:
        statement="At --dps digits along U' = 2(Y − UUᵀ)U, X = UUᵀ satisfies (5) integrated: "
                  "X(t) − X(0) = ∫₀ᵗ(2YX + 2XY − 4X²) on [0, 1].", kind="identity")
 def _eq5_hp(ctx: Context) -> Result:
-    return check_along("eq. (5) at high precision", SYMMETRIC_CLASS, lambda i: check_eq5_hp(i, ctx.dps), ctx)
+    return check_along("eq. (5) at high precision", SYMMETRIC_CLASS, lambda i: check_eq5_hp(i, ctx.dps), ctx,
+                       stream=SYMMETRIC_STREAM)
 
 
 # --- eq. (63): the scalar case ----------------------------------------------------------------------------------------

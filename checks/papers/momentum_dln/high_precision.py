@@ -16,6 +16,7 @@ whose |w±,t| drops below NEAR_CROSSING·|w±,₀| are outside the covered set (
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +42,8 @@ GRID = tuple(float(t) for t in np.linspace(0.0, HORIZON, 5))
 LAMBDAS = (0.1, 0.5)
 #: covered set: min |w±,t|/|w±,₀| on [0, T] at least this (a float64 solve screens each drawn instance)
 NEAR_CROSSING = 0.05
+#: the random stream every entry here draws its instances from (one set of MGF solves serves them all)
+STREAM = "momentum_dln.high_precision.mgf"
 
 
 @dataclass(frozen=True)
@@ -97,8 +100,10 @@ def smallest_weight_ratio(inst: MGFInstance) -> float:
     return float(np.min(res.y[:, :2 * d] / w0))
 
 
+@functools.lru_cache(maxsize=4)
 def mgf_pair(inst: MGFInstance, dps: int) -> tuple[Run, np.ndarray, np.ndarray]:
-    """The pair of Taylor solves of ``inst`` on GRID (ratio integrals in the state), with X and y."""
+    """The pair of Taylor solves of ``inst`` on GRID (ratio integrals in the state), with X and y (cached: the
+    entries of this module draw the same instances, from the stream STREAM)."""
     X, y, u0, v0 = inst.data()
     system = mgf_system(X, y, inst.lam, ratios=True)
     return solve_pair(system, initial_mgf(u0, v0, ratios=True), GRID, dps), X, y
@@ -192,7 +197,8 @@ def check_prop4_hp(inst: MGFInstance, dps: int, factor: float = 1.0, phi_factor:
                  "(Δ_t, φ_t from α±,t = w±,₀e^{−λ∫(ẇ±/w±)²(1−e^{−(t−s)/λ})}) equals the solution ξ_t of "
                  "λξ̈ + ξ̇ + ∇L(θ_t) = 0, ξ₀ = ξ̇₀ = 0, along MGF; digits of agreement reported.", kind="identity")
 def _prop4_hp(ctx: Context) -> Result:
-    return check_along("Prop. 4 at high precision", MGF_CLASS, lambda i: check_prop4_hp(i, ctx.dps), ctx)
+    return check_along("Prop. 4 at high precision", MGF_CLASS, lambda i: check_prop4_hp(i, ctx.dps), ctx,
+                       stream=STREAM)
 
 
 # --- eqs. (21)-(22) --------------------------------------------------------------------------------------------------
@@ -229,7 +235,8 @@ def check_eq21_hp(inst: MGFInstance, dps: int, factor: float = 1.0) -> Result:
                  "Δ_τ = Δ₀e^{−λ∫₀^τ[(ẇ₊/w₊)²+(ẇ₋/w₋)²](1−e^{−(τ−t)/λ})} (eq. (23) is their τ → ∞ limit: float64 "
                  "entry only).", kind="identity")
 def _eq21_hp(ctx: Context) -> Result:
-    return check_along("eqs. (21)-(22) at high precision", MGF_CLASS, lambda i: check_eq21_hp(i, ctx.dps), ctx)
+    return check_along("eqs. (21)-(22) at high precision", MGF_CLASS, lambda i: check_eq21_hp(i, ctx.dps), ctx,
+                       stream=STREAM)
 
 
 # --- eq. (14) --------------------------------------------------------------------------------------------------------
@@ -262,7 +269,8 @@ def check_eq14_hp(inst: MGFInstance, dps: int, dissipation: float = 1.0) -> Resu
        statement="Eq. (14) integrated, at --dps digits along MGF: E_t + ∫₀ᵗ‖ẇ_s‖²ds = E₀ with "
                  "E_t = F(w_t) + (λ/2)‖ẇ_t‖² (relative to E₀).", kind="identity")
 def _eq14_hp(ctx: Context) -> Result:
-    return check_along("eq. (14) at high precision", MGF_CLASS, lambda i: check_eq14_hp(i, ctx.dps), ctx)
+    return check_along("eq. (14) at high precision", MGF_CLASS, lambda i: check_eq14_hp(i, ctx.dps), ctx,
+                       stream=STREAM)
 
 
 # --- eq. (17) --------------------------------------------------------------------------------------------------------
@@ -295,7 +303,8 @@ def check_eq17_hp(inst: MGFInstance, dps: int, ratio_factor: float = 1.0) -> Res
        statement="Eq. (17) at --dps digits along MGF (w± ≠ 0 throughout), integrated once from rest: "
                  "λġ±,t + g±,t − g±,₀ ± ∫₀ᵗ∇L + λ∫₀ᵗ(ẇ±/w±)² = 0 with g± = ln|w±|.", kind="identity")
 def _eq17_hp(ctx: Context) -> Result:
-    return check_along("eq. (17) at high precision", MGF_CLASS, lambda i: check_eq17_hp(i, ctx.dps), ctx)
+    return check_along("eq. (17) at high precision", MGF_CLASS, lambda i: check_eq17_hp(i, ctx.dps), ctx,
+                       stream=STREAM)
 
 
 # --- App. C.2: ξ in span(x_i) and the sinh representation -------------------------------------------------------------
@@ -343,4 +352,5 @@ def check_xi_sinh_hp(inst: MGFInstance, dps: int, sinh_factor: float = 1.0) -> R
                  "θ = ½Δ sinh(2ξ + ln|α₊/α₋|) and ½ln|α₊/α₋| = ½arcsinh((α₊² − α₋²)/(2Δ)).",
        kind="identity")
 def _xi_sinh_hp(ctx: Context) -> Result:
-    return check_along("App. C.2 at high precision", MGF_CLASS, lambda i: check_xi_sinh_hp(i, ctx.dps), ctx)
+    return check_along("App. C.2 at high precision", MGF_CLASS, lambda i: check_xi_sinh_hp(i, ctx.dps), ctx,
+                       stream=STREAM)

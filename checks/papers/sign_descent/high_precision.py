@@ -12,6 +12,7 @@ here (the |g| kinks and the fast transitions where 2w|g| ~ ε shorten the steps)
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +31,8 @@ GROUP = "flows"
 K = "sign_descent:"
 GD_GRID = tuple(float(t) for t in np.linspace(0.0, 2.0, 5))
 SSD_GRID = tuple(float(t) for t in np.linspace(0.0, 0.5, 5))
+#: random streams of the draws: the entries on one flow draw the same instances and share their (cached) solves
+GD_STREAM, SSD_STREAM = "sign_descent.high_precision.gd", "sign_descent.high_precision.ssd"
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,7 @@ def gd_residual(alpha: float, rate: float = 4.0):
     return residual
 
 
+@functools.lru_cache(maxsize=4)
 def gd_run(inst: SignInstance, dps: int) -> tuple[Run, np.ndarray, np.ndarray]:
     X, y = inst.data()
     return solve_pair(gd_system(X, y), inst.start(), GD_GRID, dps), X, y
@@ -122,7 +126,8 @@ def check_eq10_hp(inst: SignInstance, dps: int, rate: float = 4.0) -> Result:
        statement="At --dps digits along gradient flow on (w₊, w₋) from α1: w₊⊙w₋ = α² and, integrating (10), "
                  "∇Q_α(β_t) − ∇Q_α(β₀) = −4∫₀ᵗ∇_βL with ∇Q_α(β) = arcsinh(β/(2α²)), on [0, 2].", kind="identity")
 def _eq10_hp(ctx: Context) -> Result:
-    return check_along("eqs. (8)-(10) at high precision", SIGN_CLASS, lambda i: check_eq10_hp(i, ctx.dps), ctx)
+    return check_along("eqs. (8)-(10) at high precision", SIGN_CLASS, lambda i: check_eq10_hp(i, ctx.dps), ctx,
+                       stream=GD_STREAM)
 
 
 def low_dim_residual(X: np.ndarray, alpha: float, scale: float = 1.0):
@@ -150,10 +155,12 @@ def check_low_dim_hp(inst: SignInstance, dps: int, scale: float = 1.0) -> Result
                  "component in ker X vanishes), n < d, on [0, 2].", kind="identity")
 def _low_dim_hp(ctx: Context) -> Result:
     return check_along("§3.2 low-dimensional structure at high precision", SIGN_CLASS,
-                       lambda i: check_low_dim_hp(i, ctx.dps), ctx)
+                       lambda i: check_low_dim_hp(i, ctx.dps), ctx,
+                       stream=GD_STREAM)
 
 
 # --- smoothed sign descent: (13), the product, Prop. 3.6 --------------------------------------------------------------
+@functools.lru_cache(maxsize=4)
 def ssd_run(inst: SignInstance, dps: int) -> tuple[Run, np.ndarray, np.ndarray]:
     X, y = inst.data()
     return solve_pair(ssd_system(X, y, inst.eps), inst.start(), SSD_GRID, dps), X, y
@@ -189,7 +196,8 @@ def check_eq13_hp(inst: SignInstance, dps: int, rate: float = 4.0) -> Result:
        statement="At --dps digits along smoothed sign descent (12) from α1: β_t − β₀ = ∫₀ᵗ(13) with (13) "
                  "β̇ = −4g⊙[w₊²/(2w₊|g| + ε) + w₋²/(2w₋|g| + ε)], on [0, 0.5].", kind="identity")
 def _eq13_hp(ctx: Context) -> Result:
-    return check_along("eqs. (12)-(13) at high precision", SIGN_CLASS, lambda i: check_eq13_hp(i, ctx.dps), ctx)
+    return check_along("eqs. (12)-(13) at high precision", SIGN_CLASS, lambda i: check_eq13_hp(i, ctx.dps), ctx,
+                       stream=SSD_STREAM)
 
 
 def product_residual(X: np.ndarray, y: np.ndarray, eps: float, alpha: float, coefficient: float = 4.0):
@@ -225,7 +233,8 @@ def check_product_hp(inst: SignInstance, dps: int, coefficient: float = 4.0) -> 
                  "≤ 0, is the float64 entry's).", kind="identity")
 def _product_hp(ctx: Context) -> Result:
     return check_along("§3.3.1 product rate at high precision", SIGN_CLASS,
-                       lambda i: check_product_hp(i, ctx.dps), ctx)
+                       lambda i: check_product_hp(i, ctx.dps), ctx,
+                       stream=SSD_STREAM)
 
 
 def dual_residual(X: np.ndarray, y: np.ndarray, power: float = 0.5):
@@ -262,4 +271,5 @@ def check_prop36_hp(inst: SignInstance, dps: int, power: float = 0.5) -> Result:
                  "sign(β)√(|β| + ξ²) with ξ = w_n equals s⊙w_d, and θ_t − θ₀ = ∫₀ᵗ(14), (14): "
                  "θ̇ = −2w_d⊙g/(2w_d|g| + ε).", kind="identity")
 def _prop36_hp(ctx: Context) -> Result:
-    return check_along("Prop. 3.6 at high precision", SIGN_CLASS, lambda i: check_prop36_hp(i, ctx.dps), ctx)
+    return check_along("Prop. 3.6 at high precision", SIGN_CLASS, lambda i: check_prop36_hp(i, ctx.dps), ctx,
+                       stream=SSD_STREAM)
