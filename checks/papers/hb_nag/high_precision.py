@@ -86,7 +86,7 @@ SECOND_ORDER_CLASS = hb_class(True)
 FIRST_ORDER_CLASS = hb_class(False)
 
 
-@functools.lru_cache(maxsize=4)
+@functools.lru_cache(maxsize=8)  # three instances of each of the two flows
 def hb_run(inst: HBInstance, dps: int) -> tuple[Run, np.ndarray, np.ndarray]:
     X, y, _, _ = inst.data()
     return solve_pair(hb_nag_system(X, y, inst.alpha, inst.mu), inst.start(), GRID, dps), X, y
