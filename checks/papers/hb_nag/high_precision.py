@@ -34,7 +34,7 @@ from checks.sampling import HypothesisClass
 from checks.verdict import Result
 from numerics.taylor.systems import hb_nag_system, least_squares_data
 
-GROUP = "flows"
+GROUP = "high_precision"  # its own process group under --jobs: the module caches its solves
 GRID = tuple(float(t) for t in np.linspace(0.0, 2.0, 5))
 #: random streams of the draws: the entries on one flow draw the same instances and share their (cached) solves
 SECOND_STREAM, FIRST_STREAM = "hb_nag.high_precision.second_order", "hb_nag.high_precision.first_order"

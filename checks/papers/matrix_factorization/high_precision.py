@@ -27,7 +27,7 @@ from checks.verdict import Result
 from numerics import matrix_factorization as N
 from numerics.taylor.systems import mf_system, mp_array
 
-GROUP = "riccati"
+GROUP = "high_precision"  # its own process group under --jobs: the module caches its solves
 K = "matrix_factorization:"
 HORIZON = 1.0
 GRID = tuple(float(t) for t in np.linspace(0.0, HORIZON, 5))

@@ -33,7 +33,7 @@ from checks.verdict import Result
 from numerics.flow import solve_flow
 from numerics.taylor.systems import initial_mgf, mgf_system, mp_array
 
-GROUP = "continuous"
+GROUP = "high_precision"  # its own process group under --jobs: the module caches its solves
 #: horizon of every run
 HORIZON = 4.0
 #: times at which the identities are evaluated (besides t = 0)

@@ -27,7 +27,7 @@ from checks.sampling import HypothesisClass, inapplicable
 from checks.verdict import Result
 from numerics.taylor.systems import dominant_sign, gd_system, least_squares_data, mp_array, ssd_system
 
-GROUP = "flows"
+GROUP = "high_precision"  # its own process group under --jobs: the module caches its solves
 K = "sign_descent:"
 GD_GRID = tuple(float(t) for t in np.linspace(0.0, 2.0, 5))
 SSD_GRID = tuple(float(t) for t in np.linspace(0.0, 0.5, 5))
