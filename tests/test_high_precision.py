@@ -29,7 +29,7 @@ GD_INST = SD.SignInstance(11, 2, 3, 0.4, 0.1)
 SSD_INST = SD.SignInstance(11, 1, 3, 0.4, 0.1)
 HB1_INST = HB.HBInstance(5, 2, 0.7, 0.6, 0.0)
 HB2_INST = HB.HBInstance(5, 1, 0.7, 0.6, 0.1)
-MGF_INST = MD.MGFInstance(3, 1, 2, 0.3, 0.6)
+MGF_INST = MD.MGFInstance(0, 1, 2, 0.25, 0.5)  # no zero crossing (MD.screened)
 
 Case = tuple[Callable[[int], Result], Callable[[int], Result]]
 
@@ -147,3 +147,11 @@ def test_an_unfinished_solve_is_not_a_verdict_on_the_claim() -> None:
     run = solve_pair(mf_system(np.eye(2), 2, True), [0.5, 0.0, 0.0, 0.5], (0.0, 1.0), 20, seconds=1e-9)
     out = H.decide("x", run, lambda r, s: np.zeros(1, dtype=object), lambda r, s: 1, 20, {})
     assert out.verdict is Verdict.INCONCLUSIVE
+
+
+def test_an_mgf_instance_through_a_zero_crossing_is_discarded_not_decided() -> None:
+    from checks.sampling import is_inapplicable
+
+    crossing = MD.MGFInstance(3, 1, 2, 0.3, 0.6)  # w± crosses zero on [0, 4] (float64 screen)
+    assert MD.smallest_weight_ratio(crossing) <= 0
+    assert is_inapplicable(MD.check_prop4_hp(crossing, DPS_PERTURBED))
