@@ -185,7 +185,7 @@ def mgf_row(lam: float) -> dict[str, Any]:
     for rtol in PROJECT_RTOL:
         t0 = time.process_time()
         run = MF.solve_dln_mgf(X, y, u0, v0, lam, t_max=HORIZON, loss_tol=1e-300, rtol=rtol, atol=rtol * 1e-4,
-                               second_solve=False)
+                               looser=None)
         note = "" if abs(run.t_end - HORIZON) < 1e-12 else f"ended at t = {run.t_end:.3g}: {run.message}"
         record("float64", f"solve_dln_mgf rtol={rtol:g}" + (" (default)" if rtol == 1e-11 else ""),
                time.process_time() - t0, run.state, note)
