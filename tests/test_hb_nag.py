@@ -59,8 +59,9 @@ EXPECTED = {
     "prop5": REFUTED, "prop5.corrected": CONFIRMED, "eq53to58": REFUTED, "theorem3.remark": CONFIRMED,
     "sec3-1.smaller_init": CONFIRMED, "sec3-3.biased": CONFIRMED, "sec3-5.small_lr": CONFIRMED,
     "appD-4.uv_equivalence": CONFIRMED, "appD-5.small_init": PROVED, "appD-5.large_init": PROVED,
-    "fig1": REFUTED, "sec3-2.when_momentum_helps": REFUTED, "fig2a": REFUTED, "fig2b": REFUTED,
-    "fig4": REFUTED, "fig5": REFUTED, "fig3a": REFUTED, "fig3b": REFUTED, "fig7": CONFIRMED,
+    # experiments (basis settings): one seed on the reduced quick instance cannot refute (issue 16)
+    "fig1": INCONCLUSIVE, "sec3-2.when_momentum_helps": INCONCLUSIVE, "fig2a": INCONCLUSIVE, "fig2b": INCONCLUSIVE,
+    "fig4": INCONCLUSIVE, "fig5": INCONCLUSIVE, "fig3a": INCONCLUSIVE, "fig3b": INCONCLUSIVE, "fig7": CONFIRMED,
     "eq10.sgf": CONFIRMED,
 }
 

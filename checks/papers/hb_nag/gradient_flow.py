@@ -60,7 +60,7 @@ def projection_onto_interpolators(X: np.ndarray, y: np.ndarray, b0: np.ndarray) 
        keys=(K + "sec-1-claim-single-layer-linear-regression",),
        statement="For f(x; β) = βᵀx and the square loss, HB and NAG converge to the interpolator closest to the "
                  "initialisation in Euclidean distance, as GD does.",
-       latex=r"\beta(\infty)=\arg\min_{X\beta=y}\|\beta-\beta_0\|_2", kind="implicit_bias")
+       latex=r"\beta(\infty)=\arg\min_{X\beta=y}\|\beta-\beta_0\|_2", kind="implicit_bias", basis="printed")
 def _single_layer(ctx: Context) -> Result:
     return check_single_layer(single_layer_problem(ctx), projection_onto_interpolators)
 
@@ -99,7 +99,8 @@ def gf_run(ctx: Context, biased: bool) -> tuple[Instance, FlowPath]:
        statement="Gradient flow on θ = u⊙u − v⊙v from u(0) = v(0) converges to argmin Q^GF_ξ(θ) s.t. Xθ = y, "
                  "Q^GF_ξ = Σ_j ¼[θ_j arcsinh(θ_j/(2ξ_j)) − √(4ξ_j²+θ_j²) + 2ξ_j].",
        latex=r"\theta^{GF}(\infty)=\arg\min_{X\theta=y}Q^{GF}_\xi(\theta)", kind="implicit_bias",
-       reconstruction="the text prints 'arcsin'; the hyperbolic entropy (and eqs. 9, 10) use arcsinh, checked here")
+       reconstruction="the text prints 'arcsin'; the hyperbolic entropy (and eqs. 9, 10) use arcsinh, checked here",
+       basis="reconstructed")
 def _sec3_gf(ctx: Context) -> Result:
     return check_gf_bias(*gf_run(ctx, False), no_linear_term)
 
@@ -107,7 +108,8 @@ def _sec3_gf(ctx: Context) -> Result:
 @claim("hb_nag.prop2", section="3 / App. D.6", equations=("7", "66", "67"), keys=(K + "proposition-2",),
        statement="Gradient flow from a biased initialisation converges to argmin Q^GF_ξ(θ) + θᵀR^GF s.t. Xθ = y "
                  "with ξ_j = |u_j(0)v_j(0)| and R^GF_j = +arcsinh(θ_j(0)/(2ξ_j))/4.",
-       latex=r"\mathcal R^{GF}_j=\tfrac14\operatorname{arcsinh}\frac{\theta_j(0)}{2\xi_j}", kind="implicit_bias")
+       latex=r"\mathcal R^{GF}_j=\tfrac14\operatorname{arcsinh}\frac{\theta_j(0)}{2\xi_j}", kind="implicit_bias",
+       basis="printed")
 def _prop2(ctx: Context) -> Result:
     return check_gf_bias(*gf_run(ctx, True), G.r_gf_paper)
 
@@ -116,7 +118,8 @@ def _prop2(ctx: Context) -> Result:
        corrects="hb_nag.prop2",
        statement="Under GF u_jv_j is constant and ¼arcsinh(θ/(2ξ)) = ∇Q^GF_ξ follows the mirror flow d/dt∇Q = −∇L, "
                  "so the limit minimises the Bregman divergence: R^GF_j = −arcsinh(θ_j(0)/(2ξ_j))/4.",
-       latex=r"\mathcal R^{GF}_j=-\tfrac14\operatorname{arcsinh}\frac{\theta_j(0)}{2\xi_j}", kind="implicit_bias")
+       latex=r"\mathcal R^{GF}_j=-\tfrac14\operatorname{arcsinh}\frac{\theta_j(0)}{2\xi_j}", kind="implicit_bias",
+       basis="printed")
 def _prop2_corrected(ctx: Context) -> Result:
     return combine("Prop. 2 with R^GF = −¼arcsinh(θ(0)/(2ξ))", {
         "mirror flow identity": residuals_vanish("GF mirror flow", {"d/dt grad Q + g": D.gf_mirror_residual()}),
@@ -137,6 +140,7 @@ def check_q_limits(large: sp.Expr, small: sp.Expr) -> Result:
 @claim("hb_nag.sec3.q_gf_limits", section="3", equations=("Q^GF",), keys=(K + "sec-3-q-gf-regime-limits",),
        statement="As ξ → ∞, Q^GF_ξ(θ) ∝ ‖θ‖₂² (ξQ_ξ → θ²/16); as ξ → 0, Q^GF_ξ → ‖θ‖₁ up to normalisation "
                  "(Q_ξ/ln(1/ξ) → |θ|/4).",
-       latex=r"\xi Q_\xi\to\tfrac{\theta^2}{16},\ Q_\xi/\ln(1/\xi)\to\tfrac{|\theta|}{4}", kind="asymptotic")
+       latex=r"\xi Q_\xi\to\tfrac{\theta^2}{16},\ Q_\xi/\ln(1/\xi)\to\tfrac{|\theta|}{4}", kind="asymptotic",
+       basis="printed")
 def _q_limits(ctx: Context) -> Result:
     return check_q_limits(D.q_large_scale_limit(), D.q_small_scale_limit())

@@ -56,7 +56,7 @@ def check_alpha_restored(printed: D.AlphaFormula) -> Result:
        keys=(K + "proposition-1-hb-coefficient",),
        statement="Taylor-expanding HB's two-step recursion β_{k+1} = β_k + μ(β_k − β_{k−1}) − η∇L(β_k) at t = kη "
                  "to O(η) gives αβ̈ + β̇ + ∇L/(1−μ) = 0 with α = η(1+μ)/(2(1−μ)).",
-       latex=r"\alpha_{HB}=\frac{\eta(1+\mu)}{2(1-\mu)}", kind="closed_form")
+       latex=r"\alpha_{HB}=\frac{\eta(1+\mu)}{2(1-\mu)}", kind="closed_form", basis="printed")
 def _prop1_hb(ctx: Context) -> Result:
     return check_alpha("hb", D.paper_alpha_hb)
 
@@ -65,7 +65,7 @@ def _prop1_hb(ctx: Context) -> Result:
        keys=(K + "proposition-1-nag-coefficient",),
        statement="For NAG (gradient at ρ_k = β_k + μp_k), the expansion plus ημ∇²Lβ̇ ≈ −η(1−μ)β̈ gives "
                  "αβ̈ + β̇ + ∇L/(1−μ) = 0 with α = η(1−μ+2μ²)/(2(1−μ)) (the value of §2 and App. D).",
-       latex=r"\alpha_{NAG}=\frac{\eta(1-\mu+2\mu^2)}{2(1-\mu)}", kind="closed_form")
+       latex=r"\alpha_{NAG}=\frac{\eta(1-\mu+2\mu^2)}{2(1-\mu)}", kind="closed_form", basis="printed")
 def _prop1_nag(ctx: Context) -> Result:
     return check_alpha("nag", D.paper_alpha_nag)
 
@@ -73,7 +73,7 @@ def _prop1_nag(ctx: Context) -> Result:
 @claim("hb_nag.appC-2.alpha", section="App. C.2", equations=("C.2 final display",),
        keys=(K + "proposition-1-nag-coefficient",),
        statement="App. C.2 ends with α = (2μ² − μ + 1)/(2(1−μ)) for NAG.",
-       latex=r"\alpha=\frac{2\mu^2-\mu+1}{2(1-\mu)}", kind="closed_form")
+       latex=r"\alpha=\frac{2\mu^2-\mu+1}{2(1-\mu)}", kind="closed_form", basis="printed")
 def _appc2_printed(ctx: Context) -> Result:
     return check_alpha("nag", D.paper_alpha_nag_c2)
 
@@ -82,7 +82,7 @@ def _appc2_printed(ctx: Context) -> Result:
        keys=(K + "proposition-1-nag-coefficient",), corrects="hb_nag.appC-2.alpha",
        statement="App. C.2's last step, η(1+μ)/2·β̈ + (1−μ)β̇ = −∇L + ημ(1−μ)β̈, divided by (1−μ), gives "
                  "α = η(2μ² − μ + 1)/(2(1−μ)): the printed value with the factor η restored.",
-       latex=r"\alpha=\frac{\eta(2\mu^2-\mu+1)}{2(1-\mu)}", kind="closed_form")
+       latex=r"\alpha=\frac{\eta(2\mu^2-\mu+1)}{2(1-\mu)}", kind="closed_form", basis="printed")
 def _appc2_corrected(ctx: Context) -> Result:
     return check_alpha_restored(D.paper_alpha_nag_c2)
 
@@ -111,7 +111,7 @@ def check_leading_order(expr: sp.Expr, order: int, what: str) -> Result:
 @claim("hb_nag.appC-2.rho", section="App. C.2", equations=("ρ(t) expansion",),
        keys=(K + "app-c-2-expansion-of-rho-t",),
        statement="ρ(t) = β(t) + μ(β(t) − β(t−η)) = β(t) + ημβ̇(t) + O(η³).",
-       latex=r"\rho(t)=\beta(t)+\eta\mu\dot\beta(t)+\mathcal O(\eta^3)", kind="order")
+       latex=r"\rho(t)=\beta(t)+\eta\mu\dot\beta(t)+\mathcal O(\eta^3)", kind="order", basis="printed")
 def _appc2_rho(ctx: Context) -> Result:
     return check_rho_expansion(3)
 
@@ -120,7 +120,8 @@ def _appc2_rho(ctx: Context) -> Result:
        keys=(K + "app-c-2-expansion-of-rho-t",), corrects="hb_nag.appC-2.rho",
        statement="ρ(t) = β + ημβ̇ − μη²β̈/2 + O(η³), so ρ = β + ημβ̇ + O(η²); the consequence used, "
                  "η∇L(ρ) = η∇L(β) + η²μ∇²L β̇ + O(η³), holds.",
-       latex=r"\eta\nabla L(\rho)=\eta\nabla L(\beta)+\eta^2\mu\nabla^2L\dot\beta+\mathcal O(\eta^3)", kind="order")
+       latex=r"\eta\nabla L(\rho)=\eta\nabla L(\beta)+\eta^2\mu\nabla^2L\dot\beta+\mathcal O(\eta^3)", kind="order",
+       basis="printed")
 def _appc2_rho_corrected(ctx: Context) -> Result:
     return combine("ρ(t) expansion, corrected", {
         "rho to O(eta^2)": check_rho_expansion(2),
@@ -186,7 +187,7 @@ def check_prop1(inst: Instance, alpha: AlphaOf, T: float, alternatives: bool) ->
        keys=(K + "proposition-1-order-of-approximation",), tier="quick",
        statement="Sampled at t = kη, the flow (4) with the paper's α stays within Cη of the HB / NAG iterates on "
                  "any fixed horizon [0, T] (flow started at β̇(0) = −∇L/(1−μ), App. D's choice).",
-       latex=r"\sup_{0\le k\eta\le T}|\beta(k\eta)-\bar\beta_k|\le C\eta", kind="convergence")
+       latex=r"\sup_{0\le k\eta\le T}|\beta(k\eta)-\bar\beta_k|\le C\eta", kind="convergence", basis="printed")
 def _prop1_order(ctx: Context) -> Result:
     profile = FLOWS.of(ctx)
     return check_prop1(flow_instance(ctx, True), N.flow_alpha, profile.order_horizon, profile.order_alternatives)

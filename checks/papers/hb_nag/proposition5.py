@@ -53,7 +53,7 @@ def check_phi_rate(stated: sp.Expr, name: str) -> Result:
        statement="At interpolation φ_j(∞) = 16[diag XᵀX]_j/(n(1−μ))·Q^M_{ξ,j}(θ_j(∞), 0) + C, C = 0 for θ(0) = 0 "
                  "(checked at leading order, on the flow with α → 0, generic X, unbiased init).",
        latex=r"\phi_j(\infty)=\frac{16[\mathrm{diag}(X^TX)]_j}{n(1-\mu)}Q^M_{\xi,j}(\theta_j(\infty),0)+C",
-       kind="closed_form")
+       kind="closed_form", basis="printed")
 def _prop5(ctx: Context) -> Result:
     return combine("Prop. 5", {
         "generic X": check_prop5(flow_instance(ctx, False), G.phi_prop5),
@@ -65,7 +65,8 @@ def _prop5(ctx: Context) -> Result:
        statement="φ̇_j = −(2/(1−μ))∂_jL θ̇_j/√(θ_j²+4ξ_j²) (coefficient 2, not 4); when Σ_iε_ij is constant in time "
                  "(e.g. orthogonal columns of X) this integrates to φ_j(∞) = 8[diag XᵀX]_j/(n(1−μ))·Q_{ξ_j}(θ_j(∞)) "
                  "for θ(0) = 0; for generic X no such closed form holds (ε_ij varies).",
-       latex=r"\phi_j(\infty)=\frac{8[\mathrm{diag}(X^TX)]_j}{n(1-\mu)}Q_{\xi_j}(\theta_j(\infty))", kind="closed_form")
+       latex=r"\phi_j(\infty)=\frac{8[\mathrm{diag}(X^TX)]_j}{n(1-\mu)}Q_{\xi_j}(\theta_j(\infty))", kind="closed_form",
+       basis="printed")
 def _prop5_corrected(ctx: Context) -> Result:
     return combine("Prop. 5 corrected", {
         "rate coefficient 2/(1-mu)": check_phi_rate(2 / (1 - D.mu), "c - 2/(1-mu)"),
@@ -77,7 +78,8 @@ def _prop5_corrected(ctx: Context) -> Result:
        statement="αφ_j(t) = −(4α/(1−μ))∫∂_jL/√(θ_j²+4ξ_j²) dθ_j (53), evaluated with ε_ij(t) treated as constant "
                  "(54–56), and with ε_ij(∞) = −θ_j(∞)x_ij² (57), αφ_j(∞) = 16α(Σ_i x_ij)²/(n(1−μ))·Q^M_{ξ,j}(θ(∞), 0) "
                  "+ C' (58).",
-       latex=r"\alpha\phi_j(\infty)=\frac{16\alpha(\sum_ix_{ij})^2}{n(1-\mu)}Q^M_{\xi,j}+C'", kind="identity")
+       latex=r"\alpha\phi_j(\infty)=\frac{16\alpha(\sum_ix_{ij})^2}{n(1-\mu)}Q^M_{\xi,j}+C'", kind="identity",
+       basis="printed")
 def _eqs53_58(ctx: Context) -> Result:
     inst, orth = flow_instance(ctx, False), orthogonal_instance(ctx.seed)
     return combine("eqs. (53)–(58)", {

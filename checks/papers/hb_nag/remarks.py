@@ -9,14 +9,13 @@ import numpy as np
 
 from checks.context import Context
 from checks.papers.hb_nag.gradient_flow import check_q_limits
+from checks.papers.hb_nag.hypotheses import ANY_FLOWS, UNBIASED_FLOWS, check_on_flows, rescaled_gradient_flow
 from checks.papers.hb_nag.instances import (
     MU,
     FlowCase,
     Instance,
     K,
-    flow_cases,
     flow_instance,
-    rescaled_gradient_flows,
     symmetric_initialisation,
 )
 from checks.papers.hb_nag.order_checks import flow_failure
@@ -68,9 +67,11 @@ def xibar_inf(xi: np.ndarray, alpha: float, phi: np.ndarray) -> np.ndarray:
        keys=(K + "remark-after-theorem-3-sec-3-4-initialization-mitigation",),
        statement="φ_j(t) ≥ 0 is non-decreasing, so ξ̄_j(t) = ξ_je^{−αφ_j(t)} ≤ ξ_j; φ(∞) is positive and finite, so "
                  "ξ̄(∞) < ξ strictly (and Q^M_{ξ̄(∞)} is the entropy of a smaller scale).",
-       latex=r"\bar\xi_j(\infty)=\xi_je^{-\alpha\phi_j(\infty)}<\xi_j", kind="inequality")
+       latex=r"\bar\xi_j(\infty)=\xi_je^{-\alpha\phi_j(\infty)}<\xi_j", kind="inequality",
+       basis="printed", hypothesis_class=ANY_FLOWS)
 def _remark_theorem3(ctx: Context) -> Result:
-    return check_xibar_below_xi(flow_cases(ctx), xibar_inf)
+    return check_on_flows("ξ̄(∞) < ξ", "any", lambda cases: check_xibar_below_xi(cases, xibar_inf), ctx,
+                          needs_limit=True)
 
 
 def check_saddle_escape(inst: Instance, scales: Sequence[float]) -> Result:
@@ -94,11 +95,13 @@ def check_saddle_escape(inst: Instance, scales: Sequence[float]) -> Result:
        statement="Ignoring R^M, HB/NAG from scale ξ select the interpolator GF selects from the smaller scale ξ̄(∞) "
                  "(argmin Q_{ξ̄(∞)}, up to O(η²) from u(0) = v(0)); GF from very small scales is slow to leave the "
                  "saddle u = v = 0 (its time to fit grows as the scale shrinks).",
-       latex=r"\theta^{HB}_\xi(\infty)\approx\theta^{GF}_{\bar\xi(\infty)}(\infty)", kind="implicit_bias")
+       latex=r"\theta^{HB}_\xi(\infty)\approx\theta^{GF}_{\bar\xi(\infty)}(\infty)", kind="implicit_bias",
+       basis="printed", hypothesis_class=UNBIASED_FLOWS)
 def _sec31(ctx: Context) -> Result:
     return combine("§3.1 remark", {
-        "implicit bias": check_limit("HB/NAG limit vs GF's bias at scale ξ̄(∞) (R ignored)", flow_cases(ctx, (False,)),
-                                     r_none),
+        "implicit bias": check_on_flows(
+            "HB/NAG limit vs GF's bias at scale ξ̄(∞) (R ignored)", "unbiased",
+            lambda cases: check_limit("HB/NAG limit vs argmin Q_{ξ̄(∞)}", cases, r_none), ctx, needs_limit=True),
         "saddle escape": check_saddle_escape(flow_instance(ctx, False), SADDLE_SCALES)})
 
 
@@ -120,7 +123,7 @@ def check_sec33(r_m: Callable[..., np.ndarray], r_gf: Callable[..., np.ndarray])
        keys=(K + "sec-3-3-claim-biased-initialization",),
        statement="R^M → R^GF as α∇L(θ(0)) → 0 (the difference is O(α)); as u(0) → v(0) (δ → 0) at fixed α the "
                  "gradient term dominates R^M − R^GF relative to R^GF.",
-       latex=r"\mathcal R^M-\mathcal R^{GF}=\mathcal O(\alpha)", kind="asymptotic")
+       latex=r"\mathcal R^M-\mathcal R^{GF}=\mathcal O(\alpha)", kind="asymptotic", basis="printed")
 def _sec33(ctx: Context) -> Result:
     return check_sec33(G.r_corrected, G.r_gf_corrected)
 
@@ -140,9 +143,13 @@ def check_small_lr(cases: Sequence[FlowCase], gf: dict[bool, FlowPath]) -> Resul
 @claim("hb_nag.sec3-5.small_lr", section="3.5", equations=("9",), keys=(K + "sec-3-5-small-learning-rate-limit",),
        statement="As η → 0 (α → 0), ξ̄(∞) → ξ and Q^M_{ξ̄(∞)} → Q^GF_ξ: the limit of HB/NAG flow tends to that of "
                  "(rescaled) gradient flow; the gaps shrink like α ∝ η.",
-       latex=r"\eta\to0:\ \bar\xi(\infty)\to\xi,\ \theta^M(\infty)\to\theta^{GF}(\infty)", kind="asymptotic")
+       latex=r"\eta\to0:\ \bar\xi(\infty)\to\xi,\ \theta^M(\infty)\to\theta^{GF}(\infty)", kind="asymptotic",
+       basis="printed", hypothesis_class=ANY_FLOWS)
 def _sec35(ctx: Context) -> Result:
-    return check_small_lr(flow_cases(ctx), rescaled_gradient_flows(ctx))
+    def small_lr(cases: Sequence[FlowCase]) -> Result:
+        return check_small_lr(cases, {c.biased: rescaled_gradient_flow(c) for c in cases})
+
+    return check_on_flows("§3.5 small-η limit", "any", small_lr, ctx, needs_limit=True)
 
 
 def check_uv_symmetry(inst: Instance, u0: np.ndarray, v0: np.ndarray) -> Result:
@@ -166,7 +173,7 @@ def check_uv_symmetry(inst: Instance, u0: np.ndarray, v0: np.ndarray) -> Result:
        keys=(K + "app-d-4-equivalence-with-u-v-networks",),
        statement="For f = (u⊙v)ᵀx under HB/NAG flow the dynamics are symmetric in u and v, so |u(0)| = |v(0)| implies "
                  "|u(t)| = |v(t)| for all t ≥ 0 (the model is then θ = u⊙u).",
-       latex=r"|u(0)|=|v(0)|\Rightarrow|u(t)|=|v(t)|", kind="identity")
+       latex=r"|u(0)|=|v(0)|\Rightarrow|u(t)|=|v(t)|", kind="identity", basis="printed")
 def _appd4(ctx: Context) -> Result:
     inst = flow_instance(ctx, False)
     return check_uv_symmetry(inst, *symmetric_initialisation(ctx.rng(), inst.X.shape[1]))
@@ -176,7 +183,7 @@ def _appd4(ctx: Context) -> Result:
        keys=(K + "app-d-5-small-initialization-limit",),
        statement="As ξ → 0: −√(4ξ̄²+θ̄²) + 2ξ̄ → −|θ̄| and θ̄ arcsinh(θ̄/(2ξ̄)) ~ |θ̄| ln(1/ξ̄) diverges, so Q^M_{ξ̄(∞)} "
                  "behaves like ‖θ(∞)‖₁ times a diverging factor while θᵀR^M stays finite: rich regime.",
-       latex=r"Q^M_{\bar\xi}\sim\tfrac14\|\theta\|_1\ln(1/\bar\xi)", kind="asymptotic")
+       latex=r"Q^M_{\bar\xi}\sim\tfrac14\|\theta\|_1\ln(1/\bar\xi)", kind="asymptotic", basis="printed")
 def _appd5_small(ctx: Context) -> Result:
     lim = D.d5_term_limits()
     return combine("App. D.5, ξ → 0", {
@@ -189,7 +196,7 @@ def _appd5_small(ctx: Context) -> Result:
        statement="As ξ → ∞: θ̄ arcsinh(θ̄/(2ξ̄)) ~ θ̄²/(2ξ̄) and −√(4ξ̄²+θ̄²) + 2ξ̄ → 0, so Q^M ∝ ‖θ(∞)‖₂² (eq. 65) and "
                  "Q^M + θᵀR^M is quadratic plus linear: kernel regime. (The dropped term is −θ̄²/(4ξ̄), of the same "
                  "order as the kept one: the constant is 1/(16ξ̄), not 1/(8ξ̄), but proportionality holds.)",
-       latex=r"Q^M_{\bar\xi}\sim\frac{\|\theta\|_2^2}{16\bar\xi}", kind="asymptotic")
+       latex=r"Q^M_{\bar\xi}\sim\frac{\|\theta\|_2^2}{16\bar\xi}", kind="asymptotic", basis="printed")
 def _appd5_large(ctx: Context) -> Result:
     lim = D.d5_term_limits()
     return combine("App. D.5, ξ → ∞", {
