@@ -29,6 +29,8 @@ from checks.verdict import Result, Verdict, refuted
 from numerics import hb_nag as N
 
 CONFIRMED, REFUTED, INCONCLUSIVE = Verdict.CONFIRMED, Verdict.REFUTED, Verdict.INCONCLUSIVE
+#: find() settings: the same draws every run
+FIND = settings(database=None, derandomize=True, max_examples=1000)
 
 
 @pytest.fixture
@@ -39,8 +41,8 @@ def qctx() -> Context:
 # --- the classes -----------------------------------------------------------------------------------------
 @pytest.mark.parametrize("bias", BIASES)
 def test_draws_stay_in_their_class(bias):
-    for draw in (find(flow_strategy(bias), lambda d: d.mu > 0.8, settings=settings(database=None)),
-                 find(flow_strategy(bias), lambda d: d.n >= 4, settings=settings(database=None))):
+    for draw in (find(flow_strategy(bias), lambda d: d.mu > 0.8, settings=FIND),
+                 find(flow_strategy(bias), lambda d: d.n >= 4, settings=FIND)):
         inst = draw_instance(draw)
         assert 0 < draw.mu < 1 and draw.n < draw.d and inst.X.shape == (draw.n, draw.d)
         assert np.all(inst.xi > 0)
@@ -53,7 +55,7 @@ def test_draws_stay_in_their_class(bias):
 def test_draws_go_beyond_the_experiment_defaults():
     seen = find(st.lists(flow_strategy("any"), min_size=30, max_size=30),
                 lambda ds: any(d.method == "nag" for d in ds) and any(d.mu > 0.7 for d in ds)
-                and any(np.any(draw_instance(d).u0 < 0) for d in ds), settings=settings(database=None))
+                and any(np.any(draw_instance(d).u0 < 0) for d in ds), settings=FIND)
     assert len(seen) == 30
 
 
@@ -161,3 +163,27 @@ def test_cells_after_a_disagreement_are_not_computed():
 def test_fig3a_refuted_on_the_quick_instance_is_inconclusive(ctx):
     res = robust_experiment("Fig. 3(a)", ctx, fig3a_at, ETA_SETTINGS)
     assert res.evidence["default_cell"]["verdict"] == "REFUTED" and res.verdict is INCONCLUSIVE
+
+
+# --- gradient flow and Prop. 5 on drawn instances -----------------------------------------------------------------
+def test_prop2_corrected_linear_term_off_by_15_percent_is_refuted(qctx):
+    from checks.papers.hb_nag.gradient_flow import check_gf_bias
+    from checks.papers.hb_nag.hypotheses import check_on_gradient_flows
+    from numerics.generated import hb_nag as G
+
+    def run(r_of):
+        return check_on_gradient_flows("Prop. 2", "biased", lambda inst, path: check_gf_bias(inst, path, r_of), qctx,
+                                       400.0)
+
+    assert run(G.r_gf_corrected).verdict is CONFIRMED
+    bad = run(lambda th0, xi: 1.15 * G.r_gf_corrected(th0, xi))
+    assert bad.verdict is REFUTED and bad.counterexample
+
+
+def test_prop5_corrected_coefficient_off_by_15_percent_is_refuted(qctx):
+    from checks.papers.hb_nag.proposition5 import on_orthogonal
+    from numerics.generated import hb_nag as G
+
+    assert on_orthogonal(G.phi_prop5_corrected, qctx).verdict is CONFIRMED
+    bad = on_orthogonal(lambda sx2, n, mu, q: 1.15 * G.phi_prop5_corrected(sx2, n, mu, q), qctx)
+    assert bad.verdict is REFUTED and {"seed", "n", "d", "mu"} <= set(bad.counterexample)

@@ -8,6 +8,7 @@ import numpy as np
 import sympy as sp
 
 from checks.context import Context
+from checks.papers.hb_nag.hypotheses import BIASED_GF, UNBIASED_GF, check_on_gradient_flows
 from checks.papers.hb_nag.instances import (
     FLOWS,
     Instance,
@@ -100,18 +101,22 @@ def gf_run(ctx: Context, biased: bool) -> tuple[Instance, FlowPath]:
                  "Q^GF_ξ = Σ_j ¼[θ_j arcsinh(θ_j/(2ξ_j)) − √(4ξ_j²+θ_j²) + 2ξ_j].",
        latex=r"\theta^{GF}(\infty)=\arg\min_{X\theta=y}Q^{GF}_\xi(\theta)", kind="implicit_bias",
        reconstruction="the text prints 'arcsin'; the hyperbolic entropy (and eqs. 9, 10) use arcsinh, checked here",
-       basis="reconstructed")
+       basis="reconstructed", hypothesis_class=UNBIASED_GF)
 def _sec3_gf(ctx: Context) -> Result:
-    return check_gf_bias(*gf_run(ctx, False), no_linear_term)
+    return check_on_gradient_flows("GF from u(0) = v(0)", "unbiased",
+                                   lambda inst, path: check_gf_bias(inst, path, no_linear_term), ctx,
+                                   FLOWS.of(ctx).gf_horizon)
 
 
 @claim("hb_nag.prop2", section="3 / App. D.6", equations=("7", "66", "67"), keys=(K + "proposition-2",),
        statement="Gradient flow from a biased initialisation converges to argmin Q^GF_ξ(θ) + θᵀR^GF s.t. Xθ = y "
                  "with ξ_j = |u_j(0)v_j(0)| and R^GF_j = +arcsinh(θ_j(0)/(2ξ_j))/4.",
        latex=r"\mathcal R^{GF}_j=\tfrac14\operatorname{arcsinh}\frac{\theta_j(0)}{2\xi_j}", kind="implicit_bias",
-       basis="printed")
+       basis="printed", hypothesis_class=BIASED_GF)
 def _prop2(ctx: Context) -> Result:
-    return check_gf_bias(*gf_run(ctx, True), G.r_gf_paper)
+    return check_on_gradient_flows("Prop. 2 (printed R^GF)", "biased",
+                                   lambda inst, path: check_gf_bias(inst, path, G.r_gf_paper), ctx,
+                                   FLOWS.of(ctx).gf_horizon)
 
 
 @claim("hb_nag.prop2.corrected", section="3 / App. D.6", equations=("7", "67"), keys=(K + "proposition-2",),
@@ -119,11 +124,13 @@ def _prop2(ctx: Context) -> Result:
        statement="Under GF u_jv_j is constant and ¼arcsinh(θ/(2ξ)) = ∇Q^GF_ξ follows the mirror flow d/dt∇Q = −∇L, "
                  "so the limit minimises the Bregman divergence: R^GF_j = −arcsinh(θ_j(0)/(2ξ_j))/4.",
        latex=r"\mathcal R^{GF}_j=-\tfrac14\operatorname{arcsinh}\frac{\theta_j(0)}{2\xi_j}", kind="implicit_bias",
-       basis="printed")
+       basis="printed", hypothesis_class=BIASED_GF)
 def _prop2_corrected(ctx: Context) -> Result:
     return combine("Prop. 2 with R^GF = −¼arcsinh(θ(0)/(2ξ))", {
         "mirror flow identity": residuals_vanish("GF mirror flow", {"d/dt grad Q + g": D.gf_mirror_residual()}),
-        "GF limit": check_gf_bias(*gf_run(ctx, True), G.r_gf_corrected)})
+        "GF limit": check_on_gradient_flows("Prop. 2 (corrected R^GF)", "biased",
+                                            lambda inst, path: check_gf_bias(inst, path, G.r_gf_corrected), ctx,
+                                            FLOWS.of(ctx).gf_horizon)})
 
 
 def check_q_limits(large: sp.Expr, small: sp.Expr) -> Result:

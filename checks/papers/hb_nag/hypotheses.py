@@ -171,3 +171,81 @@ def rescaled_gradient_flow(case: FlowCase) -> N.FlowPath:
     """The α = 0 limit of a case's flows (rescaled gradient flow, same μ, instance and time grid)."""
     p, inst = case.paths[0], case.instance
     return N.flow(inst.net, inst.u0, inst.v0, 0.0, p.mu, p.t, rtol=RTOL)
+
+
+# --- gradient flow (§3, Prop. 2) and the α → 0 flow of Prop. 5 -------------------------------------------------
+def gf_class(bias: str) -> HypothesisClass[FlowDraw]:
+    """The gradient-flow claims' class: the flow class's data and initialisations, with μ = 0 and no method (GF
+    u̇ = −∇_uL, v̇ = −∇_vL)."""
+    strategy = flow_strategy(bias).map(lambda d: replace(d, mu=0.0, method="gf"))
+    words = WORDS[bias] + "; under gradient flow (μ = 0, no method: those two are not drawn)"
+    return HypothesisClass(words, strategy, describe=FlowDraw.describe)
+
+
+@lru_cache(maxsize=64)
+def draw_gradient_flow(draw: FlowDraw, horizon: float) -> N.FlowPath:
+    """Gradient flow (α = 0, μ = draw.mu) on the draw's instance at t = 0, T/2 and T."""
+    inst = draw_instance(draw)
+    return N.flow(inst.net, inst.u0, inst.v0, 0.0, draw.mu, np.array([0.0, horizon / 2, horizon]), rtol=RTOL)
+
+
+def check_on_gradient_flows(what: str, bias: str, check: Callable[[Instance, N.FlowPath], Result], ctx: Context,
+                            horizon: float) -> Result:
+    """``check(instance, path)`` on each draw of :func:`gf_class` whose gradient flow reaches an interpolator by
+    ``horizon`` (the statements assume convergence to one; the others are inapplicable)."""
+
+    def one(draw: FlowDraw) -> Result:
+        inst, path = draw_instance(draw), draw_gradient_flow(draw, horizon)
+        tol = INTERPOLATION_TOL * max(1.0, float(np.max(np.abs(inst.y))))
+        if float(np.max(np.abs(inst.X @ path.theta[-1] - inst.y))) > tol:
+            return inapplicable(f"the flow does not reach an interpolator by T = {horizon:g}")
+        return check(inst, path)
+
+    shared = replace(ctx, claim=SHARED_STREAM.format(bias=f"gf.{bias}"))
+    return check_class(what, gf_class(bias), one, shared, shrink_calls=FLOW_SHRINK_CALLS[ctx.tier])
+
+
+UNBIASED_GF = gf_class("unbiased")
+BIASED_GF = gf_class("biased")
+
+
+def prop5_class() -> HypothesisClass[FlowDraw]:
+    """Prop. 5's class as checked at leading order (α → 0): unbiased draws with their μ; the method is unused."""
+    return HypothesisClass(WORDS["unbiased"].replace("; HB or NAG", " (the α → 0 flow: HB and NAG coincide)"),
+                           flow_strategy("unbiased").map(lambda d: replace(d, method="hb")),
+                           describe=FlowDraw.describe)
+
+
+UNBIASED_LEADING_ORDER = prop5_class()
+
+
+@dataclass(frozen=True)
+class OrthogonalDraw:
+    """A design with orthogonal columns (n ≥ d), y = Xθ*, u(0) = v(0), and μ: where Σ_i ε_ij is constant in time."""
+
+    seed: int
+    d: int
+    extra: int
+    mu: float
+    scale: float
+
+    def describe(self) -> dict:
+        return {"seed": self.seed, "n": self.d + self.extra, "d": self.d, "mu": self.mu, "scale": self.scale}
+
+
+ORTHOGONAL = HypothesisClass(
+    "X with orthogonal columns of norms in [1, 3] (d ∈ [2, 5], n ∈ [d, d+4]), y = Xθ*, θ* ~ N(0, I); u(0) = v(0) "
+    "with random signs and magnitudes scale·[0.5, 1.5], scale ∈ [0.2, 0.45]; μ ∈ [0.05, 0.9]; the α → 0 flow",
+    st.builds(OrthogonalDraw, seed=st.integers(0, 2 ** 16), d=st.integers(2, 5), extra=st.integers(0, 4),
+              mu=st.floats(0.05, 0.9), scale=st.floats(0.2, 0.45)),
+    describe=OrthogonalDraw.describe)
+
+
+@lru_cache(maxsize=32)
+def orthogonal_draw_instance(draw: OrthogonalDraw) -> Instance:
+    """The orthogonal design and initialisation of a draw."""
+    rng = np.random.default_rng([draw.seed, 17])
+    q, _ = np.linalg.qr(rng.standard_normal((draw.d + draw.extra, draw.d)))
+    X = q * rng.uniform(1.0, 3.0, size=draw.d)
+    u0 = rng.choice([-1.0, 1.0], draw.d) * draw.scale * rng.uniform(0.5, 1.5, draw.d)
+    return Instance(X, X @ rng.standard_normal(draw.d), u0, u0.copy(), [draw.seed, 17])
