@@ -187,3 +187,31 @@ def test_prop5_corrected_coefficient_off_by_15_percent_is_refuted(qctx):
     assert on_orthogonal(G.phi_prop5_corrected, qctx).verdict is CONFIRMED
     bad = on_orthogonal(lambda sx2, n, mu, q: 1.15 * G.phi_prop5_corrected(sx2, n, mu, q), qctx)
     assert bad.verdict is REFUTED and {"seed", "n", "d", "mu"} <= set(bad.counterexample)
+
+
+def test_sec33_gradient_term_off_by_15_percent_is_refuted_on_drawn_points():
+    from checks.papers.hb_nag.remarks import R_POINTS, check_sec33
+    from checks.sampling import check_class
+    from numerics.generated import hb_nag as G
+
+    ctx = Context(seed=0, tier="quick", claim="hb_nag.sec3-3.biased")
+
+    def r_shifted(th0, xi, a, g0, mu):  # R^GF plus 1.15× the O(α) term: still O(α), so (i) holds; R^GF off by 15 %
+        return 1.15 * G.r_gf_corrected(th0, xi) + (G.r_corrected(th0, xi, a, g0, mu) - G.r_gf_corrected(th0, xi))
+
+    ok = check_class("§3.3", R_POINTS, lambda p: check_sec33(G.r_corrected, G.r_gf_corrected, p), ctx)
+    bad = check_class("§3.3", R_POINTS, lambda p: check_sec33(r_shifted, G.r_gf_corrected, p), ctx)
+    assert ok.verdict is CONFIRMED and ok.evidence["instances"] >= 5
+    assert bad.verdict is REFUTED and {"theta0", "xi", "grad0", "mu"} <= set(bad.counterexample)
+
+
+def test_order_fit_with_budget_widens_by_what_the_budget_can_explain_only():
+    from checks.papers.hb_nag.order_checks import budget_slope_error, order_fit_with_budget
+
+    hs = [0.01, 0.005, 0.0025, 0.00125]
+    near = [1e-4 * h ** 2 / 0.01 ** 2 * (1 + 0.02 * np.log(h / 0.01)) for h in hs]  # slopes a little below 2
+    assert budget_slope_error(hs, near, 0.0) == 0.0 and budget_slope_error(hs, near, 1e-3) == float("inf")
+    assert order_fit_with_budget("t", hs, near, 2.0, 1e-8).verdict is CONFIRMED
+    first = [1e-4 * h / 0.01 for h in hs]
+    assert order_fit_with_budget("t", hs, first, 2.0, 1e-12).verdict is REFUTED
+    assert order_fit_with_budget("t", hs, first, 2.0, 0.9 * min(first)).verdict is INCONCLUSIVE

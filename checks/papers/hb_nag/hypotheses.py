@@ -6,9 +6,9 @@ data (X, y), any momentum μ ∈ (0, 1), HB and NAG alike, from any initialisati
 (Proposition 4 and the unbiased parts: u(0) = v(0); Theorem 3's biased part: u(0) ≠ v(0)). A :class:`FlowDraw`
 is one such point: a data seed, sizes n < d (so that interpolators exist), a data scale σ, μ, an initial scale
 with per-coordinate magnitudes and signs, a bias and the method. μ is drawn in [0.05, 0.9], scales in [0.2, 0.45]
-(ξ_j from 0.01 to 0.46) and σ in [0.5, 0.9], so that most flows settle within the tier's horizon and their O(η²)
-residuals stay above the solver's resolution; a draw whose flow does not reach an interpolator (where the limit
-claims assume it does) is :func:`checks.sampling.inapplicable`.
+(ξ_j from 0.01 to 0.46) and σ in [0.5, 0.9], so that the O(η²) residuals stay above the solver's resolution; the
+horizon is stretched by the draw's slower time scale (:func:`draw_horizon`), and a draw whose flow still does not
+reach an interpolator (where the limit claims assume it does) is :func:`checks.sampling.inapplicable`.
 
 Cost: a draw needs four flow solves (the learning rates of :func:`draw_etas`). The claims that share a class draw the
 same instances (one Hypothesis stream per class, :data:`SHARED_STREAM`), so the flows are solved once per run;
@@ -36,10 +36,7 @@ SHARED_STREAM = "hb_nag.flows.{bias}"
 #: Shrink calls after a refutation (each costs four flow solves; the minimal counterexample is reported).
 FLOW_SHRINK_CALLS = {"quick": 4, "full": 12}
 #: A flow "reaches an interpolator" when max_i |x_iᵀθ(T) − y_i| is below this times max(1, ‖y‖_∞) on every η.
-INTERPOLATION_TOL = 1e-6
-#: The drawn flows run HORIZON_FACTOR times the default instance's horizon (slower draws that do not reach an
-#: interpolator by then are inapplicable to the limit claims, and Hypothesis draws others).
-HORIZON_FACTOR = 1.0
+INTERPOLATION_TOL = 1e-9
 #: Relative tolerance of the drawn flows: 10× tighter than the default instance's, since draws with small ξ amplify
 #: the solve error in arcsinh(θ̄/(2ξ̄)) (the looser solve that bounds the error runs 1000× looser still)
 RTOL = 1e-13
@@ -131,8 +128,15 @@ def draw_etas(draw: FlowDraw) -> tuple[float, ...]:
     return tuple(float(eta * ratio) for eta in ETAS_FLOW)
 
 
-def draw_case(draw: FlowDraw, horizon: float) -> FlowCase:
-    """The draw's flows at every η of :func:`draw_etas`, as a :class:`FlowCase`."""
+def draw_horizon(draw: FlowDraw, base: float) -> float:
+    """The draw's horizon: ``base`` (the default instance's, σ = 1, μ = MU) stretched by the draw's slower time
+    scales: the flow runs at speed ∝ σ²/(1−μ) (the gradient scales as σ², the rescaled flow as 1/(1−μ))."""
+    return base * max(1.0, (1 - draw.mu) / (1 - MU)) / draw.xscale ** 2
+
+
+def draw_case(draw: FlowDraw, base: float) -> FlowCase:
+    """The draw's flows at every η of :func:`draw_etas` to :func:`draw_horizon`, as a :class:`FlowCase`."""
+    horizon = draw_horizon(draw, base)
     etas = draw_etas(draw)
     paths = tuple(draw_flow(draw, horizon, eta) for eta in etas)
     return FlowCase(draw.method, draw.bias != 0, draw_instance(draw), etas, paths)
@@ -148,13 +152,13 @@ def interpolates(case: FlowCase) -> bool:
 def check_on_flows(what: str, bias: str, check: Callable[[Sequence[FlowCase]], Result], ctx: Context, *,
                    needs_limit: bool = False) -> Result:
     """``check([case])`` on each draw of the flow class ``bias`` (the class's shared draws; see the module)."""
-    horizon = HORIZON_FACTOR * FLOWS.of(ctx).horizon
+    base = FLOWS.of(ctx).horizon
 
     def one(draw: FlowDraw) -> Result:
-        case = draw_case(draw, horizon)
+        case = draw_case(draw, base)
         if needs_limit and not interpolates(case):
-            return inapplicable(f"the flow does not reach an interpolator by T = {horizon:g} (the statement "
-                                "assumes convergence to one)")
+            return inapplicable(f"the flow does not reach an interpolator by T = {draw_horizon(draw, base):.4g} (the "
+                                "statement assumes convergence to one)")
         return check([case])
 
     shared = replace(ctx, claim=SHARED_STREAM.format(bias=bias))
@@ -192,10 +196,10 @@ def draw_gradient_flow(draw: FlowDraw, horizon: float) -> N.FlowPath:
 def check_on_gradient_flows(what: str, bias: str, check: Callable[[Instance, N.FlowPath], Result], ctx: Context,
                             horizon: float) -> Result:
     """``check(instance, path)`` on each draw of :func:`gf_class` whose gradient flow reaches an interpolator by
-    ``horizon`` (the statements assume convergence to one; the others are inapplicable)."""
+    ``horizon``/σ² (the statements assume convergence to one; the others are inapplicable)."""
 
     def one(draw: FlowDraw) -> Result:
-        inst, path = draw_instance(draw), draw_gradient_flow(draw, horizon)
+        inst, path = draw_instance(draw), draw_gradient_flow(draw, horizon / draw.xscale ** 2)
         tol = INTERPOLATION_TOL * max(1.0, float(np.max(np.abs(inst.y))))
         if float(np.max(np.abs(inst.X @ path.theta[-1] - inst.y))) > tol:
             return inapplicable(f"the flow does not reach an interpolator by T = {horizon:g}")

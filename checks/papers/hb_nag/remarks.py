@@ -6,21 +6,29 @@ from __future__ import annotations
 from typing import Callable, Sequence
 
 import numpy as np
+from hypothesis import strategies as st
 
 from checks.context import Context
 from checks.papers.hb_nag.gradient_flow import check_q_limits
-from checks.papers.hb_nag.hypotheses import ANY_FLOWS, UNBIASED_FLOWS, check_on_flows, rescaled_gradient_flow
+from checks.papers.hb_nag.hypotheses import (
+    ANY_FLOWS,
+    UNBIASED_FLOWS,
+    FlowDraw,
+    check_on_flows,
+    draw_instance,
+    rescaled_gradient_flow,
+)
 from checks.papers.hb_nag.instances import (
     MU,
     FlowCase,
     Instance,
     K,
     flow_instance,
-    symmetric_initialisation,
 )
 from checks.papers.hb_nag.order_checks import flow_failure
 from checks.papers.hb_nag.theorem3 import check_limit, r_none
 from checks.registry import claim
+from checks.sampling import HypothesisClass, check_class
 from checks.symbolic import residuals_vanish
 from checks.verdict import Result, combine, from_errors, from_order_fit, inconclusive
 from derivations import hb_nag as D
@@ -105,14 +113,25 @@ def _sec31(ctx: Context) -> Result:
         "saddle escape": check_saddle_escape(flow_instance(ctx, False), SADDLE_SCALES)})
 
 
-def check_sec33(r_m: Callable[..., np.ndarray], r_gf: Callable[..., np.ndarray]) -> Result:
-    """(i) |R^M − R^GF| over α from 1e-2 down three decades (halving; a closed form, so cheap): fitted order 1;
-    (ii) |R^M − R^GF|/|R^GF| grows as δ → 0."""
-    th0, xi, g0, mu = 0.3, 0.2, -0.7, 0.9
+#: A point (θ_j(0), ξ_j, ∂_jL(θ(0)), μ) of §3.3's closed forms; DEFAULT_POINT is the one checked before issue 16.
+R_POINT = tuple[float, float, float, float]
+DEFAULT_POINT: R_POINT = (0.3, 0.2, -0.7, 0.9)
+R_POINTS = HypothesisClass(
+    "θ_j(0) = ±[0.05, 2], ξ_j ∈ [0.01, 1], ∂_jL(θ(0)) = ±[0.05, 2], μ ∈ [0.05, 0.95] (the closed forms of R^M, R^GF)",
+    st.tuples(st.floats(0.05, 2.0).flatmap(lambda a: st.sampled_from((a, -a))), st.floats(0.01, 1.0),
+              st.floats(0.05, 2.0).flatmap(lambda a: st.sampled_from((a, -a))), st.floats(0.05, 0.95)),
+    describe=lambda p: dict(zip(("theta0", "xi", "grad0", "mu"), p)), default=DEFAULT_POINT)
+
+
+def check_sec33(r_m: Callable[..., np.ndarray], r_gf: Callable[..., np.ndarray], point: R_POINT = DEFAULT_POINT
+                ) -> Result:
+    """At ``point``: (i) |R^M − R^GF| over α from 1e-2 down three decades (halving; a closed form, so cheap): fitted
+    order 1; (ii) |R^M − R^GF|/|R^GF| grows as δ → 0 (δ of θ(0)'s sign)."""
+    th0, xi, g0, mu = point
     alphas = [1e-2 * 2.0 ** -k for k in range(11)]
     diffs = [abs(float(r_m(th0, xi, a, g0, mu) - r_gf(th0, xi))) for a in alphas]
     order = from_order_fit("R^M − R^GF in α", alphas, diffs, 1.0, theta0=th0, xi=xi, grad0=g0, mu=mu)
-    deltas = [0.3, 0.1, 0.03, 0.01]
+    deltas = [float(np.sign(th0)) * d_ for d_ in (0.3, 0.1, 0.03, 0.01)]
     rel = [abs(float(r_m(d_, xi, 1e-2, g0, mu) - r_gf(d_, xi))) / abs(float(r_gf(d_, xi))) for d_ in deltas]
     viol = [max(0.0, rel[i] - rel[i + 1]) for i in range(len(rel) - 1)]
     grows = from_errors("relative gradient term grows as θ(0) → 0", viol, 1e-12, deltas=deltas, relative=rel)
@@ -123,9 +142,10 @@ def check_sec33(r_m: Callable[..., np.ndarray], r_gf: Callable[..., np.ndarray])
        keys=(K + "sec-3-3-claim-biased-initialization",),
        statement="R^M → R^GF as α∇L(θ(0)) → 0 (the difference is O(α)); as u(0) → v(0) (δ → 0) at fixed α the "
                  "gradient term dominates R^M − R^GF relative to R^GF.",
-       latex=r"\mathcal R^M-\mathcal R^{GF}=\mathcal O(\alpha)", kind="asymptotic", basis="printed")
+       latex=r"\mathcal R^M-\mathcal R^{GF}=\mathcal O(\alpha)", kind="asymptotic",
+       basis="printed", hypothesis_class=R_POINTS)
 def _sec33(ctx: Context) -> Result:
-    return check_sec33(G.r_corrected, G.r_gf_corrected)
+    return check_class("§3.3", R_POINTS, lambda p: check_sec33(G.r_corrected, G.r_gf_corrected, p), ctx)
 
 
 def check_small_lr(cases: Sequence[FlowCase], gf: dict[bool, FlowPath]) -> Result:
@@ -152,15 +172,17 @@ def _sec35(ctx: Context) -> Result:
     return check_on_flows("§3.5 small-η limit", "any", small_lr, ctx, needs_limit=True)
 
 
-def check_uv_symmetry(inst: Instance, u0: np.ndarray, v0: np.ndarray) -> Result:
-    """HB flow on f = (u⊙v)ᵀx from (u0, v0): max_t ||u(t)| − |v(t)|| against the solver's error estimate."""
+def check_uv_symmetry(inst: Instance, u0: np.ndarray, v0: np.ndarray, method: str = "hb", mu: float = MU
+                      ) -> Result:
+    """HB/NAG flow (η = 0.01) on f = (u⊙v)ᵀx from (u0, v0): max_t ||u(t)| − |v(t)|| against the solver's error
+    estimate."""
     from numerics.integrate import solve_mgf
     from numerics.losses import DiagonalNetwork
 
     net = DiagonalNetwork(inst.X, inst.y)
-    a = N.flow_alpha("hb", 0.01, MU)
+    a = N.flow_alpha(method, 0.01, mu)
     w0 = np.concatenate([u0, v0])
-    sol = solve_mgf(lambda w: net.grad(w) / (1 - MU), w0, -net.grad(w0) / (1 - MU), a, np.linspace(0, 20, 201))
+    sol = solve_mgf(lambda w: net.grad(w) / (1 - mu), w0, -net.grad(w0) / (1 - mu), a, np.linspace(0, 20, 201))
     if not sol.success:
         return inconclusive(f"flow solve failed: {sol.message}")
     d = inst.X.shape[1]
@@ -173,10 +195,15 @@ def check_uv_symmetry(inst: Instance, u0: np.ndarray, v0: np.ndarray) -> Result:
        keys=(K + "app-d-4-equivalence-with-u-v-networks",),
        statement="For f = (u⊙v)ᵀx under HB/NAG flow the dynamics are symmetric in u and v, so |u(0)| = |v(0)| implies "
                  "|u(t)| = |v(t)| for all t ≥ 0 (the model is then θ = u⊙u).",
-       latex=r"|u(0)|=|v(0)|\Rightarrow|u(t)|=|v(t)|", kind="identity", basis="printed")
+       latex=r"|u(0)|=|v(0)|\Rightarrow|u(t)|=|v(t)|", kind="identity",
+       basis="printed", hypothesis_class=UNBIASED_FLOWS)
 def _appd4(ctx: Context) -> Result:
-    inst = flow_instance(ctx, False)
-    return check_uv_symmetry(inst, *symmetric_initialisation(ctx.rng(), inst.X.shape[1]))
+    def one(draw: FlowDraw) -> Result:  # |v(0)| = |u(0)| with signs of its own
+        inst = draw_instance(draw)
+        signs = np.random.default_rng([draw.seed, 64]).choice([-1.0, 1.0], draw.d)
+        return check_uv_symmetry(inst, inst.u0, inst.u0 * signs, draw.method, draw.mu)
+
+    return check_class("|u(t)| = |v(t)| on u⊙v networks", UNBIASED_FLOWS, one, ctx)
 
 
 @claim("hb_nag.appD-5.small_init", section="App. D.5", equations=("D.5",),

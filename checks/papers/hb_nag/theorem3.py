@@ -10,7 +10,7 @@ import sympy as sp
 from checks.context import Context
 from checks.papers.hb_nag.hypotheses import ANY_FLOWS, BIASED_FLOWS, UNBIASED_FLOWS, check_on_flows
 from checks.papers.hb_nag.instances import FlowCase, Instance, K
-from checks.papers.hb_nag.order_checks import trajectory_order
+from checks.papers.hb_nag.order_checks import order_fit_with_budget, trajectory_order
 from checks.papers.hb_nag.residuals import res_prop4
 from checks.registry import claim
 from checks.symbolic import residuals_vanish
@@ -116,8 +116,8 @@ def check_limit(what: str, cases: Sequence[FlowCase], r_of: RFormula, claimed: f
         if min(errs) <= noise:
             parts[m] = inconclusive(f"{what}: mismatch {min(errs):.1e} not resolved (error budget {noise:.1e})")
             continue
-        parts[m] = from_order_fit(f"{what} ({m.upper()})", case.etas, errs, claimed, error_budget=noise,
-                                  instance=case.instance.describe(), per_eta=rows, bound=True)
+        parts[m] = order_fit_with_budget(f"{what} ({m.upper()})", case.etas, errs, claimed, noise,
+                                         error_budget=noise, instance=case.instance.describe(), per_eta=rows)
     return combine(what, parts)
 
 
