@@ -215,3 +215,18 @@ def test_order_fit_with_budget_widens_by_what_the_budget_can_explain_only():
     first = [1e-4 * h / 0.01 for h in hs]
     assert order_fit_with_budget("t", hs, first, 2.0, 1e-12).verdict is REFUTED
     assert order_fit_with_budget("t", hs, first, 2.0, 0.9 * min(first)).verdict is INCONCLUSIVE
+
+
+def test_single_layer_projection_of_a_12_percent_shrunk_start_is_refuted():
+    from checks.papers.hb_nag import gradient_flow as GF
+    from checks.sampling import check_class
+
+    ctx = Context(seed=0, tier="quick", claim="hb_nag.sec1.single_layer")
+
+    def run(predict):
+        return check_class("§1", GF.LINEAR_PROBLEMS, lambda d_: GF.check_single_layer(
+            d_.problem(), predict, d_.step, d_.mu, (d_.method,)), ctx)
+
+    assert run(GF.projection_onto_interpolators).verdict is CONFIRMED
+    bad = run(lambda X, y, b0: GF.projection_onto_interpolators(X, y, 0.88 * b0))
+    assert bad.verdict is REFUTED and {"n", "d", "b0scale", "method"} <= set(bad.counterexample)
