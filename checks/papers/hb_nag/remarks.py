@@ -102,7 +102,8 @@ def check_saddle_escape(inst: Instance, scales: Sequence[float]) -> Result:
        keys=(K + "sec-3-1-remark-gd-with-smaller-initialization",),
        statement="Ignoring R^M, HB/NAG from scale ξ select the interpolator GF selects from the smaller scale ξ̄(∞) "
                  "(argmin Q_{ξ̄(∞)}, up to O(η²) from u(0) = v(0)); GF from very small scales is slow to leave the "
-                 "saddle u = v = 0 (its time to fit grows as the scale shrinks).",
+                 "saddle u = v = 0 (its time to fit grows as the scale shrinks; checked on the default unbiased "
+                 "instance only).",
        latex=r"\theta^{HB}_\xi(\infty)\approx\theta^{GF}_{\bar\xi(\infty)}(\infty)", kind="implicit_bias",
        basis="printed", hypothesis_class=UNBIASED_FLOWS)
 def _sec31(ctx: Context) -> Result:
