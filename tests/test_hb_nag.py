@@ -45,7 +45,9 @@ from numerics.generated import hb_nag as G
 
 PROVED, CONFIRMED, REFUTED, INCONCLUSIVE = Verdict.PROVED, Verdict.CONFIRMED, Verdict.REFUTED, Verdict.INCONCLUSIVE
 
-#: Quick-tier verdicts at seed 0 (the report's table).
+#: Quick-tier verdicts at seed 0 (the report's table). Theorem 3's corrected form is INCONCLUSIVE since it draws from
+#: its class (issue 16): on one of the five drawn instances (NAG, μ = 0.7) the mismatch's local slopes, 2.44, 2.28,
+#: 2.16, are still falling towards 2 at these η, and the extrapolated order (1.8 ± 0.5) cannot be told from 1 or 2.
 EXPECTED = {
     "prop1.hb": PROVED, "prop1.nag": PROVED, "appC-2.alpha": REFUTED, "appC-2.alpha_corrected": PROVED,
     "appC-2.rho": REFUTED, "appC-2.rho_corrected": PROVED, "prop1.order": CONFIRMED, "sec1.single_layer": CONFIRMED,
@@ -53,14 +55,16 @@ EXPECTED = {
     "property1": PROVED, "property2": CONFIRMED, "property3": CONFIRMED, "property4": REFUTED,
     "property4.corrected": CONFIRMED, "eq23": CONFIRMED, "eq24to26": PROVED, "eq28to31": CONFIRMED,
     "eq33to34": CONFIRMED, "eq35": CONFIRMED, "eq37to43": PROVED, "eq44": PROVED, "eq45to47": CONFIRMED,
-    "eq48": PROVED, "eq50": REFUTED, "eq50.corrected": CONFIRMED, "theorem3": REFUTED, "theorem3.corrected": CONFIRMED,
+    "eq48": PROVED, "eq50": REFUTED, "eq50.corrected": CONFIRMED, "theorem3": REFUTED,
+    "theorem3.corrected": INCONCLUSIVE,
     "theorem3.unbiased": CONFIRMED, "sec3-2.rm": REFUTED, "eq52": REFUTED, "eq52.corrected": PROVED,
     "eq51to52.biased": REFUTED, "prop4": CONFIRMED, "sec3-4.second_order": PROVED, "eq59to63": CONFIRMED,
     "prop5": REFUTED, "prop5.corrected": CONFIRMED, "eq53to58": REFUTED, "theorem3.remark": CONFIRMED,
     "sec3-1.smaller_init": CONFIRMED, "sec3-3.biased": CONFIRMED, "sec3-5.small_lr": CONFIRMED,
     "appD-4.uv_equivalence": CONFIRMED, "appD-5.small_init": PROVED, "appD-5.large_init": PROVED,
-    "fig1": REFUTED, "sec3-2.when_momentum_helps": REFUTED, "fig2a": REFUTED, "fig2b": REFUTED,
-    "fig4": REFUTED, "fig5": REFUTED, "fig3a": REFUTED, "fig3b": REFUTED, "fig7": CONFIRMED,
+    # experiments (basis settings): one seed on the reduced quick instance cannot refute (issue 16)
+    "fig1": INCONCLUSIVE, "sec3-2.when_momentum_helps": INCONCLUSIVE, "fig2a": INCONCLUSIVE, "fig2b": INCONCLUSIVE,
+    "fig4": INCONCLUSIVE, "fig5": INCONCLUSIVE, "fig3a": INCONCLUSIVE, "fig3b": INCONCLUSIVE, "fig7": CONFIRMED,
     "eq10.sgf": CONFIRMED,
 }
 

@@ -16,7 +16,10 @@ Layout, by section of the paper:
 - :mod:`.remarks`: the remarks of §3.1, §3.3, §3.5 and App. D.4, D.5;
 - :mod:`.comparisons`, :mod:`.experiments`, :mod:`.momentum_gap`, :mod:`.sgd`: the experiments of §3.2, §3.3, §3.5
   and App. B.1, B.3 (Figures 1–5 and 7) and the cited SGD result (eq. 10);
-- :mod:`.relu_network`: App. B.2's non-linear network (Figure 6).
+- :mod:`.relu_network`: App. B.2's non-linear network (Figure 6);
+- :mod:`.hypotheses`: the hypothesis classes the flow, gradient-flow and Prop. 5 claims draw their instances from
+  (issue 16);
+- :mod:`.settings_robust`: the experiments' verdicts over their plausible settings and 5 seeds (issue 16).
 
 Each registered function gathers instances and formulas and returns a ``check_*`` call; the tests hand those a
 perturbed formula or instance and expect REFUTED. Claims that hold "up to O(η²)" are checked by how the residual

@@ -46,6 +46,8 @@ def check_fig6(problem: ReluProblem, steps: int, scales: tuple[float, ...]) -> R
                  "Σ_k‖W_k‖_F², test error D on 40 fresh samples of the sparse model: HB/NAG reach lower test error "
                  "than GD, and test error decreases as the initial scale decreases (scales 50, 100, 200: the paper's "
                  "values are lost; smaller scales leave GD at the saddle within the step budget).",
-       latex=r"D_{test}^{HB},D_{test}^{NAG}<D_{test}^{GD}", kind="experiment")
+       latex=r"D_{test}^{HB},D_{test}^{NAG}<D_{test}^{GD}", kind="experiment", basis="settings",
+       depends_on="the data and the networks' initial weights (one seed), the initial scales and the number of "
+                  "steps (App. B.2 gives the architecture, η and μ only)")
 def _fig6(ctx: Context) -> Result:
     return check_fig6(relu_problem(ctx), FIG6_STEPS, FIG6_SCALES)

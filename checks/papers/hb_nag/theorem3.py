@@ -8,8 +8,9 @@ import numpy as np
 import sympy as sp
 
 from checks.context import Context
-from checks.papers.hb_nag.instances import MU, FlowCase, Instance, K, flow_cases
-from checks.papers.hb_nag.order_checks import trajectory_order
+from checks.papers.hb_nag.hypotheses import ANY_FLOWS, BIASED_FLOWS, UNBIASED_FLOWS, check_on_flows
+from checks.papers.hb_nag.instances import FlowCase, Instance, K
+from checks.papers.hb_nag.order_checks import order_fit_with_budget, trajectory_order
 from checks.papers.hb_nag.residuals import res_prop4
 from checks.registry import claim
 from checks.symbolic import residuals_vanish
@@ -36,7 +37,7 @@ def check_eq40_numeric(cases: Sequence[FlowCase], delta_of: Callable[..., np.nda
         errs = []
         for p in case.paths:
             thb0 = p.theta[0] + p.alpha * p.theta_dot[0]
-            Dl = delta_of(inst.theta0, p.alpha, g0, MU, inst.xi)
+            Dl = delta_of(inst.theta0, p.alpha, g0, p.mu, inst.xi)
             errs.append(float(np.max(np.abs(np.arcsinh(thb0 / (2 * inst.xi)) - np.arcsinh(Dl / (2 * inst.xi))) / 4)))
         if min(errs) < 1e-13:
             parts[m] = from_errors(f"∇Q^M(θ̄(0), 0) ({m.upper()})", [max(errs)], 1e-12)
@@ -50,7 +51,7 @@ def check_eq40_numeric(cases: Sequence[FlowCase], delta_of: Callable[..., np.nda
                  "(4α∂_jL(θ(0))/(1−μ))√(δ_j² + 4ξ_j²), δ_j = u_j(0)² − v_j(0)².",
        latex=r"\theta_j(0)+\alpha\dot\theta_j(0)=\delta_j+\frac{4\alpha\partial_jL(\theta(0))}{1-\mu}"
              r"\sqrt{\delta_j^2+4\xi_j^2}",
-       kind="identity")
+       kind="identity", basis="printed")
 def _eq50(ctx: Context) -> Result:
     return check_eq50(D.paper_delta_eq50)
 
@@ -61,11 +62,11 @@ def _eq50(ctx: Context) -> Result:
                  "θ_j(0) + αθ̇_j(0) = δ_j − (4α∂_jL(θ(0))/(1−μ))√(δ_j² + 4ξ_j²) (minus sign).",
        latex=r"\theta_j(0)+\alpha\dot\theta_j(0)=\delta_j-\frac{4\alpha\partial_jL(\theta(0))}{1-\mu}"
              r"\sqrt{\delta_j^2+4\xi_j^2}",
-       kind="identity")
+       kind="identity", basis="printed", hypothesis_class=BIASED_FLOWS)
 def _eq50_corrected(ctx: Context) -> Result:
-    return combine("corrected eq. (50)", {"symbolic": check_eq50(D.corrected_delta),
-                                          "eq. (40) along flows": check_eq40_numeric(flow_cases(ctx, (True,)),
-                                                                                     G.delta_corrected)})
+    along = check_on_flows("eq. (40) along flows", "biased",
+                           lambda cases: check_eq40_numeric(cases, G.delta_corrected), ctx)
+    return combine("corrected eq. (50)", {"symbolic": check_eq50(D.corrected_delta), "eq. (40) along flows": along})
 
 
 def r_paper_theorem3(inst: Instance, alpha: float, mu: float) -> np.ndarray:
@@ -96,7 +97,7 @@ def limit_mismatch(case: FlowCase, r_of: RFormula, use_xibar: bool = True) -> tu
     pinv = np.linalg.norm(np.linalg.pinv(inst.X), 2)
     for eta, p in zip(case.etas, case.paths):
         scale = inst.xi * np.exp(-p.alpha * p.phi[-1]) if use_xibar else inst.xi
-        am = N.entropy_argmin(inst.X, inst.y, scale, r_of(inst, p.alpha, MU))
+        am = N.entropy_argmin(inst.X, inst.y, scale, r_of(inst, p.alpha, p.mu))
         th = p.theta[-1]
         errs.append(float(np.max(np.abs(am.theta - th))))
         noise = max(noise, p.error_of(lambda q: q.theta[-1]) + float(np.max(np.abs(th - p.theta[-2])))
@@ -115,8 +116,8 @@ def check_limit(what: str, cases: Sequence[FlowCase], r_of: RFormula, claimed: f
         if min(errs) <= noise:
             parts[m] = inconclusive(f"{what}: mismatch {min(errs):.1e} not resolved (error budget {noise:.1e})")
             continue
-        parts[m] = from_order_fit(f"{what} ({m.upper()})", case.etas, errs, claimed, error_budget=noise,
-                                  instance=case.instance.describe(), per_eta=rows, bound=True)
+        parts[m] = order_fit_with_budget(f"{what} ({m.upper()})", case.etas, errs, claimed, noise,
+                                         error_budget=noise, instance=case.instance.describe(), per_eta=rows)
     return combine(what, parts)
 
 
@@ -134,9 +135,11 @@ def check_limit_and_scale(what: str, cases: Sequence[FlowCase], r_of: RFormula) 
                  "s.t. Xθ = y with ξ̄(∞) = ξ⊙exp(−αφ(∞)) and R^M_j = ¼arcsinh(θ_j(0)/(2ξ_j) + "
                  "4α∂_jL(θ(0))/(1−μ)·√(1 + θ_j(0)²/(4ξ_j²))); checked from a biased initialisation.",
        latex=r"\theta(\infty)=\arg\min_{X\theta=y}Q^M_{\bar\xi(\infty)}(\theta)+\theta^T\mathcal R^M",
-       kind="implicit_bias")
+       kind="implicit_bias", basis="printed", hypothesis_class=BIASED_FLOWS)
 def _theorem3(ctx: Context) -> Result:
-    return check_limit("Theorem 3 (paper's R^M), biased init", flow_cases(ctx, (True,)), r_paper_theorem3)
+    return check_on_flows("Theorem 3 (paper's R^M), biased init", "biased",
+                          lambda cases: check_limit("Theorem 3 (paper's R^M)", cases, r_paper_theorem3), ctx,
+                          needs_limit=True)
 
 
 @claim("hb_nag.theorem3.corrected", section="3.1 / App. D.3", equations=("8", "9", "40", "50", "51"),
@@ -145,18 +148,22 @@ def _theorem3(ctx: Context) -> Result:
                  "(= −¼arcsinh(Δ_j/(2ξ_j)), Δ_j the corrected eq. 50): the flow's limit matches the program up to "
                  "O(η²).",
        latex=r"\mathcal R^M_j=-\tfrac14\operatorname{arcsinh}\frac{\theta_j(0)+\alpha\dot\theta_j(0)}{2\xi_j}",
-       kind="implicit_bias")
+       kind="implicit_bias", basis="printed", hypothesis_class=BIASED_FLOWS)
 def _theorem3_corrected(ctx: Context) -> Result:
-    return check_limit("Theorem 3 (corrected R^M), biased init", flow_cases(ctx, (True,)), r_corrected)
+    return check_on_flows("Theorem 3 (corrected R^M), biased init", "biased",
+                          lambda cases: check_limit("Theorem 3 (corrected R^M)", cases, r_corrected), ctx,
+                          needs_limit=True)
 
 
 @claim("hb_nag.theorem3.unbiased", section="3.1 / 3.2", equations=("8", "9"), keys=(K + "theorem-3",),
        statement="Theorem 3 from u(0) = v(0) (θ(0) = 0, where its R^M reduces to ¼arcsinh(4α∂_jL(0)/(1−μ))): the "
                  "flow's limit matches argmin Q^M_{ξ̄(∞)} + θᵀR^M up to O(η²); with ξ in place of ξ̄(∞) only up to O(η).",
        latex=r"\theta(\infty)=\arg\min_{X\theta=y}Q^M_{\bar\xi(\infty)}(\theta)+\theta^T\mathcal R^M",
-       kind="implicit_bias")
+       kind="implicit_bias", basis="printed", hypothesis_class=UNBIASED_FLOWS)
 def _theorem3_unbiased(ctx: Context) -> Result:
-    return check_limit_and_scale("Theorem 3, unbiased init", flow_cases(ctx, (False,)), r_paper_theorem3)
+    return check_on_flows("Theorem 3, unbiased init", "unbiased",
+                          lambda cases: check_limit_and_scale("Theorem 3", cases, r_paper_theorem3), ctx,
+                          needs_limit=True)
 
 
 def check_r_normalisation(stated: Callable[..., sp.Expr]) -> Result:
@@ -181,7 +188,7 @@ def r_unbiased_corrected(alpha_: sp.Expr, xty_: sp.Expr, n_: sp.Expr, mu_: sp.Ex
 @claim("hb_nag.sec3-2.rm", section="3.2", equations=("R^M, §3.2",),
        keys=(K + "sec-3-2-r-m-for-unbiased-initialization",),
        statement="For u(0) = v(0), R^M_j = arcsinh(4α(Xᵀy)_j/(n(1−μ))) (§3.2), and R^GF = 0.",
-       latex=r"\mathcal R^M_j=\operatorname{arcsinh}\frac{4\alpha(X^Ty)_j}{n(1-\mu)}", kind="identity")
+       latex=r"\mathcal R^M_j=\operatorname{arcsinh}\frac{4\alpha(X^Ty)_j}{n(1-\mu)}", kind="identity", basis="printed")
 def _sec32_rm(ctx: Context) -> Result:
     return check_r_normalisation(D.paper_r_sec32)
 
@@ -190,7 +197,8 @@ def _sec32_rm(ctx: Context) -> Result:
        keys=(K + "sec-3-2-r-m-for-unbiased-initialization", K + "eqs-51-52"),
        statement="For u(0) = v(0) the linear term of the potential (eq. 52, App. D.5) is "
                  "R_j = +¼arcsinh(4α(Xᵀy)_j/(n(1−μ))).",
-       latex=r"\mathcal R_j=\tfrac14\operatorname{arcsinh}\frac{4\alpha(X^Ty)_j}{n(1-\mu)}", kind="identity")
+       latex=r"\mathcal R_j=\tfrac14\operatorname{arcsinh}\frac{4\alpha(X^Ty)_j}{n(1-\mu)}", kind="identity",
+       basis="printed")
 def _eq52(ctx: Context) -> Result:
     return check_r_normalisation(D.paper_r_d5)
 
@@ -201,7 +209,8 @@ def _eq52(ctx: Context) -> Result:
        statement="With the corrected eq. (50), eq. (51)'s linear term −¼θ̄ arcsinh(Δ_j/(2ξ_j)) gives for u(0) = v(0) "
                  "R_j = −¼arcsinh(4α(Xᵀy)_j/(n(1−μ))) = ¼arcsinh(4α∂_jL(0)/(1−μ)), which is Theorem 3's R^M at "
                  "θ(0) = 0.",
-       latex=r"\mathcal R_j=-\tfrac14\operatorname{arcsinh}\frac{4\alpha(X^Ty)_j}{n(1-\mu)}", kind="identity")
+       latex=r"\mathcal R_j=-\tfrac14\operatorname{arcsinh}\frac{4\alpha(X^Ty)_j}{n(1-\mu)}", kind="identity",
+       basis="printed")
 def _eq52_corrected(ctx: Context) -> Result:
     return combine("R_j for unbiased init", {"corrected (52)": check_r_normalisation(r_unbiased_corrected),
                                              "Theorem 3 at theta(0)=0": check_r_normalisation(theorem3_r_unbiased)})
@@ -211,9 +220,11 @@ def _eq52_corrected(ctx: Context) -> Result:
        statement="Eq. (51): Q^M_{ξ,j}(θ̄, t) = ¼[θ̄ arcsinh(θ̄/(2ξ̄_j)) − √(4ξ̄_j²+θ̄²) + 2ξ̄_j] − ¼θ̄ arcsinh(Δ_j/(2ξ_j)) "
                  "with Δ_j from eq. (50): its gradient vanishes at (θ̄(0), 0) as eq. (40) requires (checked with the "
                  "flow's own θ̄(0), biased init).",
-       latex=r"\nabla Q^M_{\xi,j}(\bar\theta(0),0)=0", kind="closed_form")
+       latex=r"\nabla Q^M_{\xi,j}(\bar\theta(0),0)=0", kind="closed_form",
+       basis="printed", hypothesis_class=BIASED_FLOWS)
 def _eqs51_52_biased(ctx: Context) -> Result:
-    return check_eq40_numeric(flow_cases(ctx, (True,)), G.delta_eq50)
+    return check_on_flows("eq. (40) with eq. (51)", "biased", lambda cases: check_eq40_numeric(cases, G.delta_eq50),
+                          ctx)
 
 
 def check_prop4(cases: Sequence[FlowCase], residual: Callable[..., np.ndarray] = res_prop4) -> Result:
@@ -227,15 +238,16 @@ def check_prop4(cases: Sequence[FlowCase], residual: Callable[..., np.ndarray] =
 
 
 @claim("hb_nag.prop4", section="3.4 / App. D.1", equations=("11", "12"), keys=(K + "proposition-4",),
-       statement="From u(0) = v(0), θ̄ = θ + αθ̇ follows d/dt ∇[Q^M_{ξ,j}(θ̄, t) + θ̄_jR^M_j] = −∂_jL(θ)/(1−μ) up to "
+       statement="For HB and NAG flow (any μ ∈ (0, 1), any data) from u(0) = v(0), u(0)⊙u(0) = ξ, θ̄ = θ + αθ̇ "
+                 "follows d/dt ∇[Q^M_{ξ,j}(θ̄, t) + θ̄_jR^M_j] = −∂_jL(θ)/(1−μ) up to "
                  "O(η²), Q^M the hyperbolic entropy of scale ξ̄_j(t) = ξ_je^{−αφ_j(t)}; checked integrated from 0 "
                  "(sup over t of ∇Q^M(θ̄(t), t) − ∇Q^M(θ̄(0), 0) + ∫∂_jL/(1−μ)).",
        latex=r"\frac{d}{dt}\nabla\big[Q^M_{\xi,j}(\bar\theta_\alpha,t)+\bar\theta_{\alpha;j}\mathcal R^M_j\big]"
              r"=-\frac{\partial_{\theta_j}L}{1-\mu}",
        kind="identity", reconstruction="eq. (12)'s potential prints √(4ξ̄² + θ̄) without the square; θ̄² (as in eq. "
-                                       "51) is used")
+                                       "51) is used", basis="reconstructed", hypothesis_class=UNBIASED_FLOWS)
 def _prop4(ctx: Context) -> Result:
-    return check_prop4(flow_cases(ctx, (False,)))
+    return check_on_flows("Proposition 4", "unbiased", check_prop4, ctx)
 
 
 @claim("hb_nag.sec3-4.second_order", section="3.4", equations=("11",),
@@ -244,16 +256,17 @@ def _prop4(ctx: Context) -> Result:
                  "ODE in θ.",
        latex=r"\alpha\nabla^2Q^M\ddot\theta_j+\nabla^2Q^M\dot\theta_j+\partial_t\nabla Q^M=-\frac{\partial_jL}{1-\mu}",
        kind="identity", reconstruction="the printed form ends with '+ ∂(∂_jL)/∂t = 0', a garbled right-hand side; the "
-                                       "chain-rule form with right-hand side −∂_jL/(1−μ) (eq. 11) is checked")
+                                       "chain-rule form with right-hand side −∂_jL/(1−μ) (eq. 11) is checked",
+       basis="reconstructed")
 def _sec34(ctx: Context) -> Result:
     return residuals_vanish("chain rule for d/dt ∇Q(θ + αθ̇, t)", {"chain rule": D.second_order_form_residual()})
 
 
 def check_eq59_63(cases: Sequence[FlowCase], residual: Callable[..., np.ndarray] = res_prop4) -> Result:
-    """On the HB flows: |αθ̇(T)| (θ̄(∞) = θ(∞)) and ∫∇L in the row space of X, against the solves' error; on the
+    """On every flow: |αθ̇(T)| (θ̄(∞) = θ(∞)) and ∫∇L in the row space of X, against the solves' error; on the
     unbiased flows: the integrated eq. (11) at t = T, O(η²)."""
     parts = {}
-    for case in (c for c in cases if c.method == "hb"):
+    for case in cases:
         inst = case.instance
         P_row = np.linalg.pinv(inst.X) @ inst.X
         errs_v, errs_span, noise = [], [], 0.0
@@ -262,7 +275,7 @@ def check_eq59_63(cases: Sequence[FlowCase], residual: Callable[..., np.ndarray]
             gi = p.grad_integral[-1]
             errs_span.append(float(np.max(np.abs(gi - P_row @ gi))))
             noise = max(noise, p.result.error_estimate)
-        tag = "biased" if case.biased else "unbiased"
+        tag = case.label
         parts[f"theta_bar(inf) = theta(inf), {tag}"] = from_errors("|αθ̇(T)|", errs_v, 10 * noise + 1e-12)
         parts[f"integral in span(x_i), {tag}"] = from_errors("∫∇L ∈ row space of X", errs_span, 10 * noise + 1e-12)
     for case in (c for c in cases if not c.biased):
@@ -276,6 +289,7 @@ def check_eq59_63(cases: Sequence[FlowCase], residual: Callable[..., np.ndarray]
        keys=(K + "eqs-59-63-proof-of-theorem-3",),
        statement="Integrating Prop. 4: ∇Q^M(θ̄(∞), ∞) − ∇Q^M(θ̄(0), 0) = −Σ_i x_i∫r_i/(n(1−μ)) ∈ span{x_i}; θ̄(∞) = "
                  "θ(∞) since θ̇(∞) = 0; with ∇Q^M(θ̄(0), 0) = 0 this is the KKT condition of Theorem 3's program.",
-       latex=r"\nabla Q^M_{\bar\xi(\infty)}(\theta(\infty),\infty)=\sum_i x_i\lambda_i", kind="identity")
+       latex=r"\nabla Q^M_{\bar\xi(\infty)}(\theta(\infty),\infty)=\sum_i x_i\lambda_i", kind="identity",
+       basis="printed", hypothesis_class=ANY_FLOWS)
 def _eqs59_63(ctx: Context) -> Result:
-    return check_eq59_63(flow_cases(ctx))
+    return check_on_flows("eqs. (59)–(63)", "any", check_eq59_63, ctx, needs_limit=True)
