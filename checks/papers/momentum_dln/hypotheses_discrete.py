@@ -1,0 +1,187 @@
+"""Hypothesis classes and settings of the discrete-time claims of momentum_dln (§2, §4.1, App. A, D, F).
+
+- :data:`SMGD_CLASS`: what Theorem 2, Lemmas 2 and 7, Corollary 3 and the zero-hitting remark quantify over —
+  any data set (here: Gaussian inputs of any mean and scale, an s-sparse interpolable target, n < d), any
+  initialisation (u₀, v₀) (signs, scales and imbalance drawn, θ₀ ≠ 0), any γ > 0 and β ∈ [0, 1), any batch
+  size B ∈ [n]; Assumptions 3-4 (convergence, Δ∞ > 0) are checked on the run and a draw breaking them is
+  discarded as outside the statement.
+- :data:`IDENTITY_CLASS`: the same set at sizes an mpmath trajectory affords, for the exact finite-N identities
+  of App. D.1 (eqs. (27)-(29), the residue sums), which hold for every SMGD trajectory.
+- :data:`QUADRATIC_CLASS` / :data:`DLN_CLASS`: the losses of §2's discretisation claims (random quadratics of any
+  spectrum in (0, 1] and start; the diagonal network on drawn data and initialisation).
+- Settings of the experiments (what the paper does not give), each with its plausible range, for
+  :func:`checks.sensitivity.settings_verdict`.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import asdict, dataclass, replace
+
+import numpy as np
+from hypothesis import strategies as st
+
+from checks.context import Context
+from checks.papers.momentum_dln.instances import SMGDInstance, Trajectory
+from checks.sampling import HypothesisClass
+from checks.sensitivity import Setting
+from numerics.data import SparseRegression, random_quadratic, sparse_regression
+from numerics.momentum_discrete import SMGDRun, appendix_d_terms_mp, smgd, smgd_trajectory_mp
+
+
+# --- SMGD runs (Theorem 2 family) -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SMGDDraw:
+    """One drawn SMGD instance: data (seed, n, d, s, μ, σ), initialisation (scale α, imbalance |v₀|/|u₀| ≤ ratio,
+    u₀ and v₀ swapped or not, random signs or not), step γ = c/h_max (h_max the top eigenvalue of XᵀX/n), momentum
+    β and batch size (for the stochastic variants)."""
+
+    seed: int
+    n: int
+    d: int
+    s: int
+    mu: float
+    sigma: float
+    alpha: float
+    ratio: float
+    swap: bool
+    signs: bool
+    c: float
+    beta: float
+    batch: int
+
+    def describe(self) -> dict:
+        """The draw as plain data (enough to rebuild it)."""
+        return asdict(self)
+
+
+@st.composite
+def smgd_draws(draw: st.DrawFn, max_n: int = 6, max_d: int = 8, max_c: float = 0.8, min_beta: float = 0.0,
+               max_beta: float = 0.95) -> SMGDDraw:
+    """Strategy of :class:`SMGDDraw` (n < d so that S has more than one point)."""
+    d = draw(st.integers(2, max_d))
+    n = draw(st.integers(1, min(max_n, d - 1)))
+    return SMGDDraw(seed=draw(st.integers(0, 2 ** 31 - 1)), n=n, d=d, s=draw(st.integers(1, d)),
+                    mu=draw(st.floats(-1.5, 1.5)), sigma=draw(st.floats(0.3, 2.0)),
+                    alpha=draw(st.floats(0.05, 1.0)), ratio=draw(st.floats(0.0, 0.95)), swap=draw(st.booleans()),
+                    signs=draw(st.booleans()), c=draw(st.floats(0.02, max_c)), beta=draw(st.floats(min_beta, max_beta)),
+                    batch=draw(st.integers(1, n)))
+
+
+def draw_data(dr: SMGDDraw) -> tuple[SparseRegression, np.ndarray, np.ndarray, float]:
+    """(data, w₊,₀, w₋,₀, h_max) of a draw, from its seed."""
+    rng = np.random.default_rng(dr.seed)
+    data = sparse_regression(rng, dr.n, dr.d, dr.s, mu=dr.mu, sigma=dr.sigma)
+    u = dr.alpha * rng.uniform(0.3, 1.0, dr.d)
+    v = u * rng.uniform(-dr.ratio, dr.ratio, dr.d)
+    if dr.swap:
+        u, v = v, u
+    if dr.signs:
+        u = u * rng.choice([-1.0, 1.0], dr.d)
+    h = float(np.linalg.eigvalsh(data.X.T @ data.X / dr.n).max())
+    return data, u + v, u - v, h
+
+
+#: step limits of a drawn run, by tier
+SMGD_DRAW_STEPS = {"quick": 60_000, "full": 400_000}
+#: partial sums recorded at doubling steps (Lemmas 2 and 7)
+DRAW_RECORD = tuple(125 * 2 ** j for j in range(9))
+
+
+@functools.lru_cache(maxsize=64)
+def draw_run(dr: SMGDDraw, sampling: str, max_steps: int) -> tuple[SMGDInstance, SMGDRun]:
+    """SMGD(γ, β) on a draw (full batch with the partial sums recorded, or batches of the draw's size)."""
+    data, wp0, wm0, h = draw_data(dr)
+    inst = SMGDInstance(data, wp0, wm0, np.array([dr.c / h]), np.array([dr.beta]), [dr.seed], mu=dr.mu,
+                        sigma=dr.sigma)
+    kw: dict = ({"record": DRAW_RECORD} if sampling == "full" else
+                {"batch_size": dr.batch, "rng": np.random.default_rng([dr.seed, 1])})
+    run = smgd(data.network(), wp0, wm0, inst.gamma, inst.beta, max_steps, sampling=sampling, **kw)
+    return inst, run
+
+
+SMGD_CLASS = HypothesisClass(
+    "SMGD (9) on any data set and any initialisation: x_i ~ N(μ1, σ²I) with μ ∈ [−1.5, 1.5], σ ∈ [0.3, 2], "
+    "y = Xθ* with θ* s-sparse, 1 ≤ n < d ≤ 8; u₀ = α·U(0.3, 1)·(random signs or not), v₀ = u₀·U(−r, r), "
+    "r ∈ [0, 0.95] (u₀, v₀ swapped or not), α ∈ [0.05, 1]; γ = c/h_max, c ∈ [0.02, 0.8]; β ∈ [0, 0.95]; batch "
+    "size B ∈ [n]. Draws breaking Assumption 3 (not converged within the step limit) or 4 (Δ∞ = 0) are discarded",
+    smgd_draws(), describe=SMGDDraw.describe)
+
+
+SMGD_MOMENTUM_CLASS = HypothesisClass(
+    "as the SMGD class, with β ∈ [0.01, 0.95] (Corollary 3 assumes γ, β > 0); the draws whose iterates change "
+    "sign in every sampling are outside its hypothesis and discarded", smgd_draws(min_beta=0.01),
+    describe=SMGDDraw.describe)
+SGD_CLASS = HypothesisClass("as the SMGD class with β = 0 (SGD, Even et al. 2023)", smgd_draws(max_beta=0.0),
+                            describe=SMGDDraw.describe)
+
+
+# --- mpmath trajectories (App. D.1 identities) ----------------------------------------------------------------
+IDENTITY_CLASS = HypothesisClass(
+    "SMGD (9) trajectories at full precision on any data set and initialisation: as the SMGD class with "
+    "1 ≤ n < d ≤ 4 and c ∈ [0.02, 1.2] (large steps make w± change sign), full batch",
+    smgd_draws(max_n=3, max_d=4, max_c=1.2), describe=SMGDDraw.describe)
+
+
+@functools.lru_cache(maxsize=64)
+def draw_trajectory(dr: SMGDDraw, steps: int, dps: int) -> Trajectory:
+    """The mpmath trajectory of a draw (``steps`` steps at ``dps`` digits) with its App. D.1 terms and a row."""
+    data, wp0, wm0, h = draw_data(dr)
+    tr = smgd_trajectory_mp(data.X, data.y, wp0, wm0, dr.c / h, dr.beta, steps, dps=dps)
+    info = {**dr.describe(), "gamma": dr.c / h, "steps": steps, "dps": dps,
+            "sign_changes": sum(1 for W in (tr.wp, tr.wm) for k in range(steps) for j in range(dr.d)
+                                if W[k + 1][j] * W[k][j] < 0)}
+    return tr, appendix_d_terms_mp(tr), info
+
+
+# --- §2: losses of the discretisation claims --------------------------------------------------------------------
+@dataclass(frozen=True)
+class QuadraticDraw:
+    """A random quadratic: seed, dimension, smallest eigenvalue (the largest is 1) and the start's distance."""
+
+    seed: int
+    d: int
+    h_min: float
+    start: float
+
+    def describe(self) -> dict:
+        """The draw as plain data."""
+        return asdict(self)
+
+    def quadratic(self):
+        """(the quadratic, w₀)."""
+        rng = np.random.default_rng(self.seed)
+        q = random_quadratic(rng, self.d, self.h_min, 1.0)
+        return q, q.w_star + self.start * rng.standard_normal(self.d)
+
+
+QUADRATIC_CLASS = HypothesisClass(
+    "F(w) = ½(w − w*)ᵀH(w − w*) with H's spectrum in [h_min, 1], h_min ∈ [0.01, 1], d ∈ [1, 6], any start at "
+    "scale [0.1, 10] from w*",
+    st.builds(QuadraticDraw, st.integers(0, 2 ** 31 - 1), st.integers(1, 6), st.floats(0.01, 1.0),
+              st.floats(0.1, 10.0)), describe=QuadraticDraw.describe)
+
+
+# --- settings of the experiments ------------------------------------------------------------------------------
+#: seeds of a settings verdict (a refutation needs checks.sensitivity.MIN_SEEDS of them)
+def seeds_from(seed: int, count: int) -> tuple[int, ...]:
+    """``count`` consecutive seeds from the run's seed (the run's own first)."""
+    return tuple(seed + k for k in range(count))
+
+
+CLOSENESS_SETTING = Setting(
+    "threshold", 0.01, (0.005, 0.01, 0.02, 0.05),
+    "the paper's only number for '≈' is App. F.2's normalised distance < 0.01; half to five times it spans what "
+    "'closely follow' or 'same' can mean for a reader")
+
+
+#: the stream the identity claims draw their trajectories from: they quantify over the same set and share its
+#: draws (so each trajectory is computed once per run)
+IDENTITY_FAMILY = "momentum_dln.appD-1.iterates"
+#: shrink calls of a refuted identity (each is an mpmath trajectory of about 0.3 s): a count, so the minimal
+#: counterexample is the same on every machine
+IDENTITY_SHRINK_CALLS = 8
+
+
+def identity_family(ctx: Context) -> Context:
+    """``ctx`` naming the identity claims' shared stream of draws."""
+    return replace(ctx, claim=IDENTITY_FAMILY)

@@ -1,0 +1,75 @@
+"""momentum_dln, discrete time: the hypothesis classes of the numeric claims and the settings-robust verdicts of the
+experiments (checks/papers/momentum_dln/hypotheses_discrete.py and the checks that use them)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from checks.context import Context
+from checks.papers.momentum_dln import discrete_identities as DI
+from checks.papers.momentum_dln import smgd as S
+from checks.papers.momentum_dln.hypotheses_discrete import (
+    IDENTITY_CLASS,
+    SMGD_CLASS,
+    SMGD_MOMENTUM_CLASS,
+    SMGDDraw,
+    draw_data,
+)
+from checks.verdict import Verdict, instances_of
+from numerics.generated import momentum_discrete as G
+
+QUICK = Context(seed=0, tier="quick", claim="momentum_dln.theorem2")
+
+
+def test_draws_respect_the_stated_set():
+    data, wp0, wm0, h = draw_data(SMGDDraw(3, 2, 5, 2, -1.0, 0.5, 0.3, 0.9, True, True, 0.5, 0.5, 1))
+    assert data.X.shape == (2, 5) and np.allclose(data.X @ data.theta_star, data.y)
+    assert h > 0 and np.all(np.abs(wp0 * wm0) > 0)  # Δ₀ > 0 in every coordinate
+    assert np.any(wp0 * wm0 < 0)  # swapped u, v: |v₀| > |u₀| somewhere, θ₀ of any sign
+
+
+def test_theorem2_class_confirms_and_a_perturbed_balancedness_is_refuted_and_shrunk():
+    res = S.check_theorem2_class(SMGD_CLASS, QUICK)
+    assert res.verdict is Verdict.CONFIRMED and instances_of(res) >= 5
+    wrong = S.check_theorem2_class(SMGD_CLASS, QUICK, delta_inf=lambda d0, sp, sm: d0 * np.exp(-0.85 * (sp + sm)))
+    assert wrong.verdict is Verdict.REFUTED
+    assert {"n", "d", "c", "beta", "seed"} <= set(wrong.counterexample) and "first_found" in wrong.evidence
+
+
+def test_theorem2_class_refutes_a_perturbed_perturbation_term():
+    def theta_tilde(wp0, wm0, sp, sm):
+        return 1.15 * G.theta_tilde_of(wp0, wm0, sp, sm)
+
+    assert S.check_theorem2_class(SMGD_CLASS, QUICK, "with_replacement",
+                                  theta_tilde=theta_tilde).verdict is Verdict.REFUTED
+
+
+def test_corollary3_class_and_a_growing_balancedness():
+    ctx = Context(seed=0, tier="quick", claim="momentum_dln.cor3")
+    assert S.check_corollary3_class(SMGD_MOMENTUM_CLASS, ctx).verdict is Verdict.CONFIRMED
+    grown = S.check_corollary3_class(SMGD_MOMENTUM_CLASS, ctx,
+                                     delta_inf=lambda d0, sp, sm: d0 * np.exp(0.15 * (sp + sm)))
+    assert grown.verdict is Verdict.REFUTED
+
+
+@pytest.mark.parametrize("scale", [0.85, 1.15])
+def test_identity_class_refutes_a_perturbed_potential(scale):
+    ctx = Context(seed=0, tier="quick", claim="momentum_dln.eq29.corrected")
+
+    def grad(theta, delta, phi):
+        return scale * G.grad_potential_corrected_mp(theta, delta, phi)
+
+    ok = DI.check_identity_class("eq29", lambda t: DI.check_eq29(t, G.grad_potential_corrected_mp),
+                                 IDENTITY_CLASS, ctx)
+    assert ok.verdict is Verdict.CONFIRMED and instances_of(ok) >= 5
+    bad = DI.check_identity_class("eq29", lambda t: DI.check_eq29(t, grad), IDENTITY_CLASS, ctx)
+    assert bad.verdict is Verdict.REFUTED and "beta" in bad.counterexample
+
+
+def test_identity_claims_share_their_draws():
+    a = DI.check_identity_class("a", DI.check_eq27, IDENTITY_CLASS, Context(claim="momentum_dln.eq27"))
+    b = DI.check_identity_class("b", DI.check_residue_sums, IDENTITY_CLASS,
+                                Context(claim="momentum_dln.appD-1.residue_sums"))
+    keys = ("seed", "n", "d", "c", "beta")
+    assert [[r[k] for k in keys] for r in a.evidence["per_instance"]] == \
+        [[r[k] for k in keys] for r in b.evidence["per_instance"]]
