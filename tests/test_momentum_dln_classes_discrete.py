@@ -73,3 +73,39 @@ def test_identity_claims_share_their_draws():
     keys = ("seed", "n", "d", "c", "beta")
     assert [[r[k] for k in keys] for r in a.evidence["per_instance"]] == \
         [[r[k] for k in keys] for r in b.evidence["per_instance"]]
+
+
+# --- settings-robust experiment verdicts ----------------------------------------------------------------------
+def test_figure1_speed_fails_in_some_cells_only_and_gives_its_flip_point():
+    from checks.papers.momentum_dln import discretisation_experiments as X
+
+    res = X.check_figure1_settings("fig1", X.check_figure1_speed, range(5), at_paper_size=True)
+    assert res.verdict is Verdict.INCONCLUSIVE and "fails in" in res.summary
+    assert 0.01 < res.evidence["holds_for_thresholds_from"] < 0.05 and len(res.evidence["seeds"]) == 5
+
+
+@pytest.mark.parametrize("speedup", [3])
+def test_figure1_a_wrong_speed_up_fails_in_every_cell_and_is_refuted_only_at_paper_size(speedup):
+    from checks.papers.momentum_dln import discretisation_experiments as X
+
+    def wrong(*a, **k):
+        return X.check_figure1_speed(*a, beta_hat=X.exact_beta_hat, mgd_speedup=speedup, **k)
+
+    assert X.check_figure1_settings("fig1", wrong, range(5), at_paper_size=True).verdict is Verdict.REFUTED
+    assert X.check_figure1_settings("fig1", wrong, range(5), at_paper_size=False).verdict is Verdict.INCONCLUSIVE
+    assert X.check_figure1_settings("fig1", wrong, range(3), at_paper_size=True).verdict is Verdict.INCONCLUSIVE
+
+
+def test_discretisation_classes_confirm_and_a_15_percent_wrong_order_is_refuted():
+    from checks.papers.momentum_dln import discretisation_experiments as X
+    from checks.papers.momentum_dln.hypotheses_discrete import CURVATURE_CLASS, QUADRATIC_CLASS
+
+    ctx = Context(seed=0, tier="quick", claim="momentum_dln.prop1.convergence")
+    ok = X.check_prop1_class(QUADRATIC_CLASS, ctx)
+    assert ok.verdict is Verdict.CONFIRMED and instances_of(ok) >= 5
+    bad = X.check_prop1_class(QUADRATIC_CLASS, ctx, claimed_order=1.15)
+    assert bad.verdict is Verdict.REFUTED and "lam" in bad.counterexample
+    beta_ctx = Context(seed=0, tier="quick", claim="momentum_dln.sec2.regime_beta_large")
+    assert X.check_regime_beta_large_class(CURVATURE_CLASS, beta_ctx).verdict is Verdict.CONFIRMED
+    assert X.check_regime_beta_large_class(CURVATURE_CLASS, beta_ctx,
+                                           claimed_exponent=-1.15).verdict is Verdict.REFUTED
