@@ -109,3 +109,31 @@ def test_discretisation_classes_confirm_and_a_15_percent_wrong_order_is_refuted(
     assert X.check_regime_beta_large_class(CURVATURE_CLASS, beta_ctx).verdict is Verdict.CONFIRMED
     assert X.check_regime_beta_large_class(CURVATURE_CLASS, beta_ctx,
                                            claimed_exponent=-1.15).verdict is Verdict.REFUTED
+
+
+def test_figure4_settings_refute_only_when_every_cell_fails_at_paper_size_on_five_seeds():
+    from checks.papers.momentum_dln import discrete_experiments as E
+    from checks.papers.momentum_dln.hypotheses_discrete import CLOSENESS_SETTING
+    from checks.papers.momentum_dln.instances import FIGURE4_SIZES, figure4_grid
+
+    def grids(seed):
+        return figure4_grid(seed, FIGURE4_SIZES["quick"])
+
+    def lam_only(gr, pt):
+        return E.check_lambda_only(gr, pt["threshold"])
+
+    # the reduced grids' spread at equal λ is far above every plausible threshold, on every seed
+    args = ("λ only", lam_only, grids)
+    res = E.check_grid_settings(*args, range(5), True, (CLOSENESS_SETTING,), E.threshold_excess)
+    assert res.verdict is Verdict.REFUTED and len(res.evidence["sensitivity"]) == 3
+    assert res.evidence["holds_for_thresholds_from"] > 0.05
+    assert E.check_grid_settings(*args, range(5), False, (CLOSENESS_SETTING,),
+                                 E.threshold_excess).verdict is Verdict.INCONCLUSIVE
+    assert E.check_grid_settings(*args, range(4), True, (CLOSENESS_SETTING,),
+                                 E.threshold_excess).verdict is Verdict.INCONCLUSIVE
+    # a threshold above the flip point holds in every cell
+    wide = E.check_grid_settings("λ only", lambda gr, pt: E.check_lambda_only(gr, 10.0), grids, range(5), True)
+    assert wide.verdict is Verdict.CONFIRMED
+    # the non-crossing claim fails on one data set of five only: undecided, with the table
+    some = E.check_grid_settings("non-crossing", lambda gr, pt: E.check_noncrossing(gr), grids, range(5), True)
+    assert some.verdict is Verdict.INCONCLUSIVE and "fails in 1 of 5" in some.summary

@@ -233,3 +233,14 @@ FIGURE1_SETTINGS = (
 #: seeds (random 2D quadratics) of the Figure 1 verdicts: MIN_SEEDS in the full tier (the quick tier never refutes
 #: an experiment, and three seeds already show which cells fail)
 FIGURE1_SEEDS = {"quick": 3, "full": 5}
+
+#: seeds (data sets) of the Figure 4 verdicts: MIN_SEEDS in both tiers (the quick tier's reduced grid never refutes an
+#: experiment)
+FIGURE4_SEEDS = {"quick": 5, "full": 5}
+FIGURE4_DEPENDS = ("Figure 4's data draw, grid of (λ, β) and α are not in the text: the grid λ·h_max ∈ {0.3, …, 100}, "
+                   "β ∈ {0, …, 0.9375} (quick: a 4 × 3 grid on (n, d, s) = (4, 6, 2), α = 0.02), α = 0.01 at "
+                   "(n, d, s) = (20, 30, 5), data seeds {seed, …, seed + 4}")
+SPEARMAN_SETTING = Setting(
+    "min_rho", 0.9, (0.7, 0.8, 0.9),
+    "the figure states a monotone relation without a number; a Spearman correlation of 0.7 to 0.9 is what a reader "
+    "of a colour map would call 'the smaller …, the smaller …' (a correlation <= 0 refutes at every threshold)")
