@@ -137,3 +137,39 @@ def test_figure4_settings_refute_only_when_every_cell_fails_at_paper_size_on_fiv
     # the non-crossing claim fails on one data set of five only: undecided, with the table
     some = E.check_grid_settings("non-crossing", lambda gr, pt: E.check_noncrossing(gr), grids, range(5), True)
     assert some.verdict is Verdict.INCONCLUSIVE and "fails in 1 of 5" in some.summary
+
+
+def _sweep(dist):
+    from checks.papers.momentum_dln.instances import SweepPoint
+
+    return tuple(SweepPoint(lam, 1.0 - lam / 2, 1.0 - lam / 3, 1.0, 0, dist, 1e-4, 1.0, 1e-4, 1e-12)
+                 for lam in (0.0, 0.01, 0.1, 0.5, 1.0))
+
+
+@pytest.mark.parametrize("bad_seeds, verdict", [(range(5), Verdict.REFUTED), ((2,), Verdict.INCONCLUSIVE),
+                                                ((), Verdict.CONFIRMED)])
+def test_sweep_claims_refute_only_on_five_failing_paper_size_data_sets(monkeypatch, bad_seeds, verdict):
+    from checks.papers.momentum_dln import mgf_experiments as EX
+
+    monkeypatch.setattr(EX, "sweep_for", lambda c: _sweep(0.05 if c.seed in bad_seeds else 0.001))
+    full = Context(seed=0, tier="full", claim="momentum_dln.sec3-2-1.theta_mgf_vs_gf_delta_inf")
+    cell = lambda pts, pt, seed: EX.check_normalised_distance(pts, "d")  # noqa: E731
+    res = EX.sweep_verdict(full, "d", cell, measure=EX.threshold_excess)
+    assert res.verdict is verdict and len(res.evidence["seeds"]) == 5
+    quick = EX.sweep_verdict(Context(seed=0, tier="quick", claim="momentum_dln.fig8"), "d", cell,
+                             measure=EX.threshold_excess)
+    assert quick.verdict is not Verdict.REFUTED
+
+
+def test_level_lines_settings_never_refute_on_one_trained_grid():
+    from checks.papers.momentum_dln import architectures as A
+    from checks.papers.momentum_dln.instances import ARCHITECTURE_SIZES, architecture_grid
+    from numerics.momentum_discrete import GridTraining
+
+    g, b = architecture_grid(ARCHITECTURE_SIZES["quick"])
+    lam_only = GridTraining(g, b, np.zeros_like(g), np.exp(-g / (1 - b) ** 2), np.zeros(g.size, int))
+    gamma_only = GridTraining(g, b, np.zeros_like(g), np.exp(-10 * g), np.zeros(g.size, int))
+    ok = A.check_level_lines_settings("f", lambda r2: A.check_lambda_level_lines(lam_only, r2), True)
+    assert ok.verdict is Verdict.CONFIRMED and len(ok.evidence["sensitivity"]) == 3
+    bad = A.check_level_lines_settings("f", lambda r2: A.check_lambda_level_lines(gamma_only, r2), True)
+    assert bad.verdict is Verdict.INCONCLUSIVE and "only 1 seed" in bad.summary

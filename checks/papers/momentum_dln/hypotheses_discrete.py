@@ -244,3 +244,20 @@ SPEARMAN_SETTING = Setting(
     "min_rho", 0.9, (0.7, 0.8, 0.9),
     "the figure states a monotone relation without a number; a Spearman correlation of 0.7 to 0.9 is what a reader "
     "of a colour map would call 'the smaller …, the smaller …' (a correlation <= 0 refutes at every threshold)")
+R2_SETTING = Setting(
+    "min_r2", 0.9, (0.7, 0.8, 0.9),
+    "Figures 2 and 6 show level lines without a number: an R² of 0.7 to 0.9 for log test loss as a function of "
+    "log λ spans 'aligns well' / 'strongly correlated'")
+
+#: seeds (data sets) of the λ-sweep experiments at μ = 1 (§3.2.1, §3.3, App. F.2.1): MIN_SEEDS, one paper-size
+#: sweep each; the sweeps over four data means (Figure 9, λ* vs μ) cost four sweeps per seed: one seed, so those
+#: verdicts are at worst INCONCLUSIVE
+MGF_SWEEP_SEEDS = 5
+MGF_MEANS_SEEDS = 1
+MGF_SWEEP_DEPENDS = ("the data draw (App. F's model at (n, d, s) = (20, 30, 5), α = 0.01), the λ grid {10⁻³, 10⁻², "
+                     "0.05, 0.1, 0.3, 1} and the solver's stopping rule are ours; data seeds {seed, …, seed + 4}")
+SIGNIFICANCE_SETTING = Setting(
+    "significance", 0.05, (0.01, 0.05, 0.1),
+    "'correlates' is read as a positive Spearman correlation significant at this one-sided level")
+MGF_MEANS_DEPENDS = ("as the μ = 1 sweeps (data draw, λ grid, α = 0.01 at (20, 30, 5)) at the means μ ∈ {0, 0.5, 1, "
+                     "1.5}, on one data seed (four paper-size sweeps per seed: the verdict is at worst INCONCLUSIVE)")
