@@ -173,3 +173,24 @@ def test_level_lines_settings_never_refute_on_one_trained_grid():
     assert ok.verdict is Verdict.CONFIRMED and len(ok.evidence["sensitivity"]) == 3
     bad = A.check_level_lines_settings("f", lambda r2: A.check_lambda_level_lines(gamma_only, r2), True)
     assert bad.verdict is Verdict.INCONCLUSIVE and "only 1 seed" in bad.summary
+
+
+SCOPE = ("discretisation", "discretisation_experiments", "discrete_identities", "discrete_experiments", "smgd",
+         "mgf_experiments", "architectures")
+#: numeric quick entries checked on one instance, whose general statement is a full-tier entry of its own
+ONE_INSTANCE = {"momentum_dln.sec2.acceleration_speedup": "momentum_dln.sec2.acceleration_speedup_general",
+                "momentum_dln.sec2.regime_gamma_small": "momentum_dln.sec2.regime_gamma_small_general"}
+
+
+def test_every_entry_has_its_basis_and_numeric_ones_their_class(registry):
+    entries = [c for c in registry.values() if c.check.__module__.rsplit(".", 1)[-1] in SCOPE]
+    assert len(entries) == 56
+    for c in entries:
+        assert c.basis in ("printed", "reconstructed", "settings"), c.id
+        if c.basis == "settings":
+            assert c.depends_on and c.kind in ("experiment", "asymptotic", "inequality"), c.id
+    drawn = {c.id for c in entries if c.hypothesis_class is not None}
+    assert {"momentum_dln.theorem2", "momentum_dln.eq29.corrected", "momentum_dln.prop1.convergence",
+            "momentum_dln.cor3", "momentum_dln.lemma7"} <= drawn
+    for one, general in ONE_INSTANCE.items():
+        assert one not in drawn and general in drawn and "one drawn" in registry[one].statement
