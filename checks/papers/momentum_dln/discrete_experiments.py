@@ -112,7 +112,8 @@ def check_lambda_only(gr: Figure4Grid, threshold: float = PAPER_CLOSENESS) -> Re
        keys=(K + "figure-4-claim-single-parameter-dependence",),
        statement="For deterministic MGD on the diagonal network (uncentred data, init u₀ = α1, v₀ = 0), the test "
                  "loss, ‖Δ∞‖₂ and ‖θ^MGD‖₁ at convergence depend on (γ, β) only through λ = γ/(1−β)²: runs with "
-                 "equal λ and different β agree within the paper's 1% (App. F.2.2's closeness).",
+                 "equal λ and different β agree within a relative spread of 1% (App. F.2.2's closeness) to 5%, "
+                 "on every data set.",
        latex=r"(\text{test loss}, \|\Delta_\infty\|_2, \|\theta^{MGD}\|_1) = f(\gamma/(1-\beta)^2)", kind="experiment",
        basis="settings", depends_on=FIGURE4_DEPENDS + "; 'depend only on λ' read as a relative spread at equal λ below "
        "a threshold in {0.01, 0.02, 0.05}")
@@ -220,7 +221,7 @@ def check_balancedness_sparsity(gr: Figure4Grid, min_rho: float = 0.9) -> Result
 @claim("momentum_dln.fig4.balancedness_sparsity", section="4.1 / App. F.2.2", equations=("Figure 4", "10"),
        keys=(K + "figure-4-claim-balancedness-sparsity-generalisation",),
        statement="In Figure 4, a smaller ‖Δ∞‖₂ gives a smaller ‖θ^MGD‖₁, which gives a lower test loss (rank "
-                 "correlations over the grid; ours: >= 0.9 confirms, <= 0 refutes).",
+                 "correlations over the grid; ours: >= 0.7 to 0.9 confirms, <= 0 refutes; on every data set).",
        latex=r"\|\Delta_\infty\|_2\downarrow\ \Rightarrow\ \|\theta^{MGD}\|_1\downarrow\ \Rightarrow\ "
              r"\text{test loss}\downarrow",
        kind="experiment", basis="settings",
@@ -334,8 +335,8 @@ def _f22(ctx: Context) -> Result:
 
 
 @claim("momentum_dln.eq10", section="4.1", equations=("10",), keys=(K + "eq-10",),
-       statement="Since θ̃₀ is negligible, θ^SMGD ≈ argmin_S ψ_Δ∞ ('≈' taken as the paper's own normalised distance "
-                 "< 0.01 of App. F.2.2), on the Figure 4 setting (init u₀ = α1, v₀ = 0).",
+       statement="Since θ̃₀ is negligible, θ^SMGD ≈ argmin_S ψ_Δ∞ ('≈' taken as a normalised distance "
+                 "< 0.01 as App. F.2.2, up to 0.05), on the Figure 4 setting (init u₀ = α1, v₀ = 0).",
        latex=r"\theta^{SMGD} \approx \arg\min_{\theta^\star\in S}\psi_{\Delta_\infty}(\theta^\star)", kind="asymptotic",
        basis="settings", depends_on=FIGURE4_DEPENDS + "; '≈' read as a normalised distance below a threshold in "
        "{0.01, 0.02, 0.05} (0.01 is App. F.2.2's)")
@@ -366,7 +367,7 @@ def check_figure7(gr: Figure4Grid, flows: dict[float, MGFRun], threshold: float 
 
 @claim("momentum_dln.fig7", section="App. F.1", equations=("Figure 7",), keys=(K + "figure-7-claim",),
        statement="The test loss of the 2-layer diagonal network after MGD(γ, β) and the test loss of the MGF(λ) "
-                 "interpolator with λ = γ/(1−β)² correspond almost one-to-one (taken as relative gap <= 0.01).",
+                 "interpolator with λ = γ/(1−β)² correspond almost one-to-one (taken as relative gap <= 0.01 to 0.05).",
        latex=r"L_{test}(\theta^{MGD}_{\gamma,\beta}) \approx L_{test}(\theta^{MGF}_{\gamma/(1-\beta)^2})",
        kind="experiment", tier="full", basis="settings",
        depends_on=FIGURE4_DEPENDS + "; 'correspond almost one-to-one' read as a relative test-loss gap below a "
