@@ -194,3 +194,15 @@ def test_every_entry_has_its_basis_and_numeric_ones_their_class(registry):
             "momentum_dln.cor3", "momentum_dln.lemma7"} <= drawn
     for one, general in ONE_INSTANCE.items():
         assert one not in drawn and general in drawn and "one drawn" in registry[one].statement
+
+
+def test_a_run_converging_after_the_last_record_is_recorded_past_its_convergence():
+    """A drawn run (found by the full tier) converging at step 70000, after DRAW_RECORD's last step 32000: its
+    records are extended so that Lemma 2's last window shows the tail of the sums."""
+    from checks.papers.momentum_dln.hypotheses_discrete import DRAW_RECORD, draw_run
+
+    dr = SMGDDraw(seed=403, n=2, d=4, s=1, mu=0.0, sigma=0.5237715791273034, alpha=0.05, ratio=0.911679335076306,
+                  swap=False, signs=False, c=0.48697335371176037, beta=0.0, batch=2)
+    inst, run = draw_run(dr, "full", 400_000)
+    assert run.converged_at[0] > DRAW_RECORD[-1] and run.history["step"][-1] > run.converged_at[0]
+    assert S.check_lemma2(inst, run).verdict is Verdict.CONFIRMED

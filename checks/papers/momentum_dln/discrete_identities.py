@@ -10,12 +10,14 @@ import sympy as sp
 from checks.context import Context
 from checks.papers.momentum_dln.hypotheses_discrete import (
     IDENTITY_CLASS,
+    IDENTITY_DRAW_STEPS,
+    IDENTITY_EXAMPLES,
     IDENTITY_SHRINK_CALLS,
     SMGDDraw,
     draw_trajectory,
     identity_family,
 )
-from checks.papers.momentum_dln.instances import IDENTITY_SIZES, Trajectory
+from checks.papers.momentum_dln.instances import Trajectory
 from checks.registry import claim
 from checks.sampling import HypothesisClass, check_class
 from checks.symbolic import residuals_vanish
@@ -222,11 +224,11 @@ def check_residue_sums(trajs: list[Trajectory], q_fn: Callable[[sp.Expr], sp.Exp
 
 def check_identity_class(what: str, check: Callable[[list[Trajectory]], Result], cls: HypothesisClass[SMGDDraw],
                          ctx: Context) -> Result:
-    """``check`` on the mpmath trajectory (the tier's steps, ctx.dps digits) of each instance drawn from ``cls``
-    (the identity claims share their draws, :func:`identity_family`)."""
-    steps = IDENTITY_SIZES.of(ctx).steps
+    """``check`` on the mpmath trajectory (IDENTITY_DRAW_STEPS steps at ctx.dps digits) of each instance drawn from
+    ``cls``, IDENTITY_EXAMPLES of them (the identity claims share their draws, :func:`identity_family`)."""
+    steps = IDENTITY_DRAW_STEPS[ctx.tier]
     return check_class(what, cls, lambda dr: check([draw_trajectory(dr, steps, ctx.dps)]), identity_family(ctx),
-                       shrink_calls=IDENTITY_SHRINK_CALLS)
+                       examples=IDENTITY_EXAMPLES[ctx.tier], shrink_calls=IDENTITY_SHRINK_CALLS)
 
 
 @claim("momentum_dln.eq27", section="App. D.1", equations=("27",),

@@ -90,13 +90,21 @@ DRAW_RECORD = tuple(125 * 2 ** j for j in range(9))
 
 @functools.lru_cache(maxsize=64)
 def draw_run(dr: SMGDDraw, sampling: str, max_steps: int) -> tuple[SMGDInstance, SMGDRun]:
-    """SMGD(γ, β) on a draw (full batch with the partial sums recorded, or batches of the draw's size)."""
+    """SMGD(γ, β) on a draw (full batch with the partial sums recorded at doubling steps, or batches of the draw's
+    size). A full-batch run converging after the last of DRAW_RECORD is run again with the doubling records
+    extended past its convergence, so that the last window shows the tail of the sums."""
     data, wp0, wm0, h = draw_data(dr)
     inst = SMGDInstance(data, wp0, wm0, np.array([dr.c / h]), np.array([dr.beta]), [dr.seed], mu=dr.mu,
                         sigma=dr.sigma)
-    kw: dict = ({"record": DRAW_RECORD} if sampling == "full" else
-                {"batch_size": dr.batch, "rng": np.random.default_rng([dr.seed, 1])})
-    run = smgd(data.network(), wp0, wm0, inst.gamma, inst.beta, max_steps, sampling=sampling, **kw)
+    net = data.network()
+    if sampling != "full":
+        return inst, smgd(net, wp0, wm0, inst.gamma, inst.beta, max_steps, sampling=sampling, batch_size=dr.batch,
+                          rng=np.random.default_rng([dr.seed, 1]))
+    run = smgd(net, wp0, wm0, inst.gamma, inst.beta, max_steps, record=DRAW_RECORD)
+    if run.converged_at[0] > DRAW_RECORD[-1]:
+        record = tuple(125 * 2 ** j for j in range(40)
+                       if 125 * 2 ** (j - 1) <= run.converged_at[0] and 125 * 2 ** j <= max_steps)
+        run = smgd(net, wp0, wm0, inst.gamma, inst.beta, max_steps, record=record)
     return inst, run
 
 
@@ -215,6 +223,11 @@ CLOSENESS_SETTING = Setting(
 #: the stream the identity claims draw their trajectories from: they quantify over the same set and share its
 #: draws (so each trajectory is computed once per run)
 IDENTITY_FAMILY = "momentum_dln.appD-1.iterates"
+#: steps and instances of the drawn mpmath trajectories, by tier: App. D.1's terms along a trajectory cost time
+#: quadratic in its length (about 0.3 s at 40 steps, 8 s at 150 on a quiet machine), so the full tier draws 10
+#: instances of the quick tier's length (its time budget) rather than 20 of the former 150 steps
+IDENTITY_DRAW_STEPS = {"quick": 40, "full": 40}
+IDENTITY_EXAMPLES = {"quick": 5, "full": 10}
 #: shrink calls of a refuted identity (each is an mpmath trajectory of about 0.3 s): a count, so the minimal
 #: counterexample is the same on every machine
 IDENTITY_SHRINK_CALLS = 8

@@ -13,6 +13,8 @@ from checks.context import Context
 from checks.papers.momentum_dln.discrete_identities import check_beta0_reduction, trajectories_roundoff
 from checks.papers.momentum_dln.hypotheses_discrete import (
     IDENTITY_CLASS,
+    IDENTITY_DRAW_STEPS,
+    IDENTITY_EXAMPLES,
     IDENTITY_SHRINK_CALLS,
     SGD_CLASS,
     SMGD_CLASS,
@@ -24,7 +26,6 @@ from checks.papers.momentum_dln.hypotheses_discrete import (
     identity_family,
 )
 from checks.papers.momentum_dln.instances import (
-    IDENTITY_SIZES,
     SAMPLINGS,
     SMGD_SIZES,
     SMGDInstance,
@@ -315,7 +316,8 @@ def check_lemma7_class(cls: HypothesisClass[SMGDDraw], ctx: Context, steps: int)
         why = assumptions_broken(run, 0)
         return inapplicable(why) if why else check_lemma7(inst, run, [draw_trajectory(dr, steps, ctx.dps)])
 
-    return check_class("Lemma 7", cls, one, identity_family(ctx), shrink_calls=IDENTITY_SHRINK_CALLS)
+    return check_class("Lemma 7", cls, one, identity_family(ctx), examples=IDENTITY_EXAMPLES[ctx.tier],
+                       shrink_calls=IDENTITY_SHRINK_CALLS)
 
 
 @claim("momentum_dln.lemma7", section="App. E", equations=("27", "Lemma 7"), keys=(K + "lemma-7",),
@@ -324,7 +326,7 @@ def check_lemma7_class(cls: HypothesisClass[SMGDDraw], ctx: Context, steps: int)
        latex=r"\alpha_{\pm,N}\to\alpha_{\pm,\infty},\ \alpha_{\pm,\infty}\ne0", kind="convergence",
        basis="printed", hypothesis_class=IDENTITY_CLASS)
 def _lemma7(ctx: Context) -> Result:
-    return check_lemma7_class(IDENTITY_CLASS, ctx, IDENTITY_SIZES.of(ctx).steps)
+    return check_lemma7_class(IDENTITY_CLASS, ctx, IDENTITY_DRAW_STEPS[ctx.tier])
 
 
 def check_corollary3(inst: SMGDInstance, runs: list[SMGDRun], theta_tilde: Callable = G.theta_tilde_of,
