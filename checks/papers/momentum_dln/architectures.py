@@ -2,9 +2,12 @@
 measured on (γ, β) grids of a ReLU teacher-student network and of a deep linear network."""
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 
 from checks.context import Context
+from checks.papers.momentum_dln.hypotheses_discrete import R2_SETTING
 from checks.papers.momentum_dln.instances import (
     ARCHITECTURE_SIZES,
     FIGURE6_GAMMA_RANGE,
@@ -13,10 +16,16 @@ from checks.papers.momentum_dln.instances import (
     figure6_replications,
 )
 from checks.registry import claim
+from checks.sensitivity import settings_verdict
 from checks.verdict import Result, Verdict, inconclusive, refuted
 from numerics.momentum_discrete import GridTraining
 
 GROUP = "discrete"
+#: what the level-lines verdicts rest on
+LEVEL_LINES_DEPENDS = ("the figures' (γ, β) grids are not in the text (ours: γ geometric in [0.01, 0.2], β in "
+                       "[0, 0.9]); 'level lines follow constant λ' read as R² of log test loss against a cubic in "
+                       "log λ at least a threshold in {0.7, 0.8, 0.9} and above the same fits in log γ and "
+                       "log(1 − β); one data set")
 K = "momentum_dln:"
 #: Figure 2's test loss is read once the train loss reaches this (the stop of numerics' relu_teacher_student)
 FIGURE2_TRAIN_LOSS = 1e-5
@@ -55,30 +64,49 @@ def check_lambda_level_lines(tr: GridTraining, min_r2: float = 0.9, what: str = 
     return inconclusive(text + f" (below {min_r2})", **ev, **evidence)
 
 
-def check_figure2(tr: GridTraining, grid: dict, seed_stream: list[int]) -> Result:
+def check_figure2(tr: GridTraining, grid: dict, seed_stream: list[int], min_r2: float = 0.9) -> Result:
     """Figure 2: :func:`check_lambda_level_lines` on the ReLU teacher-student grid, with how many of its points
     reached the train loss the figure reads the test loss at."""
-    return check_lambda_level_lines(tr, what="Figure 2 (ReLU teacher-student)", grid=grid, seed_stream=seed_stream,
+    return check_lambda_level_lines(tr, min_r2, what="Figure 2 (ReLU teacher-student)", grid=grid,
+                                    seed_stream=seed_stream,
                                     reached_train_loss=int(np.sum(tr.train_loss <= FIGURE2_TRAIN_LOSS)))
+
+
+def r2_shortfall(res: Result) -> float:
+    """How far log λ falls behind the better of log γ and log(1 − β) as the single parameter (> 0 refutes)."""
+    r2 = res.evidence["r2"]
+    return max(r2["gamma"], r2["1-beta"]) - r2["lambda"]
+
+
+def check_level_lines_settings(what: str, cell: Callable[[float], Result], at_paper_size: bool) -> Result:
+    """A level-lines claim over the plausible thresholds of R² (``cell(min_r2)`` on the one trained grid: each
+    training costs tens of seconds at the paper's size, so one data set and initialisation, and the verdict is at
+    worst INCONCLUSIVE)."""
+    return settings_verdict(what, lambda point, seed: cell(float(point["min_r2"])), (R2_SETTING,), (0,),
+                            at_paper_size=at_paper_size, measure=r2_shortfall)
 
 
 @claim("momentum_dln.fig2", section="2 / App. F.1", equations=("Figure 2",), keys=(K + "figure-2-claim",),
        statement="Teacher (ReLU, 5 neurons) / student (ReLU, 20 neurons), 15 inputs in R² ~ N(0, I), square loss, "
                  "same data and init on every grid point: the level lines of the test loss after the train loss "
                  "reaches 1e-5 follow the curves of constant λ = γ/(1−β)² (log test loss is a function of log λ).",
-       latex=r"L_{test}(\gamma,\beta) \approx f(\gamma/(1-\beta)^2)", kind="experiment", tier="full")
+       latex=r"L_{test}(\gamma,\beta) \approx f(\gamma/(1-\beta)^2)", kind="experiment", tier="full",
+       basis="settings", depends_on=LEVEL_LINES_DEPENDS)
 def _figure2(ctx: Context) -> Result:
     sizes = ARCHITECTURE_SIZES.of(ctx)
-    return check_figure2(figure2_training(ctx.rng(), sizes), architecture_grid_description(sizes), ctx.stream_seed())
+    tr = figure2_training(ctx.rng(), sizes)
+    return check_level_lines_settings("Figure 2", lambda r2: check_figure2(
+        tr, architecture_grid_description(sizes), ctx.stream_seed(), min_r2=r2), ctx.tier == "full")
 
 
-def check_figure6(reps: list[GridTraining], grid: dict, seed_stream: list[int]) -> Result:
+def check_figure6(reps: list[GridTraining], grid: dict, seed_stream: list[int], min_r2: float = 0.9) -> Result:
     """Figure 6: :func:`check_lambda_level_lines` on the deep linear network's grid, train and test losses averaged
     over the replications ``reps``."""
     first = reps[0]
     tr = GridTraining(first.gamma, first.beta, np.mean([r.train_loss for r in reps], 0),
                       np.mean([r.test_loss for r in reps], 0), first.steps)
-    return check_lambda_level_lines(tr, what="Figure 6 (deep linear network)", grid=grid, seed_stream=seed_stream,
+    return check_lambda_level_lines(tr, min_r2, what="Figure 6 (deep linear network)", grid=grid,
+                                    seed_stream=seed_stream,
                                     replications=len(reps))
 
 
@@ -86,8 +114,11 @@ def check_figure6(reps: list[GridTraining], grid: dict, seed_stream: list[int]) 
        statement="A 5-layer linear network (widths 30, 60, 120, 60, 1; init N(0, 0.1²)), 1000 epochs of MGD(γ, β) on "
                  "sparse regression (n, d, s) = (20, 30, 5), μ = σ = 1, averaged over 5 replications: the test "
                  "loss is strongly correlated with λ = γ/(1−β)² (log test loss is a function of log λ).",
-       latex=r"L_{test}(\gamma,\beta) \approx f(\gamma/(1-\beta)^2)", kind="experiment", tier="full")
+       latex=r"L_{test}(\gamma,\beta) \approx f(\gamma/(1-\beta)^2)", kind="experiment", tier="full",
+       basis="settings", depends_on=LEVEL_LINES_DEPENDS + "; the replications' data and initialisations")
 def _figure6(ctx: Context) -> Result:
     sizes = ARCHITECTURE_SIZES.of(ctx)
-    return check_figure6(figure6_replications(ctx.rng, sizes),
-                         architecture_grid_description(sizes, FIGURE6_GAMMA_RANGE), ctx.stream_seed(0))
+    reps = figure6_replications(ctx.rng, sizes)
+    return check_level_lines_settings("Figure 6", lambda r2: check_figure6(
+        reps, architecture_grid_description(sizes, FIGURE6_GAMMA_RANGE), ctx.stream_seed(0), min_r2=r2),
+        ctx.tier == "full")

@@ -3,12 +3,19 @@ non-crossing runs), App. F.2.2 / eq. (10) (the distance to θ^GF_Δ∞), Figure 
 of App. D.2 with Figure 4's corrected form (an ε sweep at fixed λ), on the cached runs of ``instances``."""
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 import sympy as sp
 
 from checks.context import Context
+from checks.papers.momentum_dln.hypotheses_discrete import (
+    CLOSENESS_SETTING,
+    FIGURE4_DEPENDS,
+    FIGURE4_SEEDS,
+    SPEARMAN_SETTING,
+    seeds_from,
+)
 from checks.papers.momentum_dln.instances import (
     EPS_SWEEP_SIZES,
     FIGURE4_SIZES,
@@ -21,6 +28,7 @@ from checks.papers.momentum_dln.instances import (
     test_loss,
 )
 from checks.registry import claim
+from checks.sensitivity import Setting, settings_verdict
 from checks.symbolic import residuals_vanish
 from checks.verdict import Result, Verdict, combine, from_errors, from_order_fit, from_threshold, inconclusive, refuted
 from derivations import momentum_discrete as D
@@ -37,6 +45,45 @@ def grid_rows(gr: Figure4Grid, idx) -> list[dict]:
              "sign_change": bool(gr.run.sign_changed[i]), "steps_to_snapshot_loss": int(gr.run.snapshot_step[i]),
              "steps_to_stop_loss": int(gr.run.converged_at[i]), "relative_error_estimate": float(gr.rel_err[i])}
             for i in idx]
+
+
+def threshold_excess(res: Result) -> float:
+    """Largest measured value minus the threshold of a from_threshold result (> 0 where it fails)."""
+    return max(res.evidence["values"]) - float(res.evidence["threshold"])
+
+
+def spearman_shortfall(res: Result) -> float:
+    """Minus the smaller Spearman correlation of :func:`check_balancedness_sparsity` (>= 0 where it refutes)."""
+    return -min(res.evidence["spearman_delta_l1"], res.evidence["spearman_l1_test"])
+
+
+def check_grid_settings(what: str, cell: Callable[[Figure4Grid, dict], Result], grids: Callable[[int], Figure4Grid],
+                        seeds: Sequence[int], at_paper_size: bool, settings: Sequence[Setting] = (),
+                        measure: Callable[[Result], float] | None = None) -> Result:
+    """A Figure 4 claim decided over several data sets (``grids(seed)``) and the plausible range of the values the
+    checker filled in (``cell(grid, settings_point)``); a threshold claim's evidence gives its flip point."""
+    flips: list[float] = []
+
+    def evaluate(point: dict, seed: int) -> Result:
+        res = cell(grids(seed), point)
+        if "holds_for_thresholds_from" in res.evidence:
+            flips.append(float(res.evidence["holds_for_thresholds_from"]))
+        return res.with_evidence(seed=seed)
+
+    res = settings_verdict(what, evaluate, settings, seeds, at_paper_size=at_paper_size, measure=measure)
+    if not flips:
+        return res
+    flip = max(flips)
+    return Result(res.verdict, f"{res.summary} (holds on every cell for any threshold ≥ {flip:.3g})",
+                  {**res.evidence, "holds_for_thresholds_from": flip}, res.counterexample)
+
+
+def figure4_verdict(ctx: Context, what: str, cell: Callable[[Figure4Grid, dict], Result],
+                    settings: Sequence[Setting] = (), measure: Callable[[Result], float] | None = None) -> Result:
+    """:func:`check_grid_settings` on the tier's Figure 4 grids (a refutation only at the paper's size)."""
+    sizes = FIGURE4_SIZES.of(ctx)
+    return check_grid_settings(what, cell, lambda seed: figure4_grid(seed, sizes),
+                               seeds_from(ctx.seed, FIGURE4_SEEDS[ctx.tier]), ctx.tier == "full", settings, measure)
 
 
 def check_lambda_only(gr: Figure4Grid, threshold: float = PAPER_CLOSENESS) -> Result:
@@ -65,10 +112,14 @@ def check_lambda_only(gr: Figure4Grid, threshold: float = PAPER_CLOSENESS) -> Re
        keys=(K + "figure-4-claim-single-parameter-dependence",),
        statement="For deterministic MGD on the diagonal network (uncentred data, init u₀ = α1, v₀ = 0), the test "
                  "loss, ‖Δ∞‖₂ and ‖θ^MGD‖₁ at convergence depend on (γ, β) only through λ = γ/(1−β)²: runs with "
-                 "equal λ and different β agree within the paper's 1% (App. F.2.2's closeness).",
-       latex=r"(\text{test loss}, \|\Delta_\infty\|_2, \|\theta^{MGD}\|_1) = f(\gamma/(1-\beta)^2)", kind="experiment")
+                 "equal λ and different β agree within a relative spread of 1% (App. F.2.2's closeness) to 5%, "
+                 "on every data set.",
+       latex=r"(\text{test loss}, \|\Delta_\infty\|_2, \|\theta^{MGD}\|_1) = f(\gamma/(1-\beta)^2)", kind="experiment",
+       basis="settings", depends_on=FIGURE4_DEPENDS + "; 'depend only on λ' read as a relative spread at equal λ below "
+       "a threshold in {0.01, 0.02, 0.05}")
 def _f4_lambda(ctx: Context) -> Result:
-    return check_lambda_only(figure4_grid(ctx.seed, FIGURE4_SIZES.of(ctx)))
+    return figure4_verdict(ctx, "Figure 4, λ only", lambda gr, pt: check_lambda_only(gr, pt["threshold"]),
+                           (CLOSENESS_SETTING,), threshold_excess)
 
 
 def check_lambda_only_as_eps_to_0(sw: EpsSweep, expected: float = 1.0) -> Result:
@@ -90,7 +141,7 @@ def check_lambda_only_as_eps_to_0(sw: EpsSweep, expected: float = 1.0) -> Result
                  "discretisation step ε = γ/(1−β), and that dependence vanishes at first order as ε → 0 (checked on "
                  "‖Δ∞‖₂ with ε halved at least four times).",
        latex=r"\|\Delta_\infty(\varepsilon)\|-\|\Delta_\infty(\varepsilon/2)\| = O(\varepsilon)", kind="order",
-       tier="full")
+       tier="full", basis="printed")
 def _f4_eps(ctx: Context) -> Result:
     return check_lambda_only_as_eps_to_0(eps_sweep(ctx.seed, EPS_SWEEP_SIZES.of(ctx)))
 
@@ -134,7 +185,7 @@ def check_r_series() -> Result:
                  "(1+β)/2 = 1 − ε/(2λ)); r's expansion is checked symbolically.",
        latex=r"\tfrac{1}{1-\beta}\sum_k[r(\tfrac{w_{k+1}}{w_k})+\beta r(\tfrac{w_k}{w_{k+1}})] \to "
              r"\lambda\int_0^\infty(\dot w/w)^2",
-       kind="asymptotic", tier="full")
+       kind="asymptotic", tier="full", basis="printed")
 def _d2(ctx: Context) -> Result:
     return combine("App. D.2 link", {"series of r at 1": check_r_series(),
                                      "discrete -> continuous": check_d2_link(eps_sweep(ctx.seed,
@@ -170,12 +221,14 @@ def check_balancedness_sparsity(gr: Figure4Grid, min_rho: float = 0.9) -> Result
 @claim("momentum_dln.fig4.balancedness_sparsity", section="4.1 / App. F.2.2", equations=("Figure 4", "10"),
        keys=(K + "figure-4-claim-balancedness-sparsity-generalisation",),
        statement="In Figure 4, a smaller ‖Δ∞‖₂ gives a smaller ‖θ^MGD‖₁, which gives a lower test loss (rank "
-                 "correlations over the grid; ours: >= 0.9 confirms, <= 0 refutes).",
+                 "correlations over the grid; ours: >= 0.7 to 0.9 confirms, <= 0 refutes; on every data set).",
        latex=r"\|\Delta_\infty\|_2\downarrow\ \Rightarrow\ \|\theta^{MGD}\|_1\downarrow\ \Rightarrow\ "
              r"\text{test loss}\downarrow",
-       kind="experiment")
+       kind="experiment", basis="settings",
+       depends_on=FIGURE4_DEPENDS + "; the Spearman correlation that confirms (0.7 to 0.9)")
 def _f4_order(ctx: Context) -> Result:
-    return check_balancedness_sparsity(figure4_grid(ctx.seed, FIGURE4_SIZES.of(ctx)))
+    return figure4_verdict(ctx, "Figure 4 ordering", lambda gr, pt: check_balancedness_sparsity(gr, pt["min_rho"]),
+                           (SPEARMAN_SETTING,), spearman_shortfall)
 
 
 def check_nonmonotone(gr: Figure4Grid) -> Result:
@@ -210,9 +263,9 @@ def check_nonmonotone(gr: Figure4Grid) -> Result:
                  "λ > λ*, where sparsity deteriorates.",
        latex=r"\lambda\mapsto\|\Delta_\infty(\lambda)\|_2 \text{ decreasing on } [0,\lambda^\star],\ "
              r"\text{increasing after}",
-       kind="experiment")
+       kind="experiment", basis="settings", depends_on=FIGURE4_DEPENDS)
 def _f4_nonmono(ctx: Context) -> Result:
-    return check_nonmonotone(figure4_grid(ctx.seed, FIGURE4_SIZES.of(ctx)))
+    return figure4_verdict(ctx, "Figure 4, non-monotone ‖Δ∞‖", lambda gr, pt: check_nonmonotone(gr))
 
 
 def check_noncrossing(gr: Figure4Grid) -> Result:
@@ -243,9 +296,9 @@ def check_noncrossing(gr: Figure4Grid) -> Result:
                  "well as θ^GF (Corollary 3's consequence).",
        latex=r"\text{no sign change} \Rightarrow \Delta_\infty<\Delta_0,\ "
              r"L_{test}(\theta^{MGD}) \le L_{test}(\theta^{GF})",
-       kind="experiment")
+       kind="experiment", basis="settings", depends_on=FIGURE4_DEPENDS)
 def _f4_noncross(ctx: Context) -> Result:
-    return check_noncrossing(figure4_grid(ctx.seed, FIGURE4_SIZES.of(ctx)))
+    return figure4_verdict(ctx, "Figure 4, non-crossing runs", lambda gr, pt: check_noncrossing(gr))
 
 
 def check_normalised_distance(gr: Figure4Grid, threshold: float = PAPER_CLOSENESS) -> Result:
@@ -274,17 +327,22 @@ def check_normalised_distance(gr: Figure4Grid, threshold: float = PAPER_CLOSENES
        statement="For every (γ, β) of Figure 4 (train loss < 1e-8), ‖θ^MGD − θ^GF_Δ∞‖₂/‖θ^GF_Δ∞‖₂ < 0.01 with "
                  "θ^GF_Δ∞ = argmin_S ψ_Δ∞ (the centred-data remark is not checked).",
        latex=r"\|\theta^{MGD}-\theta^{GF}_{\Delta_\infty}\|_2/\|\theta^{GF}_{\Delta_\infty}\|_2 < 0.01",
-       kind="experiment")
+       kind="experiment", basis="settings",
+       depends_on=FIGURE4_DEPENDS + " (the threshold 0.01 is the paper's)")
 def _f22(ctx: Context) -> Result:
-    return check_normalised_distance(figure4_grid(ctx.seed, FIGURE4_SIZES.of(ctx)))
+    return figure4_verdict(ctx, "App. F.2.2 normalised distance", lambda gr, pt: check_normalised_distance(gr),
+                           measure=threshold_excess)
 
 
 @claim("momentum_dln.eq10", section="4.1", equations=("10",), keys=(K + "eq-10",),
-       statement="Since θ̃₀ is negligible, θ^SMGD ≈ argmin_S ψ_Δ∞ ('≈' taken as the paper's own normalised distance "
-                 "< 0.01 of App. F.2.2), on the Figure 4 setting (init u₀ = α1, v₀ = 0).",
-       latex=r"\theta^{SMGD} \approx \arg\min_{\theta^\star\in S}\psi_{\Delta_\infty}(\theta^\star)", kind="asymptotic")
+       statement="Since θ̃₀ is negligible, θ^SMGD ≈ argmin_S ψ_Δ∞ ('≈' taken as a normalised distance "
+                 "< 0.01 as App. F.2.2, up to 0.05), on the Figure 4 setting (init u₀ = α1, v₀ = 0).",
+       latex=r"\theta^{SMGD} \approx \arg\min_{\theta^\star\in S}\psi_{\Delta_\infty}(\theta^\star)", kind="asymptotic",
+       basis="settings", depends_on=FIGURE4_DEPENDS + "; '≈' read as a normalised distance below a threshold in "
+       "{0.01, 0.02, 0.05} (0.01 is App. F.2.2's)")
 def _eq10(ctx: Context) -> Result:
-    return check_normalised_distance(figure4_grid(ctx.seed, FIGURE4_SIZES.of(ctx)))
+    return figure4_verdict(ctx, "eq. (10) on Figure 4's runs", lambda gr, pt: check_normalised_distance(
+        gr, pt["threshold"]), (CLOSENESS_SETTING,), threshold_excess)
 
 
 def check_figure7(gr: Figure4Grid, flows: dict[float, MGFRun], threshold: float = PAPER_CLOSENESS) -> Result:
@@ -309,9 +367,15 @@ def check_figure7(gr: Figure4Grid, flows: dict[float, MGFRun], threshold: float 
 
 @claim("momentum_dln.fig7", section="App. F.1", equations=("Figure 7",), keys=(K + "figure-7-claim",),
        statement="The test loss of the 2-layer diagonal network after MGD(γ, β) and the test loss of the MGF(λ) "
-                 "interpolator with λ = γ/(1−β)² correspond almost one-to-one (taken as relative gap <= 0.01).",
+                 "interpolator with λ = γ/(1−β)² correspond almost one-to-one (taken as relative gap <= 0.01 to 0.05).",
        latex=r"L_{test}(\theta^{MGD}_{\gamma,\beta}) \approx L_{test}(\theta^{MGF}_{\gamma/(1-\beta)^2})",
-       kind="experiment", tier="full")
+       kind="experiment", tier="full", basis="settings",
+       depends_on=FIGURE4_DEPENDS + "; 'correspond almost one-to-one' read as a relative test-loss gap below a "
+       "threshold in {0.01, 0.02, 0.05}; one data set (the MGF solves of a grid take minutes at the paper's size, so "
+       "the verdict is at worst INCONCLUSIVE)")
 def _f7(ctx: Context) -> Result:
     sizes = FIGURE4_SIZES.of(ctx)
-    return check_figure7(figure4_grid(ctx.seed, sizes), mgf_for_grid(ctx.seed, sizes))
+    return check_grid_settings("Figure 7", lambda gr, pt: check_figure7(gr, mgf_for_grid(ctx.seed, sizes),
+                                                                        pt["threshold"]),
+                               lambda seed: figure4_grid(seed, sizes), (ctx.seed,), ctx.tier == "full",
+                               (CLOSENESS_SETTING,), threshold_excess)

@@ -8,8 +8,18 @@ import mpmath
 import sympy as sp
 
 from checks.context import Context
-from checks.papers.momentum_dln.instances import IDENTITY_SIZES, Trajectory, identity_trajectories
+from checks.papers.momentum_dln.hypotheses_discrete import (
+    IDENTITY_CLASS,
+    IDENTITY_DRAW_STEPS,
+    IDENTITY_EXAMPLES,
+    IDENTITY_SHRINK_CALLS,
+    SMGDDraw,
+    draw_trajectory,
+    identity_family,
+)
+from checks.papers.momentum_dln.instances import Trajectory
 from checks.registry import claim
+from checks.sampling import HypothesisClass, check_class
 from checks.symbolic import residuals_vanish
 from checks.verdict import Result, Verdict, combine, from_errors, inconclusive, proved
 from derivations import momentum_discrete as D
@@ -43,7 +53,7 @@ def check_r_nonnegative(r_fn: Callable[[sp.Expr], sp.Expr] = D.r) -> Result:
        keys=(K + "r-z-nonnegative-for-z-0",),
        statement="r(z) = (z − 1) − ln|z| is ≥ 0 for z > 0 with equality only at z = 1 (the main text's "
                  "'positive' holds in this non-strict sense; r(1) = 0).",
-       latex=r"r(z) = (z-1) - \ln|z| \ge 0\ (z>0),\quad r(z)=0 \iff z=1", kind="inequality")
+       latex=r"r(z) = (z-1) - \ln|z| \ge 0\ (z>0),\quad r(z)=0 \iff z=1", kind="inequality", basis="printed")
 def _r_nonneg(ctx: Context) -> Result:
     return check_r_nonnegative()
 
@@ -68,7 +78,7 @@ def check_log_recurrence(q_fn: Callable[[sp.Expr], sp.Expr] = D.q,
                  "(1/(1−β)) Σ_m (1 − β^{N+1−m}) a_m. Also (9) in (u, v) is (26) in w± = u ± v.",
        latex=r"\delta_{k+1} = \beta\delta_k \mp \gamma\nabla L(\theta_k) - Q_k,\ "
              r"\sum_{m\le N}\sum_{k\le m}\beta^{m-k}a_k = \tfrac{1}{1-\beta}\sum_{m\le N}(1-\beta^{N+1-m})a_m",
-       kind="identity")
+       kind="identity", basis="printed")
 def _log_recurrence(ctx: Context) -> Result:
     return check_log_recurrence()
 
@@ -212,6 +222,15 @@ def check_residue_sums(trajs: list[Trajectory], q_fn: Callable[[sp.Expr], sp.Exp
                                                    trajectories_roundoff(trajs), instances=inst)})
 
 
+def check_identity_class(what: str, check: Callable[[list[Trajectory]], Result], cls: HypothesisClass[SMGDDraw],
+                         ctx: Context) -> Result:
+    """``check`` on the mpmath trajectory (IDENTITY_DRAW_STEPS steps at ctx.dps digits) of each instance drawn from
+    ``cls``, IDENTITY_EXAMPLES of them (the identity claims share their draws, :func:`identity_family`)."""
+    steps = IDENTITY_DRAW_STEPS[ctx.tier]
+    return check_class(what, cls, lambda dr: check([draw_trajectory(dr, steps, ctx.dps)]), identity_family(ctx),
+                       examples=IDENTITY_EXAMPLES[ctx.tier], shrink_calls=IDENTITY_SHRINK_CALLS)
+
+
 @claim("momentum_dln.eq27", section="App. D.1", equations=("27",),
        keys=(K + "discrete-log-recurrence-and-unrolled-form",),
        statement="Along the iterates, w±,N+1 = α±,N+1 exp(∓γ Σ_{m≤N} Σ_{k≤m} β^{m−k}∇L(θ_k)) with "
@@ -219,9 +238,10 @@ def check_residue_sums(trajs: list[Trajectory], q_fn: Callable[[sp.Expr], sp.Exp
                  "sign; α is then real). Checked at ctx.dps digits on an instance with and one without sign changes.",
        latex=r"w_{\pm,N+1} = \alpha_{\pm,N+1}\exp\big(\mp\gamma\sum_{m\le N}\sum_{k\le m}\beta^{m-k}"
              r"\nabla L(\theta_k)\big)",
-       corrects="momentum_dln.eq27.first_form", kind="identity")
+       corrects="momentum_dln.eq27.first_form", kind="identity", basis="printed",
+       hypothesis_class=IDENTITY_CLASS)
 def _eq27(ctx: Context) -> Result:
-    return check_eq27(identity_trajectories(ctx.seed, IDENTITY_SIZES.of(ctx), ctx.dps))
+    return check_identity_class("eq. (27)", check_eq27, IDENTITY_CLASS, ctx)
 
 
 #: what a refutation of eq. (27)'s first form shows
@@ -233,10 +253,11 @@ EQ27_FIRST_FORM_NOTE = "for w₊ the sign must be −, as in eq. (27)'s second, 
        statement="Eq. (27)'s first expression α±,N+1 = w±,0 exp(± Σ_{m≤N} Σ_{k≤m} β^{m−k} Q±,k) (the same ± as "
                  "in w±) gives w±,N+1 = α±,N+1 exp(∓γ ΣΣ β^{m−k}∇L(θ_k)).",
        latex=r"\alpha_{\pm,N+1} = w_{\pm,0}\exp\big(\pm\sum_{m\le N}\sum_{k\le m}\beta^{m-k}Q_{\pm,k}\big)",
-       kind="identity")
+       kind="identity", basis="printed",
+       hypothesis_class=IDENTITY_CLASS)
 def _eq27_first(ctx: Context) -> Result:
-    return check_eq27(identity_trajectories(ctx.seed, IDENTITY_SIZES.of(ctx), ctx.dps), sign_in_alpha=lambda s: s,
-                      weighted=False, refuted_note=EQ27_FIRST_FORM_NOTE)
+    return check_identity_class("eq. (27), first form", lambda t: check_eq27(
+        t, sign_in_alpha=lambda s: s, weighted=False, refuted_note=EQ27_FIRST_FORM_NOTE), IDENTITY_CLASS, ctx)
 
 
 @claim("momentum_dln.eq28", section="App. D.1", equations=("28",), keys=(K + "eq-28",),
@@ -244,19 +265,21 @@ def _eq27_first(ctx: Context) -> Result:
                  "∇Φ_{N+1}(θ_{N+1}) = −γ Σ_{m≤N}Σ_{k≤m} β^{m−k}∇L(θ_k), with the potential exactly as App. D "
                  "defines it: Φ_N = ψ_{Δ_N} + ⟨ϕ_N, ·⟩, ϕ_N = ½ arcsinh((α₊,N² − α₋,N²)/(2Δ_N)).",
        latex=r"\nabla\Phi_{N+1}(\theta_{N+1}) = -\gamma\sum_{m=1}^N\sum_{k=1}^m\beta^{m-k}\nabla L(\theta_k),\ "
-             r"\Phi_N = \psi_{\Delta_N} + \langle\phi_N,\cdot\rangle", kind="identity")
+             r"\Phi_N = \psi_{\Delta_N} + \langle\phi_N,\cdot\rangle", kind="identity", basis="printed",
+       hypothesis_class=IDENTITY_CLASS)
 def _eq28(ctx: Context) -> Result:
-    return check_eq28(identity_trajectories(ctx.seed, IDENTITY_SIZES.of(ctx), ctx.dps), G.grad_potential_stated_mp)
+    return check_identity_class("eq. (28)", lambda t: check_eq28(t, G.grad_potential_stated_mp), IDENTITY_CLASS, ctx)
 
 
 @claim("momentum_dln.eq28.corrected", section="App. D.1", equations=("28",), keys=(K + "eq-28",),
        corrects="momentum_dln.eq28",
        statement="Eq. (28) with the potential Φ_N = ψ_{Δ_N} − ⟨ϕ_N, ·⟩ (so ∇Φ_N(θ) = ½arcsinh(2θ/Δ_N) − ϕ_N, the "
                  "left-hand side the derivation actually arrives at).",
-       latex=r"\Phi_N = \psi_{\Delta_N} - \langle\phi_N,\cdot\rangle", kind="identity")
+       latex=r"\Phi_N = \psi_{\Delta_N} - \langle\phi_N,\cdot\rangle", kind="identity", basis="printed",
+       hypothesis_class=IDENTITY_CLASS)
 def _eq28c(ctx: Context) -> Result:
-    return check_eq28(identity_trajectories(ctx.seed, IDENTITY_SIZES.of(ctx), ctx.dps),
-                      G.grad_potential_corrected_mp)
+    return check_identity_class("eq. (28), corrected", lambda t: check_eq28(t, G.grad_potential_corrected_mp),
+                                IDENTITY_CLASS, ctx)
 
 
 @claim("momentum_dln.eq29", section="App. D.1", equations=("29",),
@@ -264,18 +287,20 @@ def _eq28c(ctx: Context) -> Result:
        statement="For N ≥ 1, ∇Φ_{N+1}(θ_{N+1}) = ∇Φ_N(θ_N) − γ∇L(θ_N) + β(∇Φ_N(θ_N) − ∇Φ_{N−1}(θ_{N−1})), with "
                  "Φ_N = ψ_{Δ_N} + ⟨ϕ_N, ·⟩ as App. D defines it.",
        latex=r"\nabla\Phi_{N+1}(\theta_{N+1}) = \nabla\Phi_N(\theta_N) - \gamma\nabla L(\theta_N) + "
-             r"\beta(\nabla\Phi_N(\theta_N) - \nabla\Phi_{N-1}(\theta_{N-1}))", kind="identity")
+             r"\beta(\nabla\Phi_N(\theta_N) - \nabla\Phi_{N-1}(\theta_{N-1}))", kind="identity", basis="printed",
+       hypothesis_class=IDENTITY_CLASS)
 def _eq29(ctx: Context) -> Result:
-    return check_eq29(identity_trajectories(ctx.seed, IDENTITY_SIZES.of(ctx), ctx.dps), G.grad_potential_stated_mp)
+    return check_identity_class("eq. (29)", lambda t: check_eq29(t, G.grad_potential_stated_mp), IDENTITY_CLASS, ctx)
 
 
 @claim("momentum_dln.eq29.corrected", section="App. D.1", equations=("29",),
        keys=(K + "eq-29-time-varying-momentum-mirror-descent",), corrects="momentum_dln.eq29",
        statement="Eq. (29) with Φ_N = ψ_{Δ_N} − ⟨ϕ_N, ·⟩ (α±,0 = α±,1 = w±,0).",
-       latex=r"\Phi_N = \psi_{\Delta_N} - \langle\phi_N,\cdot\rangle", kind="identity")
+       latex=r"\Phi_N = \psi_{\Delta_N} - \langle\phi_N,\cdot\rangle", kind="identity", basis="printed",
+       hypothesis_class=IDENTITY_CLASS)
 def _eq29c(ctx: Context) -> Result:
-    return check_eq29(identity_trajectories(ctx.seed, IDENTITY_SIZES.of(ctx), ctx.dps),
-                      G.grad_potential_corrected_mp)
+    return check_identity_class("eq. (29), corrected", lambda t: check_eq29(t, G.grad_potential_corrected_mp),
+                                IDENTITY_CLASS, ctx)
 
 
 @claim("momentum_dln.appD-1.residue_sums", section="App. D.1", equations=("Lemma 2",),
@@ -285,6 +310,7 @@ def _eq29c(ctx: Context) -> Result:
                  "iterates with sign changes); α±,∞² = w±,0² e^{−2S±} and Δ∞ = Δ₀ e^{−(S₊+S₋)} are checked "
                  "in momentum_dln.theorem2.",
        latex=r"\tfrac{1}{1-\beta}\sum_m Q_{\pm,m} = S_\pm - i\pi\sum_m \xi_{\pm,m}\,\mathrm{sgn}(w_{\pm,m})",
-       kind="identity")
+       kind="identity", basis="printed",
+       hypothesis_class=IDENTITY_CLASS)
 def _residues(ctx: Context) -> Result:
-    return check_residue_sums(identity_trajectories(ctx.seed, IDENTITY_SIZES.of(ctx), ctx.dps))
+    return check_identity_class("residue sums", check_residue_sums, IDENTITY_CLASS, ctx)

@@ -30,7 +30,7 @@ def check_time_rescaling(leading: sp.Expr = D.a / D.b ** 2, velocity: sp.Expr = 
        statement="If w solves aẅ + bẇ + ∇F(w) = 0, then t ↦ w(bt) solves (a/b²)ẅ + ẇ + ∇F = 0 from (w0, b·ẇ0), "
                  "so one parameter λ = a/b² suffices.",
        latex=r"\tilde w_t = w_{bt}:\ \tfrac{a}{b^2}\ddot{\tilde w} + \dot{\tilde w} + \nabla F(\tilde w) = 0",
-       kind="identity")
+       kind="identity", basis="printed")
 def _time_rescaling(ctx: Context) -> Result:
     return check_time_rescaling()
 
@@ -47,7 +47,7 @@ def check_eq2_rewriting(stated: sp.Expr | None = None) -> Result:
                  "w_{k+1} = w_k − (ε²/λ)∇F(w_k) + (1 − ε/λ)(w_k − w_{k−1}): MGD with γ = ε²/λ, β = 1 − ε/λ.",
        latex=r"w_{k+1} = w_k - \tfrac{\varepsilon^2}{\lambda}\nabla F(w_k) + "
              r"(1-\tfrac{\varepsilon}{\lambda})(w_k-w_{k-1})",
-       kind="identity")
+       kind="identity", basis="printed")
 def _eq2(ctx: Context) -> Result:
     return check_eq2_rewriting()
 
@@ -61,7 +61,7 @@ def check_prop1(lam_of: D.ParamFormula = D.paper_lambda, eps_formula: D.ParamFor
        statement="With λ = γ/(1−β)², step ε = √(λγ) = γ/(1−β) and ẇ(0) = (w1 − w0)/√(λγ), scheme (2) applied "
                  "to MGF(λ) is exactly MGD(γ, β) started at (w0, w1).",
        latex=r"\lambda = \frac{\gamma}{(1-\beta)^2},\ \varepsilon=\sqrt{\lambda\gamma}=\frac{\gamma}{1-\beta}",
-       kind="identity")
+       kind="identity", basis="printed")
 def _prop1(ctx: Context) -> Result:
     return check_prop1()
 
@@ -77,7 +77,7 @@ def check_poster_velocity(eps_formula: D.ParamFormula = D.paper_eps) -> Result:
        keys=(K + "poster-proposition-initial-velocity-via-eps",),
        statement="Poster version of Prop. 1: the initial velocity is written (w1 − w0)/ε with ε = γ/(1−β); it is the "
                  "paper's (w1 − w0)/√(λγ) and the discretisation again gives MGD(γ, β).",
-       latex=r"\dot w_0 = (w_1-w_0)/\varepsilon,\ \varepsilon = \gamma/(1-\beta)", kind="identity")
+       latex=r"\dot w_0 = (w_1-w_0)/\varepsilon,\ \varepsilon = \gamma/(1-\beta)", kind="identity", basis="printed")
 def _poster_prop(ctx: Context) -> Result:
     return check_poster_velocity()
 
@@ -99,7 +99,7 @@ def check_corollary1(accel: Callable = D.paper_accelerated) -> Result:
        statement="Acceleration rule: γ̂ = ρ²γ, β̂ = 1 − ρ(1−β) keep γ̂/(1−β̂)² = λ, so MGD(γ̂, β̂) from w0 = w1 "
                  "discretises the same MGF(λ) with step ρε.",
        latex=r"\hat\gamma = \rho^2\gamma,\ \hat\beta = 1-\rho(1-\beta),\ \hat\varepsilon = \rho\varepsilon",
-       kind="identity")
+       kind="identity", basis="printed")
 def _cor1(ctx: Context) -> Result:
     return check_corollary1()
 
@@ -134,7 +134,7 @@ def check_footnote1(approx: Callable[[sp.Expr, sp.Expr], sp.Expr] = lambda bet, 
 @claim("momentum_dln.footnote1", section="2", equations=("footnote 1",),
        keys=(K + "footnote-1-taylor-approximation-of-beta",),
        statement="As β → 1, 1 − ρ(1−β) = β^ρ + O((1−β)²).", latex=r"1-\rho(1-\beta) = \beta^\rho + O((1-\beta)^2)",
-       kind="asymptotic")
+       kind="asymptotic", basis="printed")
 def _footnote1(ctx: Context) -> Result:
     return check_footnote1()
 
@@ -164,7 +164,8 @@ def check_central_difference(stated_gamma: sp.Expr | None = None, stated_beta: s
        statement="With a central first difference, scheme (2) becomes MGD with γ = ε²/(λ(1 + ε/2λ)), "
                  "β = (1 − ε/2λ)/(1 + ε/2λ); inverting, λ = (1+β)γ/(2(1−β)²) and ε = γ/(1−β), and the two λ agree "
                  "as β → 1.",
-       latex=r"\lambda = \frac{(1+\beta)\gamma}{2(1-\beta)^2},\ \varepsilon = \frac{\gamma}{1-\beta}", kind="identity")
+       latex=r"\lambda = \frac{(1+\beta)\gamma}{2(1-\beta)^2},\ \varepsilon = \frac{\gamma}{1-\beta}", kind="identity",
+       basis="printed")
 def _appA_central(ctx: Context) -> Result:
     return check_central_difference()
 
@@ -189,7 +190,7 @@ def check_safe_check(lam_of: D.ParamFormula = D.paper_lambda, eps_formula: D.Par
        keys=(K + "safe-check-kernel-vs-beta-powers",),
        statement="At t = mε, s = kε (ε = γ/(1−β), λ = γ/(1−β)²), exp(−(t−s)/λ) = [exp(β−1)]^{m−k}, which behaves "
                  "like β^{m−k} as β → 1.", latex=r"e^{-(t-s)/\lambda} = [e^{\beta-1}]^{m-k} \sim \beta^{m-k}",
-       kind="asymptotic")
+       kind="asymptotic", basis="printed")
 def _appD2(ctx: Context) -> Result:
     return check_safe_check()
 

@@ -477,7 +477,7 @@ def distances_to_gf(data: SparseRegression, run: SMGDRun, ok: np.ndarray) -> tup
     return dist, dist_err
 
 
-@functools.lru_cache(maxsize=4)
+@functools.lru_cache(maxsize=8)
 def figure4_grid(seed: int, sizes: Figure4Sizes, mu: float = 1.0) -> Figure4Grid:
     """The Figure 4 grid at the tier's sizes (data with mean ``mu``), its runs and what the checks measure."""
     # The grid keeps its former stream name: on the stream momentum_dln.figure4.<mu>, the quick tier's

@@ -11,16 +11,30 @@ import sympy as sp
 
 from checks.context import Context
 from checks.papers.momentum_dln.discrete_identities import check_beta0_reduction, trajectories_roundoff
+from checks.papers.momentum_dln.hypotheses_discrete import (
+    IDENTITY_CLASS,
+    IDENTITY_DRAW_STEPS,
+    IDENTITY_EXAMPLES,
+    IDENTITY_SHRINK_CALLS,
+    SGD_CLASS,
+    SMGD_CLASS,
+    SMGD_DRAW_STEPS,
+    SMGD_MOMENTUM_CLASS,
+    SMGDDraw,
+    draw_run,
+    draw_trajectory,
+    identity_family,
+)
 from checks.papers.momentum_dln.instances import (
-    IDENTITY_SIZES,
+    SAMPLINGS,
     SMGD_SIZES,
     SMGDInstance,
     Trajectory,
-    identity_trajectories,
     runs_of_every_sampling,
     theorem2_runs,
 )
 from checks.registry import claim
+from checks.sampling import HypothesisClass, check_class, inapplicable
 from checks.symbolic import residuals_vanish
 from checks.verdict import Result, Verdict, combine, from_errors, inconclusive, refuted
 from derivations import momentum_discrete as D
@@ -110,6 +124,29 @@ def check_theorem2(inst: SMGDInstance, run: SMGDRun, *, rows: list[int] | None =
     return combine("Theorem 2", parts).with_evidence(skipped_runs=skipped)
 
 
+def check_theorem2_class(cls: HypothesisClass[SMGDDraw], ctx: Context, sampling: str = "full", *,
+                         theta_tilde: Callable = G.theta_tilde_of, delta_inf: Callable = G.delta_inf_of) -> Result:
+    """:func:`check_theorem2` on one SMGD run per instance drawn from ``cls`` (batches as ``sampling`` says);
+    a draw breaking Assumption 3 or 4 is outside the statement."""
+    steps = SMGD_DRAW_STEPS[ctx.tier]
+
+    def one(dr: SMGDDraw) -> Result:
+        inst, run = draw_run(dr, sampling, steps)
+        why = assumptions_broken(run, 0)
+        if why:
+            return inapplicable(why)
+        return check_theorem2(inst, run, theta_tilde=theta_tilde, delta_inf=delta_inf)
+
+    return check_class(f"Theorem 2 ({sampling})", cls, one, ctx)
+
+
+def theorem2_on_grid_and_class(ctx: Context, sampling: str) -> Result:
+    """Theorem 2 on the checker's (γ, β) grid instance and on instances drawn from :data:`SMGD_CLASS`."""
+    return combine("Theorem 2", {
+        "(γ, β) grid on one data set": check_theorem2(*theorem2_runs(ctx.seed, SMGD_SIZES.of(ctx), sampling)),
+        "drawn instances": check_theorem2_class(SMGD_CLASS, ctx, sampling)})
+
+
 _T2_STATEMENT = ("Under Assumptions 3-4, θ^SMGD interpolates and equals argmin_{θ*∈S} D_ψΔ∞(θ*, θ̃₀) with "
                  "Δ∞ = Δ₀ e^{−(S₊+S₋)} and θ̃₀ = ¼(w₊,₀² e^{−2S₊} − w₋,₀² e^{−2S₋}); lim ∇L_{B_k}(θ_k) = 0 and the "
                  "limit satisfies the KKT condition ∇Φ∞(θ) ∈ span(x_i). Checked on runs over a (γ, β) grid ")
@@ -119,23 +156,26 @@ _T2_LATEX = (r"\theta^{SMGD} = \arg\min_{\theta^\star\in S} D_{\psi_{\Delta_\inf
 
 
 @claim("momentum_dln.theorem2", section="4.1 / App. D.1", equations=("Theorem 2", "9", "26"), keys=_T2_KEYS,
-       statement=_T2_STATEMENT + "with full-batch MGD.", latex=_T2_LATEX, kind="implicit_bias")
+       statement=_T2_STATEMENT + "with full-batch MGD, and on instances drawn from its hypothesis class.",
+       latex=_T2_LATEX, kind="implicit_bias", basis="printed", hypothesis_class=SMGD_CLASS)
 def _t2_full(ctx: Context) -> Result:
-    return check_theorem2(*theorem2_runs(ctx.seed, SMGD_SIZES.of(ctx), "full"))
+    return theorem2_on_grid_and_class(ctx, "full")
 
 
 @claim("momentum_dln.theorem2.smgd_with_replacement", section="4.1 / App. D.1", equations=("Theorem 2", "9"),
-       keys=_T2_KEYS, statement=_T2_STATEMENT + "with batches of size n/2 drawn independently at every step.",
-       latex=_T2_LATEX, kind="implicit_bias")
+       keys=_T2_KEYS, statement=_T2_STATEMENT + "with batches drawn independently at every step (size n/2 on the "
+       "grid, any B ∈ [n] on the drawn instances).", latex=_T2_LATEX, kind="implicit_bias", basis="printed",
+       hypothesis_class=SMGD_CLASS)
 def _t2_with(ctx: Context) -> Result:
-    return check_theorem2(*theorem2_runs(ctx.seed, SMGD_SIZES.of(ctx), "with_replacement"))
+    return theorem2_on_grid_and_class(ctx, "with_replacement")
 
 
 @claim("momentum_dln.theorem2.smgd_without_replacement", section="4.1 / App. D.1", equations=("Theorem 2", "9"),
-       keys=_T2_KEYS, statement=_T2_STATEMENT + "with batches of size n/2 from a fresh random permutation each epoch.",
-       latex=_T2_LATEX, kind="implicit_bias")
+       keys=_T2_KEYS, statement=_T2_STATEMENT + "with batches from a fresh random permutation each epoch (size n/2 "
+       "on the grid, any B ∈ [n] on the drawn instances).", latex=_T2_LATEX, kind="implicit_bias", basis="printed",
+       hypothesis_class=SMGD_CLASS)
 def _t2_without(ctx: Context) -> Result:
-    return check_theorem2(*theorem2_runs(ctx.seed, SMGD_SIZES.of(ctx), "without_replacement"))
+    return theorem2_on_grid_and_class(ctx, "without_replacement")
 
 
 def check_generalises_even(inst: SMGDInstance, run: SMGDRun) -> Result:
@@ -145,6 +185,11 @@ def check_generalises_even(inst: SMGDInstance, run: SMGDRun) -> Result:
                                                    "Theorem 2 on SGD runs": check_theorem2(inst, run, rows=rows)})
 
 
+def check_generalises_even_class(cls: HypothesisClass[SMGDDraw], ctx: Context) -> Result:
+    """:func:`check_generalises_even`'s Theorem 2 part on SGD instances drawn from ``cls`` (β = 0)."""
+    return check_theorem2_class(cls, ctx, "full")
+
+
 @claim("momentum_dln.theorem2.generalises_even", section="4.1 / App. D.1", equations=("Theorem 2",),
        keys=(K + "theorem-2-generalises-even-et-al-2023-thm-1",),
        statement="At β = 0 the residue is Q_k = q(δ_{k+1}), the recurrence is δ_{k+1} = ∓γ∇L(θ_k) − q(δ_{k+1}) and "
@@ -152,9 +197,11 @@ def check_generalises_even(inst: SMGDInstance, run: SMGDRun) -> Result:
                  "runs (the β = 0 rows of momentum_dln.theorem2).",
        latex=r"\beta=0:\ \delta_{k+1} = \mp\gamma\nabla L(\theta_k) - q(\delta_{k+1}),\ "
              r"S_\pm = \sum_k r(w_{\pm,k+1}/w_{\pm,k})",
-       kind="other")
+       kind="other", basis="printed", hypothesis_class=SGD_CLASS)
 def _even(ctx: Context) -> Result:
-    return check_generalises_even(*theorem2_runs(ctx.seed, SMGD_SIZES.of(ctx), "full"))
+    return combine("β = 0 (Even et al. 2023)", {"symbolic reduction": check_beta0_reduction(),
+                                                "Theorem 2 on drawn SGD instances": check_generalises_even_class(
+                                                    SGD_CLASS, ctx)})
 
 
 def check_lemma2(inst: SMGDInstance, run: SMGDRun, history: dict | None = None) -> Result:
@@ -181,14 +228,28 @@ def check_lemma2(inst: SMGDInstance, run: SMGDRun, history: dict | None = None) 
     return _worst_by_ratio("Lemma 2: change of S± over the last doubling window", errs, tols, rows)
 
 
+def check_lemma2_class(cls: HypothesisClass[SMGDDraw], ctx: Context) -> Result:
+    """:func:`check_lemma2` on the full-batch run of each instance drawn from ``cls`` (converged runs: Lemma 2
+    is stated under Assumption 3)."""
+    steps = SMGD_DRAW_STEPS[ctx.tier]
+
+    def one(dr: SMGDDraw) -> Result:
+        inst, run = draw_run(dr, "full", steps)
+        why = assumptions_broken(run, 0)
+        return inapplicable(why) if why else check_lemma2(inst, run)
+
+    return check_class("Lemma 2", cls, one, ctx)
+
+
 @claim("momentum_dln.lemma2", section="4 / App. D.1", equations=("Lemma 2",), keys=(K + "lemma-2",),
        statement="S± = (1/(1−β)) Σ_{k≥1} [r(w±,k+1/w±,k) + β r(w±,k/w±,k+1)] converge to finite vectors "
                  "(measured: partial sums at doubling steps on converged MGD runs over a (γ, β) grid).",
        latex=r"S_\pm = \tfrac{1}{1-\beta}\sum_{k\ge1}\big[r(\tfrac{w_{\pm,k+1}}{w_{\pm,k}}) + "
              r"\beta r(\tfrac{w_{\pm,k}}{w_{\pm,k+1}})\big] < \infty",
-       kind="existence")
+       kind="existence", basis="printed", hypothesis_class=SMGD_CLASS)
 def _lemma2(ctx: Context) -> Result:
-    return check_lemma2(*theorem2_runs(ctx.seed, SMGD_SIZES.of(ctx), "full"))
+    return combine("Lemma 2", {"grid": check_lemma2(*theorem2_runs(ctx.seed, SMGD_SIZES.of(ctx), "full")),
+                               "drawn instances": check_lemma2_class(SMGD_CLASS, ctx)})
 
 
 def q_after_last_sign_change(trajs: list[Trajectory]) -> tuple[float, float]:
@@ -245,13 +306,27 @@ def check_lemma7(inst: SMGDInstance, run: SMGDRun, trajs: list[Trajectory]) -> R
     return res
 
 
+def check_lemma7_class(cls: HypothesisClass[SMGDDraw], ctx: Context, steps: int) -> Result:
+    """:func:`check_lemma7` per instance drawn from ``cls``: its full-batch float run and its mpmath trajectory of
+    ``steps`` steps (draws shared with the App. D.1 identities)."""
+    max_steps = SMGD_DRAW_STEPS[ctx.tier]
+
+    def one(dr: SMGDDraw) -> Result:
+        inst, run = draw_run(dr, "full", max_steps)
+        why = assumptions_broken(run, 0)
+        return inapplicable(why) if why else check_lemma7(inst, run, [draw_trajectory(dr, steps, ctx.dps)])
+
+    return check_class("Lemma 7", cls, one, identity_family(ctx), examples=IDENTITY_EXAMPLES[ctx.tier],
+                       shrink_calls=IDENTITY_SHRINK_CALLS)
+
+
 @claim("momentum_dln.lemma7", section="App. E", equations=("27", "Lemma 7"), keys=(K + "lemma-7",),
        statement="α±,N+1 = w±,0 exp(−(1/(1−β)) Σ_{m≤N}(1 − β^{N+1−m}) Q±,m) converge as N → ∞ to vectors with "
                  "non-zero coordinates, with α±,∞² = w±,0² e^{−2S±}; Q±,m ≥ 0 (and real) after the last sign change.",
-       latex=r"\alpha_{\pm,N}\to\alpha_{\pm,\infty},\ \alpha_{\pm,\infty}\ne0", kind="convergence")
+       latex=r"\alpha_{\pm,N}\to\alpha_{\pm,\infty},\ \alpha_{\pm,\infty}\ne0", kind="convergence",
+       basis="printed", hypothesis_class=IDENTITY_CLASS)
 def _lemma7(ctx: Context) -> Result:
-    return check_lemma7(*theorem2_runs(ctx.seed, SMGD_SIZES.of(ctx), "full"),
-                        identity_trajectories(ctx.seed, IDENTITY_SIZES.of(ctx), ctx.dps))
+    return check_lemma7_class(IDENTITY_CLASS, ctx, IDENTITY_DRAW_STEPS[ctx.tier])
 
 
 def check_corollary3(inst: SMGDInstance, runs: list[SMGDRun], theta_tilde: Callable = G.theta_tilde_of,
@@ -292,20 +367,39 @@ def check_corollary3(inst: SMGDInstance, runs: list[SMGDRun], theta_tilde: Calla
     return res
 
 
+def check_corollary3_class(cls: HypothesisClass[SMGDDraw], ctx: Context, *, theta_tilde: Callable = G.theta_tilde_of,
+                           delta_inf: Callable = G.delta_inf_of) -> Result:
+    """:func:`check_corollary3` on the runs of every sampling of each instance drawn from ``cls``; a draw whose
+    runs all change sign (or break Assumptions 3-4) is outside the hypothesis."""
+    steps = SMGD_DRAW_STEPS[ctx.tier]
+
+    def one(dr: SMGDDraw) -> Result:
+        pairs = [draw_run(dr, s, steps) for s in SAMPLINGS]
+        usable = [r for _, r in pairs if not assumptions_broken(r, 0) and not r.sign_changed[0]]
+        if dr.beta <= 0 or not usable:
+            return inapplicable("β = 0, or every run changes sign or breaks Assumptions 3-4")
+        return check_corollary3(pairs[0][0], usable, theta_tilde=theta_tilde, delta_inf=delta_inf)
+
+    return check_class("Corollary 3", cls, one, ctx)
+
+
 @claim("momentum_dln.cor3", section="4.1 / App. D.1", equations=("Corollary 3",), keys=(K + "corollary-3",),
        statement="For γ, β > 0, if w±,k = u_k ± v_k never change sign, then S± > 0, Δ∞ < Δ₀ and "
                  "|θ̃₀| < max(w₊,₀², w₋,₀²)/4 ≤ α² (runs that change sign are excluded, as the hypothesis requires).",
        latex=r"S_\pm>0,\ \Delta_\infty<\Delta_0,\ |\tilde\theta_0| < \max(w_{+,0}^2,w_{-,0}^2)/4 \le \alpha^2",
-       kind="inequality")
+       kind="inequality", basis="printed", hypothesis_class=SMGD_MOMENTUM_CLASS)
 def _cor3(ctx: Context) -> Result:
     sizes = SMGD_SIZES.of(ctx)
-    return check_corollary3(theorem2_runs(ctx.seed, sizes, "full")[0], runs_of_every_sampling(ctx.seed, sizes))
+    return combine("Corollary 3", {
+        "grid": check_corollary3(theorem2_runs(ctx.seed, sizes, "full")[0], runs_of_every_sampling(ctx.seed, sizes)),
+        "drawn instances": check_corollary3_class(SMGD_MOMENTUM_CLASS, ctx)})
 
 
-def check_zero_hitting(runs: list[SMGDRun], steps: int = 4, init: dict | None = None) -> Result:
+def check_zero_hitting(runs: list[SMGDRun] | None, steps: int = 4, init: dict | None = None) -> Result:
     """§4 remark: w±,k(γ, β) is a polynomial in (γ, β) equal to w±,0 at γ = 0 (so a non-zero polynomial
     whose zero set is Lebesgue-negligible when w±,0 ≠ 0), on a rational instance (``init``: wp0, wm0);
-    and no float iterate of the runs is exactly 0 (an exact zero would only make this INCONCLUSIVE)."""
+    and no float iterate of the runs is exactly 0 (an exact zero would only make this INCONCLUSIVE). With
+    ``runs`` None, the symbolic part alone."""
     wp, wm = D.polynomial_iterates(steps, **(init or {}))
     wp0, wm0 = wp[0], wm[0]
     resid = {}
@@ -320,6 +414,8 @@ def check_zero_hitting(runs: list[SMGDRun], steps: int = 4, init: dict | None = 
                        counterexample={"w_plus_0": str(wp0), "w_minus_0": str(wm0)})
     sym = residuals_vanish("iterates are polynomials equal to w_0 at gamma = 0", resid,
                            degrees=[sp.Poly(e, D.gamma, D.beta).total_degree() for e in wp])
+    if runs is None:
+        return sym
     zeros = sum(r.exact_zeros for r in runs)
     total = sum(r.steps * r.gamma.size * 2 * r.wp.shape[1] for r in runs)
     num = (from_errors("exact zeros among float iterates", [float(zeros)], 0.5, iterates_checked=total) if total
@@ -327,14 +423,29 @@ def check_zero_hitting(runs: list[SMGDRun], steps: int = 4, init: dict | None = 
     return combine("iterates never hit zero", {"symbolic": sym, "float runs": num})
 
 
+def check_no_exact_zero_class(cls: HypothesisClass[SMGDDraw], ctx: Context) -> Result:
+    """No float iterate exactly 0 on the runs of every sampling of each instance drawn from ``cls`` (the float
+    side of :func:`check_zero_hitting`)."""
+    steps = SMGD_DRAW_STEPS[ctx.tier]
+
+    def one(dr: SMGDDraw) -> Result:
+        runs = [draw_run(dr, s, steps)[1] for s in SAMPLINGS]
+        total = sum(r.steps * 2 * r.wp.shape[1] for r in runs)
+        return from_errors("exact zeros among float iterates", [float(sum(r.exact_zeros for r in runs))], 0.5,
+                           iterates_checked=total)
+
+    return check_class("no exact zero", cls, one, ctx)
+
+
 @claim("momentum_dln.sec4.zero_hitting", section="4", equations=("26",),
        keys=(K + "negligible-zero-hitting-set-discrete",),
        statement="Since ∇L is linear, each w±,k(γ, β) is a polynomial in (γ, β); it equals w±,0 ≠ 0 at γ = 0, so "
                  "the set of (γ, β) where some iterate is exactly 0 is Lebesgue-negligible: iterates jump over 0.",
        latex=r"w_{\pm,k}\in\mathbb{R}[\gamma,\beta],\ \lambda^2(\{(\gamma,\beta): \exists k,\ w_{\pm,k}=0\}) = 0",
-       kind="other")
+       kind="other", basis="printed", hypothesis_class=SMGD_CLASS)
 def _zero(ctx: Context) -> Result:
-    return check_zero_hitting(runs_of_every_sampling(ctx.seed, SMGD_SIZES.of(ctx)))
+    return combine("zero hitting", {"symbolic": check_zero_hitting(None),
+                                    "float runs of drawn instances": check_no_exact_zero_class(SMGD_CLASS, ctx)})
 
 
 def check_poster_smgd(inst: SMGDInstance, runs: list[SMGDRun]) -> Result:
@@ -352,7 +463,11 @@ def check_poster_smgd(inst: SMGDInstance, runs: list[SMGDRun]) -> Result:
                  "argmin_S D_ψΔ∞(θ*, θ̃₀); if w±,k do not change sign then S± > 0, Δ∞ < Δ₀ and Δ∞, θ̃₀ = O(α²) "
                  "(checked: the implicit bias on full and mini-batch runs; Δ∞/α² and |θ̃₀|/α² bounded for "
                  "non-crossing runs).",
-       latex=r"\Delta_\infty,\ \tilde\theta_0 = O(\alpha^2)", kind="implicit_bias")
+       latex=r"\Delta_\infty,\ \tilde\theta_0 = O(\alpha^2)", kind="implicit_bias", basis="printed",
+       hypothesis_class=SMGD_CLASS)
 def _poster(ctx: Context) -> Result:
     sizes = SMGD_SIZES.of(ctx)
-    return check_poster_smgd(theorem2_runs(ctx.seed, sizes, "full")[0], runs_of_every_sampling(ctx.seed, sizes))
+    return combine("poster SMGD", {
+        "grid": check_poster_smgd(theorem2_runs(ctx.seed, sizes, "full")[0], runs_of_every_sampling(ctx.seed, sizes)),
+        "drawn instances (mini-batch)": check_theorem2_class(SMGD_CLASS, ctx, "with_replacement"),
+        "drawn instances (Corollary 3)": check_corollary3_class(SMGD_MOMENTUM_CLASS, ctx)})
