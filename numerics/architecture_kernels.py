@@ -1,0 +1,206 @@
+"""Batched numba kernels for the general architectures of momentum_dln Figures 2 and 6: MGD(γ, β) on every point
+of a (γ, β) grid at once, each grid point one independent run (``prange`` over the points, so the result does
+not depend on the thread count).
+
+- :func:`relu_grid`: the ReLU teacher-student of :func:`numerics.momentum_discrete.relu_teacher_student` (one
+  hidden layer, square loss), per point until its train loss reaches the stop or the step limit.
+- :func:`dln_grid`: the deep linear network x ↦ W_L···W_1 x with a scalar output of
+  :func:`numerics.momentum_discrete.deep_linear_network`. With one output the gradient of layer j is the outer
+  product p_j q_jᵀ of p_j = (W_L···W_{j+1})ᵀ and q_j = W_{j−1}···W_1 ∇_θL, so a step is matrix-vector products
+  (about 8 flops per weight) instead of the reference's matrix products over the n samples (about 6n per
+  weight).
+
+The update is the generated ``mgd_update`` (numerics.generated.momentum_discretisation) compiled by numba, never
+retyped. The sums run in another order than numpy's (BLAS, einsum, pairwise means), so the kernels agree with the
+numpy reference to a rounding bound, not bitwise (tests/test_architecture_kernels.py derives the bound).
+"""
+from __future__ import annotations
+
+import hashlib
+import inspect
+from pathlib import Path
+
+import numba
+import numpy as np
+
+import numerics.smgd_kernels  # noqa: F401  (registers the mutation tool's trace call as a no-op for numba)
+from numerics.generated import momentum_discretisation as _gen
+
+#: the generated MGD step, compiled as the kernels call it
+compiled_mgd_update = numba.njit(_gen.mgd_update)
+
+
+def trace_formulas() -> None:
+    """Record the use of the generated step under the mutation tool's tracing (its calls inside compiled code are
+    not seen); a plain call otherwise."""
+    _gen.mgd_update(1.0, 1.0, 0.0, 0.1, 0.5)
+
+
+@numba.njit(cache=True)
+def relu_loss_grad(W, a, X, y, pre, r, gW, ga) -> float:
+    """Train loss ½mean(r²) of the student (W, a) with r = relu(XWᵀ)a − y, and its gradient into ``gW``, ``ga``
+    (``pre`` receives relu(XWᵀ), (n, k), and ``r`` the residuals, (n,)); NaN propagates as in numpy."""
+    n, dim = X.shape
+    k = a.size
+    acc = 0.0
+    for i in range(n):
+        out = 0.0
+        for j in range(k):
+            s = 0.0
+            for t in range(dim):
+                s += X[i, t] * W[j, t]
+            h = s if (s > 0.0 or s != s) else 0.0  # np.maximum(s, 0): NaN stays NaN
+            pre[i, j] = h
+            out += h * a[j]
+        r[i] = out - y[i]
+        acc += r[i] * r[i]
+    for j in range(k):
+        sa = 0.0
+        for t in range(dim):
+            gW[j, t] = 0.0
+        for i in range(n):
+            sa += pre[i, j] * r[i]
+            if pre[i, j] > 0.0:
+                c = r[i] * a[j]
+                for t in range(dim):
+                    gW[j, t] += c * X[i, t]
+        ga[j] = sa / n
+        for t in range(dim):
+            gW[j, t] = gW[j, t] / n
+    return 0.5 * (acc / n)
+
+
+@numba.njit(cache=True, parallel=True)
+def relu_grid(W, a, Wp, ap, X, y, gamma, beta, max_steps, stop_loss, has_stop, loss, steps):
+    """MGD(γ_g, β_g) on the student (W[g], a[g]) of every grid point g, the previous iterate in (Wp[g], ap[g]),
+    both in place (w₋₁ = w₀ at the start of a run); a point stops
+    (frozen) at the first step k whose train loss <= ``stop_loss`` (``steps[g]`` = k) when ``has_stop``, else
+    runs ``max_steps`` (``steps[g]`` = max_steps). ``loss[g]`` is the train loss at the end."""
+    G, k, dim = W.shape
+    n = X.shape[0]
+    for g in numba.prange(G):
+        pre, r = np.empty((n, k)), np.empty(n)
+        gW, ga = np.empty((k, dim)), np.empty(k)
+        steps[g] = max_steps
+        for s in range(max_steps):
+            cur = relu_loss_grad(W[g], a[g], X, y, pre, r, gW, ga)
+            if has_stop and cur <= stop_loss:
+                steps[g] = s
+                break
+            for j in range(k):
+                for t in range(dim):
+                    w = W[g, j, t]
+                    W[g, j, t] = compiled_mgd_update(w, Wp[g, j, t], gW[j, t], gamma[g], beta[g])
+                    Wp[g, j, t] = w
+                w = a[g, j]
+                a[g, j] = compiled_mgd_update(w, ap[g, j], ga[j], gamma[g], beta[g])
+                ap[g, j] = w
+        loss[g] = relu_loss_grad(W[g], a[g], X, y, pre, r, gW, ga)
+
+
+@numba.njit(cache=True)
+def dln_vectors(w, widths, X, y, p, q, r) -> float:
+    """Train loss ½mean(r²) of the deep linear network with flat weights ``w`` (layer j row-major, shape
+    (widths[j+1], widths[j])), r = Xθ − y; fills p (θ at [0, d), p_j = (W_L···W_{j+1})ᵀ at the offset of width
+    j + 1) and q (q_0 = ∇_θL = Xᵀr/n, q_{j+1} = W_j q_j at the offset of width j + 1)."""
+    L = widths.size - 1
+    n, d = X.shape
+    off = 0
+    for j in range(L):
+        off += widths[j] * widths[j + 1]
+    voff = widths.sum() - widths[L]
+    p[voff] = 1.0
+    for j in range(L - 1, -1, -1):
+        ni, no = widths[j], widths[j + 1]
+        off -= ni * no
+        vin = voff - ni
+        for i in range(ni):
+            p[vin + i] = 0.0
+        for o in range(no):
+            c = p[voff + o]
+            base = off + o * ni
+            for i in range(ni):
+                p[vin + i] += c * w[base + i]
+        voff = vin
+    acc = 0.0
+    for i in range(n):
+        s = 0.0
+        for t in range(d):
+            s += X[i, t] * p[t]
+        r[i] = s - y[i]
+        acc += r[i] * r[i]
+    for t in range(d):
+        q[t] = 0.0
+    for i in range(n):
+        for t in range(d):
+            q[t] += X[i, t] * r[i]
+    for t in range(d):
+        q[t] = q[t] / n
+    off, vin = 0, 0
+    for j in range(L - 1):
+        ni, no = widths[j], widths[j + 1]
+        for o in range(no):
+            s = 0.0
+            base = off + o * ni
+            for i in range(ni):
+                s += w[base + i] * q[vin + i]
+            q[vin + ni + o] = s
+        off += ni * no
+        vin += ni
+    return 0.5 * (acc / n)
+
+
+@numba.njit(cache=True, parallel=True)
+def dln_grid(w, w_prev, widths, X, y, gamma, beta, epochs, loss, theta):
+    """``epochs`` steps of MGD(γ_g, β_g) on the flat weights w[g] of every grid point g, the previous iterate in
+    w_prev[g], both in place (w₋₁ = w₀ at the start of a run); ``loss[g]`` and ``theta[g]`` (= W_L···W_1) at the
+    end."""
+    G = w.shape[0]
+    L = widths.size - 1
+    n, d = X.shape
+    V = widths.sum()
+    for g in numba.prange(G):
+        wg, wp = w[g], w_prev[g]
+        p, q, r = np.empty(V), np.empty(V), np.empty(n)
+        for _ in range(epochs):
+            dln_vectors(wg, widths, X, y, p, q, r)
+            off, vin = 0, 0
+            for j in range(L):
+                ni, no = widths[j], widths[j + 1]
+                vout = vin + ni
+                for o in range(no):
+                    c = p[vout + o]
+                    base = off + o * ni
+                    for i in range(ni):
+                        cur = wg[base + i]
+                        wg[base + i] = compiled_mgd_update(cur, wp[base + i], c * q[vin + i], gamma[g], beta[g])
+                        wp[base + i] = cur
+                off += ni * no
+                vin = vout
+        loss[g] = dln_vectors(wg, widths, X, y, p, q, r)
+        for t in range(d):
+            theta[g, t] = p[t]
+
+
+#: the kernels cached on disk (what :func:`flush_if_stale` flushes)
+KERNELS = (relu_loss_grad, relu_grid, dln_vectors, dln_grid)
+#: where the digest of the compiled generated step is kept, beside numba's cache
+FORMULA_STAMP = Path(__file__).parent / "__pycache__" / f"{Path(__file__).stem}.formulas.sha256"
+
+
+def flush_if_stale(stamp: Path = FORMULA_STAMP, kernels: tuple = KERNELS) -> None:
+    """numba keys its disk cache on this file only: drop the cache of ``kernels`` when the generated step they
+    compile has changed (its digest is kept in ``stamp``)."""
+    digest = hashlib.sha256(inspect.getsource(_gen.mgd_update).encode()).hexdigest()
+    try:
+        if stamp.exists() and stamp.read_text() == digest:
+            return
+        for k in kernels:
+            k._cache.flush()
+        stamp.parent.mkdir(exist_ok=True)
+        stamp.write_text(digest)
+    except OSError:  # read-only checkout: numba then caches elsewhere or not at all
+        pass
+
+
+flush_if_stale()
