@@ -99,29 +99,58 @@ def relu_grid(W, a, Wp, ap, X, y, gamma, beta, max_steps, stop_loss, has_stop, l
 
 
 @numba.njit(cache=True)
+def dot8(a, b) -> float:
+    """Σ a_i b_i in eight interleaved partial sums (a fixed order, so the same on every machine; independent
+    chains, so not bound by the latency of one addition)."""
+    n = a.size
+    m = n - n % 8
+    s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0.0
+    for i in range(0, m, 8):
+        s0 += a[i] * b[i]
+        s1 += a[i + 1] * b[i + 1]
+        s2 += a[i + 2] * b[i + 2]
+        s3 += a[i + 3] * b[i + 3]
+        s4 += a[i + 4] * b[i + 4]
+        s5 += a[i + 5] * b[i + 5]
+        s6 += a[i + 6] * b[i + 6]
+        s7 += a[i + 7] * b[i + 7]
+    for i in range(m, n):
+        s0 += a[i] * b[i]
+    return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
+
+
+@numba.njit(cache=True)
+def offsets(widths):
+    """Start of layer j in the flat weights (row-major (widths[j+1], widths[j]) blocks) and start of width j in
+    the vectors p and q, each with its total appended."""
+    L = widths.size - 1
+    offs, voffs = np.zeros(L + 1, np.int64), np.zeros(L + 2, np.int64)
+    for j in range(L):
+        offs[j + 1] = offs[j] + widths[j] * widths[j + 1]
+    for j in range(L + 1):
+        voffs[j + 1] = voffs[j] + widths[j]
+    return offs, voffs
+
+
+@numba.njit(cache=True)
 def dln_vectors(w, widths, X, y, p, q, r) -> float:
     """Train loss ½mean(r²) of the deep linear network with flat weights ``w`` (layer j row-major, shape
     (widths[j+1], widths[j])), r = Xθ − y; fills p (θ at [0, d), p_j = (W_L···W_{j+1})ᵀ at the offset of width
-    j + 1) and q (q_0 = ∇_θL = Xᵀr/n, q_{j+1} = W_j q_j at the offset of width j + 1)."""
+    j + 1) and q (q_0 = ∇_θL = Xᵀr/n, q_{j+1} = W_j q_j at the offset of width j + 1). Row slices keep the inner
+    loops simple enough for LLVM to vectorise."""
     L = widths.size - 1
     n, d = X.shape
-    off = 0
-    for j in range(L):
-        off += widths[j] * widths[j + 1]
-    voff = widths.sum() - widths[L]
-    p[voff] = 1.0
+    offs, voffs = offsets(widths)
+    p[voffs[L]] = 1.0
     for j in range(L - 1, -1, -1):
-        ni, no = widths[j], widths[j + 1]
-        off -= ni * no
-        vin = voff - ni
-        for i in range(ni):
-            p[vin + i] = 0.0
-        for o in range(no):
-            c = p[voff + o]
-            base = off + o * ni
+        ni = widths[j]
+        pin = p[voffs[j]:voffs[j] + ni]
+        pin[:] = 0.0
+        for o in range(widths[j + 1]):
+            c = p[voffs[j + 1] + o]
+            row = w[offs[j] + o * ni:offs[j] + (o + 1) * ni]
             for i in range(ni):
-                p[vin + i] += c * w[base + i]
-        voff = vin
+                pin[i] += c * row[i]
     acc = 0.0
     for i in range(n):
         s = 0.0
@@ -129,25 +158,38 @@ def dln_vectors(w, widths, X, y, p, q, r) -> float:
             s += X[i, t] * p[t]
         r[i] = s - y[i]
         acc += r[i] * r[i]
-    for t in range(d):
-        q[t] = 0.0
+    q0 = q[0:d]
+    q0[:] = 0.0
     for i in range(n):
+        xi, ri = X[i], r[i]
         for t in range(d):
-            q[t] += X[i, t] * r[i]
+            q0[t] += xi[t] * ri
     for t in range(d):
-        q[t] = q[t] / n
-    off, vin = 0, 0
+        q0[t] = q0[t] / n
     for j in range(L - 1):
-        ni, no = widths[j], widths[j + 1]
-        for o in range(no):
-            s = 0.0
-            base = off + o * ni
-            for i in range(ni):
-                s += w[base + i] * q[vin + i]
-            q[vin + ni + o] = s
-        off += ni * no
-        vin += ni
+        ni = widths[j]
+        qj = q[voffs[j]:voffs[j] + ni]
+        for o in range(widths[j + 1]):
+            q[voffs[j + 1] + o] = dot8(w[offs[j] + o * ni:offs[j] + (o + 1) * ni], qj)
     return 0.5 * (acc / n)
+
+
+@numba.njit(cache=True)
+def dln_update(w, wp, widths, p, q, gamma, beta):
+    """One MGD step of every layer from the vectors of :func:`dln_vectors`: ∂W_j = p_j q_jᵀ, in place (w_prev
+    receives w)."""
+    offs, voffs = offsets(widths)
+    for j in range(widths.size - 1):
+        ni = widths[j]
+        qj = q[voffs[j]:voffs[j] + ni]
+        for o in range(widths[j + 1]):
+            c = p[voffs[j + 1] + o]
+            row = w[offs[j] + o * ni:offs[j] + (o + 1) * ni]
+            prow = wp[offs[j] + o * ni:offs[j] + (o + 1) * ni]
+            for i in range(ni):
+                cur = row[i]
+                row[i] = compiled_mgd_update(cur, prow[i], c * qj[i], gamma, beta)
+                prow[i] = cur
 
 
 @numba.njit(cache=True, parallel=True)
@@ -156,7 +198,6 @@ def dln_grid(w, w_prev, widths, X, y, gamma, beta, epochs, loss, theta):
     w_prev[g], both in place (w₋₁ = w₀ at the start of a run); ``loss[g]`` and ``theta[g]`` (= W_L···W_1) at the
     end."""
     G = w.shape[0]
-    L = widths.size - 1
     n, d = X.shape
     V = widths.sum()
     for g in numba.prange(G):
@@ -164,26 +205,14 @@ def dln_grid(w, w_prev, widths, X, y, gamma, beta, epochs, loss, theta):
         p, q, r = np.empty(V), np.empty(V), np.empty(n)
         for _ in range(epochs):
             dln_vectors(wg, widths, X, y, p, q, r)
-            off, vin = 0, 0
-            for j in range(L):
-                ni, no = widths[j], widths[j + 1]
-                vout = vin + ni
-                for o in range(no):
-                    c = p[vout + o]
-                    base = off + o * ni
-                    for i in range(ni):
-                        cur = wg[base + i]
-                        wg[base + i] = compiled_mgd_update(cur, wp[base + i], c * q[vin + i], gamma[g], beta[g])
-                        wp[base + i] = cur
-                off += ni * no
-                vin = vout
+            dln_update(wg, wp, widths, p, q, gamma[g], beta[g])
         loss[g] = dln_vectors(wg, widths, X, y, p, q, r)
         for t in range(d):
             theta[g, t] = p[t]
 
 
 #: the kernels cached on disk (what :func:`flush_if_stale` flushes)
-KERNELS = (relu_loss_grad, relu_grid, dln_vectors, dln_grid)
+KERNELS = (relu_loss_grad, relu_grid, dot8, offsets, dln_vectors, dln_update, dln_grid)
 #: where the digest of the compiled generated step is kept, beside numba's cache
 FORMULA_STAMP = Path(__file__).parent / "__pycache__" / f"{Path(__file__).stem}.formulas.sha256"
 
