@@ -16,7 +16,7 @@ from checks.registry import claim
 from checks.verdict import Result, Verdict, inconclusive, refuted
 from numerics.momentum_discrete import GridTraining
 
-GROUP = "discrete"
+GROUP = "architectures"  # shares no cached run with the other claims: a process group of its own
 K = "momentum_dln:"
 #: Figure 2's test loss is read once the train loss reaches this (the stop of numerics' relu_teacher_student)
 FIGURE2_TRAIN_LOSS = 1e-5
