@@ -37,65 +37,81 @@ def trace_formulas() -> None:
 
 
 @numba.njit(cache=True)
-def relu_loss_grad(W, a, X, y, pre, r, gW, ga) -> float:
-    """Train loss ½mean(r²) of the student (W, a) with r = relu(XWᵀ)a − y, and its gradient into ``gW``, ``ga``
-    (``pre`` receives relu(XWᵀ), (n, k), and ``r`` the residuals, (n,)); NaN propagates as in numpy."""
+def relu_loss_grad(WT, a, X, y, h, r, gWT, ga, c) -> float:
+    """Train loss ½mean(r²) of the student with first layer ``WT`` (transposed: (dim, k)) and output weights ``a``,
+    r = relu(X W)a − y, and its gradient into ``gWT`` (transposed) and ``ga``; ``h`` (n, k) receives relu(X W),
+    ``r`` (n,) the residuals, ``c`` (k,) is work space. The loops over the k units are contiguous (LLVM vectorises
+    them); NaN propagates as in numpy."""
     n, dim = X.shape
     k = a.size
     acc = 0.0
     for i in range(n):
+        hi = h[i]
+        hi[:] = 0.0
+        for t in range(dim):
+            xt, wt = X[i, t], WT[t]
+            for j in range(k):
+                hi[j] += xt * wt[j]
         out = 0.0
         for j in range(k):
-            s = 0.0
-            for t in range(dim):
-                s += X[i, t] * W[j, t]
-            h = s if (s > 0.0 or s != s) else 0.0  # np.maximum(s, 0): NaN stays NaN
-            pre[i, j] = h
-            out += h * a[j]
+            v = hi[j]
+            v = v if (v > 0.0 or v != v) else 0.0  # np.maximum(v, 0): NaN stays NaN
+            hi[j] = v
+            out += v * a[j]
         r[i] = out - y[i]
         acc += r[i] * r[i]
+    ga[:] = 0.0
+    gWT[:] = 0.0
+    for i in range(n):
+        hi, ri = h[i], r[i]
+        for j in range(k):
+            ga[j] += hi[j] * ri
+            c[j] = (ri * a[j]) * (1.0 if hi[j] > 0.0 else 0.0)  # (r a)·[pre > 0], as numpy multiplies the mask
+        for t in range(dim):
+            xt, gt = X[i, t], gWT[t]
+            for j in range(k):
+                gt[j] += c[j] * xt
     for j in range(k):
-        sa = 0.0
-        for t in range(dim):
-            gW[j, t] = 0.0
-        for i in range(n):
-            sa += pre[i, j] * r[i]
-            if pre[i, j] > 0.0:
-                c = r[i] * a[j]
-                for t in range(dim):
-                    gW[j, t] += c * X[i, t]
-        ga[j] = sa / n
-        for t in range(dim):
-            gW[j, t] = gW[j, t] / n
+        ga[j] = ga[j] / n
+    for t in range(dim):
+        for j in range(k):
+            gWT[t, j] = gWT[t, j] / n
     return 0.5 * (acc / n)
+
+
+@numba.njit(cache=True)
+def mgd_rows(w, wp, grad, gamma, beta):
+    """One MGD step of the flat rows w (previous iterate wp) with gradient ``grad``, in place."""
+    for i in range(w.size):
+        cur = w[i]
+        w[i] = compiled_mgd_update(cur, wp[i], grad[i], gamma, beta)
+        wp[i] = cur
 
 
 @numba.njit(cache=True, parallel=True)
 def relu_grid(W, a, Wp, ap, X, y, gamma, beta, max_steps, stop_loss, has_stop, loss, steps):
     """MGD(γ_g, β_g) on the student (W[g], a[g]) of every grid point g, the previous iterate in (Wp[g], ap[g]),
-    both in place (w₋₁ = w₀ at the start of a run); a point stops
-    (frozen) at the first step k whose train loss <= ``stop_loss`` (``steps[g]`` = k) when ``has_stop``, else
-    runs ``max_steps`` (``steps[g]`` = max_steps). ``loss[g]`` is the train loss at the end."""
+    both in place (w₋₁ = w₀ at the start of a run); a point stops (frozen) at the first step k whose train loss
+    <= ``stop_loss`` (``steps[g]`` = k) when ``has_stop``, else runs ``max_steps`` (``steps[g]`` = max_steps).
+    ``loss[g]`` is the train loss at the end. The first layer is worked on transposed, (dim, k)."""
     G, k, dim = W.shape
     n = X.shape[0]
     for g in numba.prange(G):
-        pre, r = np.empty((n, k)), np.empty(n)
-        gW, ga = np.empty((k, dim)), np.empty(k)
+        h, r, c = np.empty((n, k)), np.empty(n), np.empty(k)
+        gWT, ga = np.empty((dim, k)), np.empty(k)
+        WT, WTp = np.ascontiguousarray(W[g].T), np.ascontiguousarray(Wp[g].T)
+        ag, apg = a[g], ap[g]
         steps[g] = max_steps
         for s in range(max_steps):
-            cur = relu_loss_grad(W[g], a[g], X, y, pre, r, gW, ga)
+            cur = relu_loss_grad(WT, ag, X, y, h, r, gWT, ga, c)
             if has_stop and cur <= stop_loss:
                 steps[g] = s
                 break
-            for j in range(k):
-                for t in range(dim):
-                    w = W[g, j, t]
-                    W[g, j, t] = compiled_mgd_update(w, Wp[g, j, t], gW[j, t], gamma[g], beta[g])
-                    Wp[g, j, t] = w
-                w = a[g, j]
-                a[g, j] = compiled_mgd_update(w, ap[g, j], ga[j], gamma[g], beta[g])
-                ap[g, j] = w
-        loss[g] = relu_loss_grad(W[g], a[g], X, y, pre, r, gW, ga)
+            mgd_rows(WT.reshape(-1), WTp.reshape(-1), gWT.reshape(-1), gamma[g], beta[g])
+            mgd_rows(ag, apg, ga, gamma[g], beta[g])
+        loss[g] = relu_loss_grad(WT, ag, X, y, h, r, gWT, ga, c)
+        W[g] = WT.T
+        Wp[g] = WTp.T
 
 
 @numba.njit(cache=True)
@@ -212,7 +228,7 @@ def dln_grid(w, w_prev, widths, X, y, gamma, beta, epochs, loss, theta):
 
 
 #: the kernels cached on disk (what :func:`flush_if_stale` flushes)
-KERNELS = (relu_loss_grad, relu_grid, dot8, offsets, dln_vectors, dln_update, dln_grid)
+KERNELS = (relu_loss_grad, mgd_rows, relu_grid, dot8, offsets, dln_vectors, dln_update, dln_grid)
 #: where the digest of the compiled generated step is kept, beside numba's cache
 FORMULA_STAMP = Path(__file__).parent / "__pycache__" / f"{Path(__file__).stem}.formulas.sha256"
 
