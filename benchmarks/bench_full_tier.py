@@ -171,12 +171,12 @@ def markdown(rows: dict[str, Any]) -> str:
             "them from above." + ("" if rows["long"] else " Without --long the steps are a slice of the full "
                                                           "tier's (the ratios per grid point and step).")]
     if "full" in rows:
-        out += full_tier_markdown(rows["full"], rows["dask"])
+        out += full_tier_markdown(rows["full"], rows.get("dask"))
     return "\n".join(out)
 
 
-def full_tier_markdown(full: dict[str, Any], dask: dict[str, Any]) -> list[str]:
-    """The full-tier part: top-8 claims, wall, peak RSS, the Dask run."""
+def full_tier_markdown(full: dict[str, Any], dask: dict[str, Any] | None) -> list[str]:
+    """The full-tier part: top-8 claims, wall, peak RSS, the Dask run (if it ran)."""
     out = ["", f"Full tier, `--jobs 2`: **{full['wall']:.0f} s** wall; peak resident set of the largest process "
            f"{full['maxrss_mib']:.0f} MiB (two workers at once: at most {2 * full['maxrss_mib']:.0f} MiB); tally "
            f"{full['tally']}.", "",
@@ -186,6 +186,8 @@ def full_tier_markdown(full: dict[str, Any], dask: dict[str, Any]) -> list[str]:
                    f"{full['shared'].get(cid, 0.0):.1f} |")
     slow = sorted(full["seconds"].items(), key=lambda kv: -kv[1])[:5]
     out += ["", "Slowest claims now (own seconds): " + ", ".join(f"{k} {v:.1f}" for k, v in slow) + "."]
+    if dask is None:
+        return out + ["", "The full tier with its sweeps on a Dask cluster did not run this time."]
     same = dask["verdicts"] == full["verdicts"]
     diff = sorted(k for k in full["verdicts"] if dask["verdicts"].get(k) != full["verdicts"][k])
     out += ["", f"Full tier, `--jobs 2 --sweep tcp://…` (a local Dask cluster, 2 single-threaded workers): "
