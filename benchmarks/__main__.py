@@ -25,6 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 #: name -> (module, title, how to call main given --long). Order = order of the sections.
 BENCHMARKS: dict[str, tuple[str, str, Callable[[Any, bool], Any]]] = {
     "suite": ("bench_suite", "Check suite", lambda m, long: m.main(full=long)),
+    "full_tier": ("bench_full_tier", "Full tier: Figures 2 and 6 kernels against the numpy loops and the matmul "
+                  "rate; full-tier wall, peak memory and Dask sweeps (issue 18)", lambda m, long: m.main(long=long)),
     "mgf": ("bench_mgf", "MGF(λ) to convergence (momentum_dln)", lambda m, long: m.main()),
     "integrators": ("bench_integrators", "Integrators: MGF, HB/NAG flows and smoothed sign flow",
                     lambda m, long: m.main()),

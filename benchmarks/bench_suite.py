@@ -54,7 +54,9 @@ def run_tier(tier: str, jobs: int) -> dict[str, Any]:
         doc = json.loads(out.read_text(encoding="utf-8"))
         KEEP.mkdir(parents=True, exist_ok=True)  # the reports, for python -m checks.agreement (TIERS.md)
         (KEEP / f"{tier}-jobs{jobs}.json").write_text(out.read_text(encoding="utf-8"), encoding="utf-8")
-    seconds = {c["id"]: float(c["seconds"]) for c in doc["claims"]}
+    # a claim's own seconds and what its first reads of shared runs cost (checks.shared): the whole cost the
+    # runner's ordering (checks/timings.json) has to reckon with for its process group
+    seconds = {c["id"]: float(c["seconds"]) + float(c.get("shared_seconds", 0.0)) for c in doc["claims"]}
     verdicts = {c["id"]: c["verdict"] for c in doc["claims"]}
     return {"tier": tier, "jobs": jobs, "wall": wall, "cpu": cpu, "seconds": seconds, "verdicts": verdicts,
             "tally": doc["tally"], "sum": sum(seconds.values())}

@@ -11,6 +11,7 @@ from typing import Callable, Iterable
 
 from checks.context import Context
 from checks.registry import Claim
+from checks.shared import shared_seconds
 from checks.verdict import Result, Verdict, inconclusive
 
 
@@ -20,10 +21,15 @@ class Row:
 
     claim: Claim
     result: Result
+    #: seconds the claim's first reads of shared runs (checks.shared) cost, not counted in ``result.seconds``
+    shared_seconds: float = 0.0
 
 
 def run_claim(claim: Claim, ctx: Context) -> Row:
-    """Run one check; an exception inside it is reported as INCONCLUSIVE with its message."""
+    """Run one check; an exception inside it is reported as INCONCLUSIVE with its message. Its seconds leave out
+    the computing of shared runs (checks.shared) during it, so that neither the time reported nor the time budget
+    depends on which claims ran before it in the process."""
+    shared_before = shared_seconds()
     start = time.perf_counter()
     try:
         result = claim.check(replace(ctx, claim=claim.id))
@@ -32,19 +38,20 @@ def run_claim(claim: Claim, ctx: Context) -> Row:
     except Exception as exc:  # a crash must never read as a verdict on the claim
         last = traceback.format_exception_only(type(exc), exc)[-1].strip()
         result = inconclusive(f"the check raised {last}", error=last)
-    seconds = time.perf_counter() - start
+    shared = shared_seconds() - shared_before
+    seconds = time.perf_counter() - start - shared
     if result.verdict is not Verdict.INCONCLUSIVE and seconds > ctx.time_budget:
         result = inconclusive(f"time budget of {ctx.time_budget:g} s exceeded ({seconds:.1f} s); "
                               f"the check would have said {result.verdict.value}",
                               would_have_been=result.verdict.value, **result.evidence)
-    return Row(claim, replace(result, seconds=seconds))
+    return Row(claim, replace(result, seconds=seconds), shared)
 
 
-def _run_group(claim_ids: list[str], ctx: Context) -> list[Result]:
+def _run_group(claim_ids: list[str], ctx: Context) -> list[tuple[Result, float]]:
     from checks.discovery import load_all
 
     registry = load_all()
-    return [run_claim(registry[cid], ctx).result for cid in claim_ids]
+    return [(row.result, row.shared_seconds) for row in (run_claim(registry[cid], ctx) for cid in claim_ids)]
 
 
 #: Per-claim seconds of the last suite benchmark (``python -m benchmarks suite``), by tier; used only to order the
@@ -105,7 +112,7 @@ def run_claims(claims: Iterable[Claim], ctx: Context, progress: Callable[[int, C
         return rows
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    results: dict[str, Result] = {}
+    results: dict[str, tuple[Result, float]] = {}
     done = 0
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futures = {pool.submit(_run_group, [c.id for c in group], ctx): group
@@ -115,10 +122,10 @@ def run_claims(claims: Iterable[Claim], ctx: Context, progress: Callable[[int, C
             try:
                 group_results = fut.result()
             except Exception as exc:  # the worker died: never a verdict on the claims
-                group_results = [inconclusive(f"the worker running the check failed: {exc!r}")] * len(group)
+                group_results = [(inconclusive(f"the worker running the check failed: {exc!r}"), 0.0)] * len(group)
             for c, r in zip(group, group_results):
                 if progress is not None:
                     progress(done, c)
                 done += 1
                 results[c.id] = r
-    return [Row(c, results[c.id]) for c in claims]
+    return [Row(c, *results[c.id]) for c in claims]

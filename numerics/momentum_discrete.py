@@ -494,12 +494,26 @@ def _mgd_grid(params: list[np.ndarray], loss_grad, test_loss, gamma: np.ndarray,
     return GridTraining(gamma, beta, loss, test_loss(cur), steps)
 
 
+def relu_loss_grad(params: list[np.ndarray], X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Train loss ½mean(r²) per grid point of the ReLU students ``params`` = [W (G, k, dim), a (G, k)] on (X, y),
+    and its gradient [∂W, ∂a] (the numpy reference of numerics.architecture_kernels.relu_loss_grad)."""
+    W, a = params
+    n = X.shape[0]
+    pre = np.einsum("nd,gkd->gnk", X, W)
+    h = np.maximum(pre, 0)
+    r = np.einsum("gnk,gk->gn", h, a) - y
+    ga = np.einsum("gnk,gn->gk", h, r) / n
+    gW = np.einsum("gnk,nd->gkd", (r[:, :, None] * a[:, None, :]) * (pre > 0), X) / n
+    return 0.5 * np.mean(r * r, axis=1), [gW, ga]
+
+
 def relu_teacher_student(rng: np.random.Generator, gamma: np.ndarray, beta: np.ndarray, *, n: int = 15,
                          teacher: int = 5, student: int = 20, dim: int = 2, max_steps: int = 100_000,
-                         stop_loss: float = 1e-5, n_test: int = 2000) -> GridTraining:
+                         stop_loss: float = 1e-5, n_test: int = 2000, kernel: bool = True) -> GridTraining:
     """Figure 2: one-hidden-layer ReLU teacher (``teacher`` neurons) and student (``student`` neurons), inputs
     x_i ~ N(0, I_dim), square loss ½mean(f(x) − y)², the same data and student init on every grid point;
-    test loss on ``n_test`` fresh inputs after the train loss reaches ``stop_loss``."""
+    test loss on ``n_test`` fresh inputs after the train loss reaches ``stop_loss``. ``kernel``: the numba kernel
+    numerics.architecture_kernels.relu_grid (else the numpy loop over steps, its test oracle)."""
     gamma, beta = np.asarray(gamma, float).ravel(), np.asarray(beta, float).ravel()
     Xtr, Xte = rng.standard_normal((n, dim)), rng.standard_normal((n_test, dim))
     Wt, at = rng.standard_normal((teacher, dim)), rng.standard_normal(teacher)
@@ -510,29 +524,48 @@ def relu_teacher_student(rng: np.random.Generator, gamma: np.ndarray, beta: np.n
     G = gamma.size
     params = [np.broadcast_to(W0, (G,) + W0.shape).copy(), np.broadcast_to(a0, (G, student)).copy()]
 
-    def loss_grad(p):
-        W, a = p
-        pre = np.einsum("nd,gkd->gnk", Xtr, W)
-        h = np.maximum(pre, 0)
-        r = np.einsum("gnk,gk->gn", h, a) - ytr
-        ga = np.einsum("gnk,gn->gk", h, r) / n
-        gW = np.einsum("gnk,nd->gkd", (r[:, :, None] * a[:, None, :]) * (pre > 0), Xtr) / n
-        return 0.5 * np.mean(r * r, axis=1), [gW, ga]
-
     def test(p):
         W, a = p
         out = np.einsum("gnk,gk->gn", np.maximum(np.einsum("nd,gkd->gnk", Xte, W), 0), a)
         return 0.5 * np.mean((out - yte) ** 2, axis=1)
 
-    return _mgd_grid(params, loss_grad, test, gamma, beta, max_steps, stop_loss)
+    if kernel:
+        from numerics import architecture_kernels as AK
+
+        AK.trace_formulas()
+        loss, steps = np.empty(G), np.empty(G, np.int64)
+        with np.errstate(over="ignore", invalid="ignore"):
+            AK.relu_grid(params[0], params[1], params[0].copy(), params[1].copy(), Xtr, ytr, gamma, beta, max_steps,
+                         0.0 if stop_loss is None else float(stop_loss), stop_loss is not None, loss, steps)
+            return GridTraining(gamma, beta, loss, test(params), steps)
+    return _mgd_grid(params, lambda p: relu_loss_grad(p, Xtr, ytr), test, gamma, beta, max_steps, stop_loss)
+
+
+def dln_loss_grad(params: list[np.ndarray], X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Train loss ½mean(r²) per grid point of the deep linear networks ``params`` (layer j of shape (G, o, i)) on
+    (X, y), and its gradient by back-propagation (the numpy reference of numerics.architecture_kernels)."""
+    G, n = params[0].shape[0], X.shape[0]
+    acts = [np.broadcast_to(X, (G,) + X.shape)]
+    for W in params:
+        acts.append(acts[-1] @ np.swapaxes(W, 1, 2))
+    r = acts[-1][..., 0] - y
+    back = r[..., None] / n  # dL/d(output), (G, n, 1)
+    grads = [None] * len(params)
+    for j in range(len(params) - 1, -1, -1):
+        grads[j] = np.swapaxes(back, 1, 2) @ acts[j]
+        back = back @ params[j]
+    return 0.5 * np.mean(r * r, axis=1), grads
 
 
 def deep_linear_network(rng: np.random.Generator, gamma: np.ndarray, beta: np.ndarray, *,
                         widths: tuple[int, ...] = (30, 60, 120, 60, 1), n: int = 20, s: int = 5, epochs: int = 1000,
-                        init_std: float = 0.1, mu: float = 1.0, sigma: float = 1.0) -> GridTraining:
+                        init_std: float = 0.1, mu: float = 1.0, sigma: float = 1.0,
+                        kernel: bool = True) -> GridTraining:
     """Figure 6: fully connected linear network x ↦ W_L···W_1 x with layer widths ``widths`` (input first),
     weights N(0, init_std²) shared by every grid point, trained by full-batch MGD for ``epochs`` on sparse
-    regression (n, d = widths[0], s); test loss is the population risk ½E⟨x, θ − θ*⟩² for x ~ N(μ1, σ²I)."""
+    regression (n, d = widths[0], s); test loss is the population risk ½E⟨x, θ − θ*⟩² for x ~ N(μ1, σ²I).
+    ``kernel``: the numba kernel numerics.architecture_kernels.dln_grid (else the numpy loop over epochs, its
+    test oracle); the kernel needs one output (widths[-1] = 1)."""
     from numerics.data import sparse_regression
 
     gamma, beta = np.asarray(gamma, float).ravel(), np.asarray(beta, float).ravel()
@@ -542,26 +575,25 @@ def deep_linear_network(rng: np.random.Generator, gamma: np.ndarray, beta: np.nd
     params = [np.broadcast_to(init_std * rng.standard_normal((o, i)), (G, o, i)).copy()
               for i, o in zip(widths[:-1], widths[1:])]
 
+    def test_of_theta(theta):
+        e = theta - data.theta_star
+        return 0.5 * (sigma ** 2 * np.sum(e * e, -1) + mu ** 2 * np.sum(e, -1) ** 2)
+
+    if kernel and widths[-1] == 1:
+        from numerics import architecture_kernels as AK
+
+        AK.trace_formulas()
+        w = np.concatenate([p.reshape(G, -1) for p in params], axis=1)
+        loss, theta = np.empty(G), np.empty((G, widths[0]))
+        with np.errstate(over="ignore", invalid="ignore"):
+            AK.dln_grid(w, w.copy(), np.asarray(widths, np.int64), X, y, gamma, beta, epochs, loss, theta)
+            return GridTraining(gamma, beta, loss, test_of_theta(theta), np.full(G, epochs))
+
     def end_to_end(p):
         M_ = p[0]
         for W in p[1:]:
             M_ = W @ M_
         return M_[:, 0, :]  # (G, d): θ = W_L···W_1
 
-    def loss_grad(p):
-        acts = [np.broadcast_to(X, (G,) + X.shape)]
-        for W in p:
-            acts.append(acts[-1] @ np.swapaxes(W, 1, 2))
-        r = acts[-1][..., 0] - y
-        back = r[..., None] / n  # dL/d(output), (G, n, 1)
-        grads = [None] * len(p)
-        for j in range(len(p) - 1, -1, -1):
-            grads[j] = np.swapaxes(back, 1, 2) @ acts[j]
-            back = back @ p[j]
-        return 0.5 * np.mean(r * r, axis=1), grads
-
-    def test(p):
-        e = end_to_end(p) - data.theta_star
-        return 0.5 * (sigma ** 2 * np.sum(e * e, -1) + mu ** 2 * np.sum(e, -1) ** 2)
-
-    return _mgd_grid(params, loss_grad, test, gamma, beta, epochs, None)
+    return _mgd_grid(params, lambda p: dln_loss_grad(p, X, y), lambda p: test_of_theta(end_to_end(p)), gamma, beta,
+                     epochs, None)

@@ -82,8 +82,12 @@ def tally(rows: Sequence[Row]) -> dict[str, int]:
 
 
 def record(row: Row) -> Record:
-    """One claim's record: its entry and its result."""
-    return {**row.claim.to_dict(), **row.result.to_dict()}
+    """One claim's record: its entry and its result (and, when its first reads of shared runs cost time, that
+    time as ``shared_seconds``, apart from its own ``seconds``)."""
+    rec = {**row.claim.to_dict(), **row.result.to_dict()}
+    if getattr(row, "shared_seconds", 0.0) > 0:
+        rec["shared_seconds"] = round(row.shared_seconds, 3)
+    return rec
 
 
 def document(rows: Sequence[Row], ctx: Context) -> Document:

@@ -20,7 +20,7 @@ from checks.sensitivity import settings_verdict
 from checks.verdict import Result, Verdict, inconclusive, refuted
 from numerics.momentum_discrete import GridTraining
 
-GROUP = "discrete"
+GROUP = "architectures"  # shares no cached run with the other claims: a process group of its own
 #: what the level-lines verdicts rest on
 LEVEL_LINES_DEPENDS = ("the figures' (γ, β) grids are not in the text (ours: γ geometric in [0.01, 0.2], β in "
                        "[0, 0.9]); 'level lines follow constant λ' read as R² of log test loss against a cubic in "

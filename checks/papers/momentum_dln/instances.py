@@ -14,6 +14,7 @@ import numpy as np
 
 from checks.context import Context, stream_rng, stream_seed
 from checks.profiles import TierProfiles
+from checks.shared import charged, shared_run
 from checks.verdict import Result, inconclusive
 from numerics import hyperbolic_entropy as HE
 from numerics import momentum_flow as MF
@@ -104,7 +105,7 @@ def prop3_lambda_bound(data: SparseRegression, delta0: np.ndarray) -> float:
     return data.X.shape[0] * float(np.min(delta0)) / float(data.y @ data.y)
 
 
-@functools.lru_cache(maxsize=None)
+@shared_run(maxsize=None)
 def mgf_run(seed: int, st: MGFSetting, lam: float, ratios: bool, looser: float | None = LOOSER) -> MF.MGFRun:
     """MGF(λ) from the paper's initialisation on the setting's data, to convergence (solved twice unless
     ``looser`` is None)."""
@@ -113,7 +114,7 @@ def mgf_run(seed: int, st: MGFSetting, lam: float, ratios: bool, looser: float |
     return MF.solve_dln_mgf(data.X, data.y, u0, v0, lam, ratios=ratios, looser=looser, max_seconds=MGF_SECONDS)
 
 
-@functools.lru_cache(maxsize=None)
+@shared_run(maxsize=None)
 def mgf_error_run(seed: int, st: MGFSetting, lam: float, ratios: bool) -> MF.MGFRun:
     """:func:`mgf_run` at 1000× looser tolerances, solved once and with its dense output (for error estimates of
     integrals over the trajectory)."""
@@ -250,7 +251,9 @@ def sweeps_for(ctx: Context, mus: tuple[float | None, ...]) -> dict[float | None
     sts = {mu: base if mu is None else MGFSetting(base.n, base.d, base.s, base.alpha, mu) for mu in mus}
     todo = list(dict.fromkeys((ctx.seed, st, lam) for st in sts.values() for lam in lams
                               if (ctx.seed, st, lam) not in SWEPT))
-    SWEPT.update(zip(todo, ctx.map(sweep_point, todo)))
+    if todo:
+        with charged("momentum_dln.instances.sweeps_for"):
+            SWEPT.update(zip(todo, ctx.map(sweep_point, todo)))
     return {mu: tuple(SWEPT[ctx.seed, st, lam] for lam in lams) for mu, st in sts.items()}
 
 
@@ -338,7 +341,7 @@ def smgd_instance(seed: int, sizes: SMGDSizes) -> SMGDInstance:
     return SMGDInstance(data, u + v, u - v, (cc / h).ravel(), bb.ravel(), seed_stream)
 
 
-@functools.lru_cache(maxsize=8)
+@shared_run(maxsize=8)
 def theorem2_runs(seed: int, sizes: SMGDSizes, sampling: str) -> tuple[SMGDInstance, SMGDRun]:
     """SMGD on the grid of :func:`smgd_instance`: full batch (recording at ``sizes.record_steps``) or batches of
     size n/2 drawn with or without replacement."""
@@ -380,7 +383,7 @@ def identity_instances(seed: int) -> list[IdentityInstance]:
     return [(data, u + v, u - v, 0.1 / h, 0.5), (data, u + v, u - v, 0.4 / h, 0.8)]
 
 
-@functools.lru_cache(maxsize=4)
+@shared_run(maxsize=4)
 def identity_trajectories(seed: int, sizes: IdentitySizes, dps: int) -> list[Trajectory]:
     """The mpmath trajectories of :func:`identity_instances` at ``dps`` digits, with their App. D.1 terms."""
     steps = sizes.steps
@@ -477,7 +480,7 @@ def distances_to_gf(data: SparseRegression, run: SMGDRun, ok: np.ndarray) -> tup
     return dist, dist_err
 
 
-@functools.lru_cache(maxsize=8)
+@shared_run(maxsize=8)
 def figure4_grid(seed: int, sizes: Figure4Sizes, mu: float = 1.0) -> Figure4Grid:
     """The Figure 4 grid at the tier's sizes (data with mean ``mu``), its runs and what the checks measure."""
     # The grid keeps its former stream name: on the stream momentum_dln.figure4.<mu>, the quick tier's
@@ -502,7 +505,7 @@ def figure4_grid(seed: int, sizes: Figure4Sizes, mu: float = 1.0) -> Figure4Grid
                        dist, dist_err, gf0, {**asdict(sizes), "h_max": h, "seed_stream": inst.stream})
 
 
-@functools.lru_cache(maxsize=4)
+@shared_run(maxsize=4)
 def mgf_for_grid(seed: int, sizes: Figure4Sizes) -> dict[float, MGFRun]:
     """MGF(λ) from the Figure 4 init, one solve per λ of the grid (Figure 7)."""
     gr = figure4_grid(seed, sizes)
@@ -546,7 +549,7 @@ class EpsSweep:
     alpha: float
 
 
-@functools.lru_cache(maxsize=4)
+@shared_run(maxsize=4)
 def eps_sweep(seed: int, sizes: EpsSweepSizes) -> EpsSweep:
     """The ε sweep (no sign change at this λ). Runs stop at training loss 1e-16 (or stagnation): the S± terms left
     to add are then of the order of the loss, far below the gaps the order fits measure (>= 1e-4 at paper size)."""
