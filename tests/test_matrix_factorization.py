@@ -18,6 +18,7 @@ from checks.papers.matrix_factorization import (
     riccati,
     symmetric,
 )
+from checks.papers.matrix_factorization.hypotheses import Draw
 from checks.papers.matrix_factorization.instances import regularised_point
 from checks.runner import run_claim
 from checks.verdict import Verdict
@@ -128,11 +129,13 @@ def test_eq11_and_gauge():
 
 
 def test_prop3():
-    assert conservation.check_prop3_closed_form(rng(), 2, 3, 4, symbolic=False).verdict is OK
+    d = Draw(seed=0, m=2, n=3, k=4)
+    assert conservation.check_prop3_closed_form(d, symbolic=False).verdict is OK
     bad = lambda s, l0, x0: 2 * G.prop3_constant(s, l0, x0)  # noqa: E731
-    assert conservation.check_prop3_closed_form(rng(), 2, 3, 4, constant=bad, symbolic=False).verdict is R
-    assert conservation.check_prop3_rate(rng(), 2, 3, 3).verdict is OK
-    assert conservation.check_prop3_rate(rng(), 2, 3, 3, claimed_rate=lambda s, l0: 2 * s).verdict is R
+    assert conservation.check_prop3_closed_form(d, constant=bad, symbolic=False).verdict is R
+    d = Draw(seed=0, m=2, n=3, k=3)
+    assert conservation.check_prop3_rate(d).verdict is OK
+    assert conservation.check_prop3_rate(d, claimed_rate=lambda s, l0: 2 * s).verdict is R
 
 
 def test_prop3_constant_sign_finding():
