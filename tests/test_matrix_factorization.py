@@ -82,14 +82,16 @@ def test_cor1_closed_form():
 
 def test_cor1_convergence_and_acceleration():
     assert symmetric.check_cor1_convergence(rng(), 4, 50).verdict is OK
-    assert symmetric.check_cor1_convergence(rng(), 4, 50, claimed_rate=lambda s: 2 * np.abs(s).min()).verdict is R
+    # a bound: a slower claimed rate holds, a 15 % faster one is refuted
+    assert symmetric.check_cor1_convergence(rng(), 4, 50, claimed_rate=lambda s: 2 * np.abs(s).min()).verdict is OK
+    assert symmetric.check_cor1_convergence(rng(), 4, 50, claimed_rate=lambda s: 4.6 * np.abs(s).min()).verdict is R
     assert symmetric.check_acceleration_symmetric(rng(), 50).verdict is OK
     assert symmetric.check_acceleration_symmetric(rng(), 50, factor=2.0).verdict is R
 
 
 def test_prop2_and_remark():
     assert symmetric.check_prop2(rng(), 3, 50).verdict is OK
-    assert symmetric.check_prop2(rng(), 3, 50, claimed_rate=lambda s: 2 * np.abs(s).min()).verdict is R
+    assert symmetric.check_prop2(rng(), 3, 50, claimed_rate=lambda s: 4.6 * np.abs(s).min()).verdict is R
     assert symmetric.check_prop2_remark().verdict is P
     assert symmetric.check_prop2_remark(lambda s, s0: 1 + s0 / sp.Abs(s)).verdict is R
 
