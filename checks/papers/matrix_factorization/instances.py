@@ -128,9 +128,10 @@ class RegularisedPoint:
     Lam: np.ndarray
 
 
-def regularised_point(rng: np.random.Generator, m: int, n: int, k: int) -> RegularisedPoint:
-    """Y, U, V as :func:`asymmetric_instance` (scale 0.7) and Λ = Q(U, V) + ½·diag(uniform(−1, 1))."""
-    Y, U, V_ = asymmetric_instance(rng, m, n, k, scale=0.7)
+def regularised_point(rng: np.random.Generator, m: int, n: int, k: int, scale: float = 0.7, ratio: float = 1.0,
+                      yscale: float = 1.0) -> RegularisedPoint:
+    """Y, U, V as :func:`asymmetric_instance` (scale 0.7 unless given) and Λ = Q(U, V) + ½·diag(uniform(−1, 1))."""
+    Y, U, V_ = asymmetric_instance(rng, m, n, k, scale, ratio, yscale)
     Lam = N.gram_difference(U, V_) + 0.5 * np.diag(rng.uniform(-1, 1, k))
     return RegularisedPoint(Y, U, V_, Lam)
 
