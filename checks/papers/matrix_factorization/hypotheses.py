@@ -59,7 +59,7 @@ def log_uniform(lo_exp: float, hi_exp: float) -> st.SearchStrategy[float]:
 @functools.lru_cache(maxsize=None)
 def symmetric(max_m: int, max_k: int, default: Draw | None = None) -> HypothesisClass[Draw]:
     """Symmetric Y (eigenvalues of both signs, |σ| ∈ yscale·[0.3, 1.5]) and U0 (m×k, N(0, scale²/k)), any k ≥ 1."""
-    strat = st.integers(2, max_m).flatmap(lambda m: st.builds(
+    strat = st.integers(min(2, max_m), max_m).flatmap(lambda m: st.builds(
         Draw, seed=SEEDS, m=st.just(m), k=st.integers(1, max_k), scale=log_uniform(-1, 0.5),
         yscale=log_uniform(-0.5, 0.5)))
     return HypothesisClass(
