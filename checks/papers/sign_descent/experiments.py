@@ -66,7 +66,10 @@ def check_figure1_stages(inst: Instance, rtol: float = SHAPE_RTOL) -> Result:
                       "take n = 1 because the text says the dual values 'concentrate around two distinct points', "
                       "which with one block means ±(common growth); d = 10 (50 in the full tier); α = α_max/2. t₀, t₁ "
                       "definitions: 'the value when [the non-dominating gradient] first becomes [ε]' (ours). Low "
-                      "confidence in sizes.")
+                      "confidence in sizes.",
+       basis="settings",
+       depends_on="the instance's sizes, α and ε (lost in extraction and filled in: see the "
+                  "reconstruction), the ε grid and the seed")
 def _figure1_stages(ctx: Context) -> Result:
     return check_figure1_stages(figure1_instance(ctx.seed, SIZES.of(ctx).figure1_d))
 
@@ -100,7 +103,10 @@ def check_figure1_eps(inst: Instance, eps_fracs: tuple[float, ...] = (0.02, 0.1,
        latex=r"\varepsilon\mapsto\operatorname{std}|\theta(\infty)|/\operatorname{mean}|\theta(\infty)|\ "
              r"\text{increasing}",
        kind="experiment", reconstruction="Same instance reading as Figure 1; 'concentrated ... two distinct points' "
-                                         "and 'greater dispersion' measured by std/mean of |θ(∞)|. Medium confidence.")
+                                         "and 'greater dispersion' measured by std/mean of |θ(∞)|. Medium confidence.",
+       basis="settings",
+       depends_on="the instance's sizes, α and ε (lost in extraction and filled in: see the "
+                  "reconstruction), the ε grid and the seed")
 def _figure1_eps(ctx: Context) -> Result:
     return check_figure1_eps(figure1_instance(ctx.seed, SIZES.of(ctx).figure1_d))
 
@@ -129,7 +135,10 @@ def check_figure2(lims: Sequence[Limit], fracs: tuple[float, ...]) -> Result:
        latex=r"\varepsilon\mapsto\|\beta_\infty(\varepsilon)-\arg\min_{x^\top\beta=y}D(\beta,\beta_{start})\|\ "
              r"\downarrow",
        kind="experiment", reconstruction="Figure lost; the prose states the trend. ε values: 5%-95% of ε̄. D as in "
-                                         "Theorem 3.9.")
+                                         "Theorem 3.9.",
+       basis="settings",
+       depends_on="the instance's sizes, α and ε (lost in extraction and filled in: see the "
+                  "reconstruction), the ε grid and the seed")
 def _figure2(ctx: Context) -> Result:
     return check_figure2(pair_sweep(ctx.seed), FRACS)
 
@@ -144,6 +153,9 @@ def check_figure3(lims: Sequence[Limit], fracs: tuple[float, ...]) -> Result:
        statement="D(β(∞), β_start) at the convergent solution decreases as ε increases (n = 1, d = 2).",
        latex=r"\varepsilon\mapsto D(\beta_\infty(\varepsilon),\beta_{start})\ \downarrow", kind="experiment",
        reconstruction="Figure lost; prose: 'for larger [ε], the convergent solutions have smaller values of [D]'. D, "
-                      "β_start as in Theorem 3.9 (each ε has its own Φ_∞ through ξ(∞)).")
+                      "β_start as in Theorem 3.9 (each ε has its own Φ_∞ through ξ(∞)).",
+       basis="settings",
+       depends_on="the instance's sizes, α and ε (lost in extraction and filled in: see the "
+                  "reconstruction), the ε grid and the seed")
 def _figure3(ctx: Context) -> Result:
     return check_figure3(pair_sweep(ctx.seed), FRACS)

@@ -75,11 +75,12 @@ class Instance:
 
 
 def make_instance(seed: Sequence[int], n: int, d: int, *, pairs: bool = False, alpha_frac: float = 0.5,
-                  eps_frac: float = 0.3) -> Instance:
-    """Assumption 3.2 (or 3.8 with ``pairs``) data drawn from the stream with seed sequence ``seed``, with
-    α = alpha_frac·α_max and ε = eps_frac·ε̄ (Assumption 3.3)."""
+                  eps_frac: float = 0.3, data_scale: float = 1.0) -> Instance:
+    """Assumption 3.2 (or 3.8 with ``pairs``) data drawn from the stream with seed sequence ``seed`` (entries and
+    labels of magnitude data_scale·[0.5, 1.5)), with α = alpha_frac·α_max and ε = eps_frac·ε̄ (Assumption 3.3)."""
     rng = np.random.default_rng(list(seed))
-    data = N.assumption_38_data(rng, n) if pairs else N.assumption_32_data(rng, n, d)
+    lo, hi = 0.5 * data_scale, 1.5 * data_scale
+    data = N.assumption_38_data(rng, n, lo, hi) if pairs else N.assumption_32_data(rng, n, d, low=lo, high=hi)
     alpha = alpha_frac * N.alpha_max(data)
     return Instance(data, alpha, eps_frac * N.eps_max(data, alpha), list(seed))
 

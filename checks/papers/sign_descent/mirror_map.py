@@ -59,7 +59,7 @@ def check_prop3_6(inst: Instance, mp_inst: Instance, mp_times: Sequence[float], 
                       "close connection with the [ℓ_{3/2}]-norm' (abstract of the arXiv paper), and Thm 3.9's proof "
                       "'From (18) we see that [θ = s⊙w_d]'. The choice ξ = w_n makes θ = s⊙w_d exact. Note: the "
                       "paper's 'using the chain rule ... Hessian' suggests it may omit the drift of ξ(t); that drift "
-                      "is −2Gw_n²/(w_d(2Gw_n + ε)) = O(ε) after t₀. Medium confidence.")
+                      "is −2Gw_n²/(w_d(2Gw_n + ε)) = O(ε) after t₀. Medium confidence.", basis="reconstructed")
 def _prop3_6(ctx: Context) -> Result:
     sizes = SIZES.of(ctx)
     return check_prop3_6(make_instance(ctx.stream_seed(), *sizes.dual_dynamics),
@@ -86,7 +86,8 @@ def check_lp_norm(b: np.ndarray, p: sp.Expr = sp.Rational(3, 2)) -> Result:
                  "of GD.",
        latex=r"\Phi_\xi(\beta)\to\tfrac23\|\beta\|_{3/2}^{3/2}\ (\xi\to0)", kind="asymptotic",
        reconstruction="p lost in the body ('a close connection with the -norm'); the arXiv abstract of this paper "
-                      "names the ℓ_{3/2} norm, and it follows from θ ≈ sign(β)|β|^{1/2}. Sure of p = 3/2.")
+                      "names the ℓ_{3/2} norm, and it follows from θ ≈ sign(β)|β|^{1/2}. Sure of p = 3/2.",
+       basis="reconstructed")
 def _lp_norm(ctx: Context) -> Result:
     return check_lp_norm(positive_points(ctx.rng()))
 
@@ -113,6 +114,7 @@ def check_higher_order(depths: tuple[int, ...] = (1, 2, 3, 4), stated: Callable[
        latex=r"\Phi_\xi\to\tfrac1p\|\beta\|_p^p,\ p=1+\tfrac1D", kind="other",
        reconstruction="'closely related to [ℓ_p]-norm of β, given by [Φ], where [p = ...]. When the depth [D = ?], "
                       "the potential function approximates the squared [ℓ_?]-norm'. p = 1 + 1/D matches p = 3/2 at D "
-                      "= 2; the only depth giving a squared norm is D = 1 (ℓ₂). Medium confidence.")
+                      "= 2; the only depth giving a squared norm is D = 1 (ℓ₂). Medium confidence.",
+       basis="reconstructed")
 def _higher_order(ctx: Context) -> Result:
     return check_higher_order()
