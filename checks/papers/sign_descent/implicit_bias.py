@@ -19,7 +19,6 @@ from checks.papers.sign_descent.instances import (
     Limit,
     eps_sweep,
     limit_error,
-    pair_sweep,
     run_limit,
     trajectory,
 )
@@ -266,9 +265,10 @@ def check_cor3_10(lims: Sequence[Limit], fracs: tuple[float, ...]) -> Result:
                       "so the corollary is checked through what it is meant to imply: 'choosing a larger [ε] within a "
                       "certain interval effectively shrinks the upper bound on the KKT error'. We sample the whole "
                       "admissible range. This is a different (measured) statement, flagged as such.",
-       basis="reconstructed")
+       basis="reconstructed", hypothesis_class=H.data(1, 2, pairs=True))
 def _cor3_10(ctx: Context) -> Result:
-    return check_cor3_10(pair_sweep(ctx.seed), FRACS)
+    return check_class("cor3_10", H.data(1, 2, pairs=True), lambda d: check_cor3_10(
+        eps_sweep((d.seed,), FRACS, alpha_frac=d.alpha_frac), FRACS), ctx)
 
 
 def root_sum_squares(values: list[float]) -> float:
@@ -326,6 +326,7 @@ def check_cor3_12(lims: Sequence[Limit], fracs: tuple[float, ...]) -> Result:
                  "and on it the total KKT error decreases as ε increases.",
        latex=r"\varepsilon\in(0,\min_k\bar\varepsilon_k)\mapsto\delta(\varepsilon)\ \downarrow", kind="inequality",
        reconstruction="As for Cor. 3.10: the bound is lost, the measured KKT error is used. Flagged as a different "
-                      "statement.", basis="reconstructed")
+                      "statement.", basis="reconstructed", hypothesis_class=H.data(2, 2, pairs=True, min_n=2))
 def _cor3_12(ctx: Context) -> Result:
-    return check_cor3_12(eps_sweep(tuple(ctx.stream_seed()), FRACS, n=2), FRACS)
+    return check_class("cor3_12", H.data(2, 2, pairs=True, min_n=2), lambda d: check_cor3_12(
+        eps_sweep((d.seed,), FRACS, n=2, alpha_frac=d.alpha_frac), FRACS), ctx)
