@@ -62,3 +62,10 @@ def data(max_n: int, max_d: int, pairs: bool = False, min_n: int = 1) -> Hypothe
                            "[10^-0.5, 10^0.5]; α = a·α_max with a ∈ [0.05, 0.98] and ε = e·ε̄ with e ∈ [0.02, 0.98] "
                            "(inside the reconstructed Assumption 3.3)",
                            st.integers(min_n, max_n).flatmap(sized), describe)
+
+
+#: Points β > 0 at which the potential's limit is checked: five values s·(|z| + 0.1), z standard normal (seed), any
+#: scale s.
+POSITIVE_POINTS = HypothesisClass("five points β = s·(|z| + 0.1) > 0, z standard normal, s ∈ [10^-1, 10]",
+                                  st.tuples(st.integers(0, 2 ** 32 - 1), st.floats(-1, 1).map(lambda e: 10.0 ** e)),
+                                  lambda sc: {"seed": sc[0], "scale": sc[1]})
