@@ -98,6 +98,7 @@ def check_gd_drift(rng: np.random.Generator, m: int, n: int, k: int, T: float = 
     Y, U0, V0 = asymmetric_instance(rng, m, n, k, scale, ratio, yscale)
     L = float(np.linalg.norm(U0, 2) ** 2 + np.linalg.norm(V0, 2) ** 2 + np.linalg.norm(Y, 2))
     etas = [c_ / L for c_ in steps_per_curvature]
+    T = min(T, 10.0 / L)  # a horizon of at most 10 curvature times: at most 10/c steps at every scale
     drifts = [q_drift_gd(Y, U0, V0, eta, T) for eta in etas]
     fit = from_order_fit("||Q_N - Q_0|| at t = N eta = T", list(etas), drifts, expected, T=T)
     if not symbolic:

@@ -194,7 +194,7 @@ def _fig1bc(ctx: Context) -> Result:
 FIG2_RTOL = 1e-9
 #: Points of the grid of λ0 on which Figure 2's fit starts (‖X_I − X‖ is smooth and unimodal in λ0 on the draws
 #: seen; a bounded search between the best point's neighbours refines it)
-FIG2_LAMBDA_GRID = 21
+FIG2_LAMBDA_GRID = 11
 #: rtol of the solves of (19) inside the λ0 search (the fitted λ0 only needs locating)
 FIG2_SEARCH_RTOL = 1e-8
 #: λ0 the paper reports for Figure 2, by width k
@@ -286,7 +286,7 @@ def fig2_fit(inst: Fig2Instance, aggregate: str) -> float:
     on_grid = [err(float(l0)) for l0 in grid]
     i = int(np.argmin(on_grid))
     lo, hi = grid[max(i - 1, 0)], grid[min(i + 1, grid.size - 1)]
-    best = minimize_scalar(err, bounds=(lo, hi), method="bounded", options={"xatol": 1e-6 * top})
+    best = minimize_scalar(err, bounds=(lo, hi), method="bounded", options={"xatol": 1e-4 * top})
     inst.fits[aggregate] = float(best.x) if best.fun <= on_grid[i] else float(grid[i])
     return inst.fits[aggregate]
 
