@@ -12,7 +12,6 @@ from checks.papers.matrix_factorization import KEY
 from checks.papers.matrix_factorization import hypotheses as H
 from checks.papers.matrix_factorization.instances import BEYOND, asymmetric_instance
 from checks.registry import claim
-from checks.sampling import check_class
 from checks.symbolic import residuals_vanish
 from checks.verdict import Result, combine, from_counts, from_errors, from_order_fit, inconclusive, refuted
 from derivations import conservation_laws as CL
@@ -74,7 +73,7 @@ def check_app_g_64(rng: np.random.Generator, etas: Sequence[float] = (0.04, 0.02
                  "(fitted order; drawn σ > 0 and starting points X0 ∈ (0, σ)).", kind="rate", basis="printed",
        hypothesis_class=H.symmetric(1, 1))
 def _g64(ctx: Context) -> Result:
-    drawn = check_class("discrete rate", H.symmetric(1, 1), lambda d: check_app_g_64(
+    drawn = H.draw("discrete rate", H.symmetric(1, 1), lambda d: check_app_g_64(
         d.rng(), yscale=d.yscale, scale=min(d.scale, 3.0), symbolic=False), ctx)
     return H.with_drawn("App. G discrete rate", {"symbolic": app_g_64_symbolic()}, drawn)
 
@@ -113,7 +112,7 @@ def check_gd_drift(rng: np.random.Generator, m: int, n: int, k: int, T: float = 
        kind="order", basis="printed", hypothesis_class=H.asymmetric(2, 3, 4))
 def _gd_drift(ctx: Context) -> Result:
     size = BEYOND.of(ctx).gd_drift
-    drawn = check_class("O(η) drift of Q", H.asymmetric(size.m, size.n, size.k),
+    drawn = H.draw("O(η) drift of Q", H.asymmetric(size.m, size.n, size.k),
                         H.on_asymmetric(check_gd_drift, symbolic=False), ctx)
     sym = residuals_vanish("one GD step", {"Q step": D.gd_step_q_change()})
     return H.with_drawn("GD drift of Q", {"symbolic": sym}, drawn)
@@ -156,7 +155,7 @@ def check_heavy_ball(rng: np.random.Generator, m: int, n: int, k: int,
        basis="printed", hypothesis_class=H.asymmetric(2, 3, 4))
 def _hb(ctx: Context) -> Result:
     size = BEYOND.of(ctx).heavy_ball
-    drawn = check_class("heavy ball drifts at order λ", H.asymmetric(size.m, size.n, size.k),
+    drawn = H.draw("heavy ball drifts at order λ", H.asymmetric(size.m, size.n, size.k),
                         H.on_asymmetric(check_heavy_ball, symbolic=False), ctx)
     sym = residuals_vanish("heavy-ball Q identity", {"words": D.heavy_ball_q_residual()})
     return H.with_drawn("heavy ball breaks the law", {"symbolic": sym}, drawn)

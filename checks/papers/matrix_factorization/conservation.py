@@ -15,7 +15,7 @@ from checks.papers.matrix_factorization import hypotheses as H
 from checks.papers.matrix_factorization.instances import CONSERVATION, asymmetric_instance
 from checks.papers.matrix_factorization.rates import rate_fit
 from checks.registry import claim
-from checks.sampling import EXAMPLES, check_class, inapplicable
+from checks.sampling import inapplicable
 from checks.symbolic import residuals_vanish
 from checks.verdict import Result, combine, from_counts, from_errors, from_threshold, inconclusive, proved, refuted
 from derivations import matrix_factorization as D
@@ -65,7 +65,7 @@ def check_eq11(rng: np.random.Generator, m: int, n: int, k: int, quantity: Calla
 def _eq11(ctx: Context) -> Result:
     size = CONSERVATION.of(ctx).eq11
     sym_hp = check_eq11(ctx.rng(), 1, 1, 1, dps=ctx.dps)  # the symbolic proof and the high-precision solve, once
-    drawn = check_class("Q(t) = Q(0) along (10)", H.asymmetric(size.m, size.n, size.k),
+    drawn = H.draw("Q(t) = Q(0) along (10)", H.asymmetric(size.m, size.n, size.k),
                         H.on_asymmetric(check_eq11, symbolic=False, high_precision=False), ctx)
     return H.with_drawn("conservation law (11)", {"symbolic and mpmath": sym_hp}, drawn)
 
@@ -102,7 +102,7 @@ def check_gauge(rng: np.random.Generator, m: int, n: int, k: int,
        basis="printed", hypothesis_class=H.asymmetric(2, 3, 4))
 def _gauge(ctx: Context) -> Result:
     size = CONSERVATION.of(ctx).gauge
-    drawn = check_class("Λ_Q0 diagonal and constant in the gauge", H.asymmetric(size.m, size.n, size.k),
+    drawn = H.draw("Λ_Q0 diagonal and constant in the gauge", H.asymmetric(size.m, size.n, size.k),
                         H.on_asymmetric(check_gauge, symbolic=False), ctx)
     return H.with_drawn("gauge (12)-(14)", {"symbolic": residuals_vanish("(12)-(14)", D.gauge_residuals())}, drawn)
 
@@ -172,7 +172,7 @@ RECON_15 = ("(15) and (51) are garbled in the OCR; reconstructed as "
        hypothesis_class=H.spectral_asymmetric(2, 3, 4, ("free",)))
 def _prop3(ctx: Context) -> Result:
     size = CONSERVATION.of(ctx).prop3
-    drawn = check_class("(15) with (51) along the flow", H.spectral_asymmetric(size.m, size.n, size.k, ("free",)),
+    drawn = H.draw("(15) with (51) along the flow", H.spectral_asymmetric(size.m, size.n, size.k, ("free",)),
                         lambda d: check_prop3_closed_form(d, symbolic=False), ctx)
     return H.with_drawn("Proposition 3 closed form",
                         {"symbolic": residuals_vanish("(15) with (51)", D.prop3_residuals())}, drawn)
@@ -200,7 +200,7 @@ def check_prop3_constant_positive(instances: Sequence[tuple[float, float, float]
                  "tested at drawn (σ, λ0, x0) with x0 on both sides of σ and of either sign.", kind="inequality",
        reconstruction=RECON_15, basis="reconstructed", hypothesis_class=H.prop3_points())
 def _prop3_c(ctx: Context) -> Result:
-    return check_class("C > 0", H.prop3_points(), lambda p: check_prop3_constant_positive([p], dps=ctx.dps), ctx)
+    return H.draw("C > 0", H.prop3_points(), lambda p: check_prop3_constant_positive([p], dps=ctx.dps), ctx)
 
 
 def check_prop3_constant_sign(constant: Callable = D.paper_prop3_constant) -> Result:
@@ -287,7 +287,7 @@ PROP3_RATE_RESTRICTED = ("free", "balanced")
        basis="printed", hypothesis_class=H.spectral_asymmetric(2, 3, 3, PROP3_RATE_RESTRICTED))
 def _prop3_rate(ctx: Context) -> Result:
     size = CONSERVATION.of(ctx).prop3_rate
-    drawn = check_class("rate of each component", H.spectral_asymmetric(size.m, size.n, size.k, PROP3_RATE_RESTRICTED),
+    drawn = H.draw("rate of each component", H.spectral_asymmetric(size.m, size.n, size.k, PROP3_RATE_RESTRICTED),
                         check_prop3_rate, ctx)
     return H.with_drawn("Proposition 3 rate", {"(16) limit": prop3_limit()}, drawn)
 
@@ -301,8 +301,8 @@ def _prop3_rate(ctx: Context) -> Result:
 def _prop3_rate_general(ctx: Context) -> Result:
     size = CONSERVATION.of(ctx).prop3_rate
     # three sign patterns: twice the tier's draws, so that each is drawn (the patterns are the point here)
-    return check_class("rate of each component, every spectral init", H.spectral_asymmetric(size.m, size.n, size.k),
-                       check_prop3_rate, ctx, examples=2 * EXAMPLES[ctx.tier])
+    return H.draw("rate of each component, every spectral init", H.spectral_asymmetric(size.m, size.n, size.k),
+                  check_prop3_rate, ctx, per_tier=2)
 
 
 def check_table2(rate: Callable = G.prop3_rate) -> Result:

@@ -23,7 +23,7 @@ from checks.papers.matrix_factorization.instances import (
 )
 from checks.papers.matrix_factorization.rates import rate_fit
 from checks.registry import claim
-from checks.sampling import check_class, inapplicable
+from checks.sampling import inapplicable
 from checks.symbolic import residuals_vanish
 from checks.verdict import Result, combine, from_counts, from_errors, inconclusive, proved, refuted
 from derivations import matrix_factorization as D
@@ -89,7 +89,7 @@ def check_prop4_invariance(rng: np.random.Generator, m: int, n: int, k: int, per
        hypothesis_class=H.asymmetric(2, 3, 4))
 def _prop4_inv(ctx: Context) -> Result:
     size = REGULARISED.of(ctx).prop4_invariance
-    drawn = check_class("Q ≡ Λ and (19) = (13)", H.asymmetric(size.m, size.n, size.k),
+    drawn = H.draw("Q ≡ Λ and (19) = (13)", H.asymmetric(size.m, size.n, size.k),
                         H.on_asymmetric(check_prop4_invariance, symbolic=False), ctx)
     sym = residuals_vanish("(57)", {"(57)": _q_derivatives()["(57)"]})
     return H.with_drawn("Prop. 4 invariance", {"symbolic": sym}, drawn)
@@ -169,7 +169,7 @@ def eq58_claim(formula: Callable, symbolic_key: str, ctx: Context) -> Result:
     (58) draw the same points (their draws are seeded by the printed entry's id)."""
     size = REGULARISED.of(ctx).eq58
     shared = dataclasses.replace(ctx, claim="matrix_factorization.eq58")
-    drawn = check_class("Q'' along (19)", H.asymmetric(size.m, size.n, size.k), lambda d: check_eq58(
+    drawn = H.draw("Q'' along (19)", H.asymmetric(size.m, size.n, size.k), lambda d: check_eq58(
         formula, regularised_point(d.rng(), d.m, d.n, d.k, d.scale, d.ratio, d.yscale)), shared)
     return H.with_drawn("second derivative of Q (58)",
                         {"symbolic": _symbolic_matrix(symbolic_key, _q_derivatives()[symbolic_key])}, drawn)
@@ -246,7 +246,7 @@ def check_prop5_reduction(rng: np.random.Generator, m: int, n: int, k: int, dps:
        hypothesis_class=H.asymmetric(2, 3, 6))
 def _prop5(ctx: Context) -> Result:
     size = REGULARISED.of(ctx).prop5
-    drawn = check_class("(21)/(53) along the R flow", H.asymmetric(size.m, size.n, size.k),
+    drawn = H.draw("(21)/(53) along the R flow", H.asymmetric(size.m, size.n, size.k),
                         H.on_asymmetric(check_prop5_reduction, dps=ctx.dps, symbolic=False), ctx)
     return H.with_drawn("Prop. 5 reduction and closed form", {"symbolic": prop5_symbolic()}, drawn)
 
@@ -321,7 +321,7 @@ def check_sbar_spectrum(rng: np.random.Generator, m: int, n: int, half: float = 
        hypothesis_class=H.asymmetric(2, 3, 3))
 def _spec(ctx: Context) -> Result:
     size = REGULARISED.of(ctx).sbar_spectrum
-    drawn = check_class("spectrum of S̄", H.asymmetric(size.m, size.n, size.n), lambda d: check_sbar_spectrum(
+    drawn = H.draw("spectrum of S̄", H.asymmetric(size.m, size.n, size.n), lambda d: check_sbar_spectrum(
         d.rng(), d.m, d.n, yscale=d.yscale, ratio=d.ratio, symbolic=False), ctx)
     return H.with_drawn("spectrum of Sbar", {"symbolic": sbar_facts()}, drawn)
 
@@ -368,7 +368,7 @@ def check_prop5_rate(rng: np.random.Generator, m: int, n: int, k: int, dps: int,
        kind="rate", basis="printed", hypothesis_class=H.asymmetric(2, 3, 6))
 def _prop5_rate(ctx: Context) -> Result:
     size = REGULARISED.of(ctx).prop5_rate
-    return check_class("rate of RRᵀ", H.asymmetric(size.m, size.n, size.k),
+    return H.draw("rate of RRᵀ", H.asymmetric(size.m, size.n, size.k),
                        H.on_asymmetric(check_prop5_rate, dps=ctx.dps), ctx)
 
 
@@ -394,7 +394,7 @@ def check_eq22(rng: np.random.Generator, m: int, n: int, k: int,
        kind="inequality", basis="printed", hypothesis_class=H.asymmetric(2, 3, 8))
 def _eq22(ctx: Context) -> Result:
     size = REGULARISED.of(ctx).eq22
-    drawn = check_class("rank Q0 ≤ m + n", H.asymmetric(size.m, size.n, size.k),
+    drawn = H.draw("rank Q0 ≤ m + n", H.asymmetric(size.m, size.n, size.k),
                         H.on_asymmetric(check_eq22, symbolic=False), ctx)
     sym = residuals_vanish("Q0 = R0'JR0", {"factorisation": D.q0_factorisation_residual()})
     return H.with_drawn("rank bound (22)", {"symbolic": sym}, drawn)

@@ -16,7 +16,6 @@ from checks.papers.matrix_factorization import KEY
 from checks.papers.matrix_factorization import hypotheses as H
 from checks.papers.matrix_factorization.instances import SYMMETRIC, spectral_y
 from checks.registry import claim
-from checks.sampling import check_class
 from checks.symbolic import residuals_vanish
 from checks.verdict import Result, Verdict, combine, from_errors, inconclusive, refuted
 from derivations import matrix_factorization as D
@@ -91,7 +90,7 @@ def check_lemma6(rng: np.random.Generator, n: int, dps: int, x2_sign: float = 1.
        reconstruction="(27) is garbled (accents and signs); rebuilt by solving (24) in the variables X1, X2 − P̄X1.",
        basis="reconstructed", hypothesis_class=H.symmetric(3, 1))
 def _lemma6(ctx: Context) -> Result:
-    drawn = check_class("(27) against the linear system", H.symmetric(SYMMETRIC.of(ctx).lemma6, 1),
+    drawn = H.draw("(27) against the linear system", H.symmetric(SYMMETRIC.of(ctx).lemma6, 1),
                         lambda d: check_lemma6(d.rng(), d.m, ctx.dps, scale=d.scale, symbolic=False,
                                                times=(0.3 + 0.1 * (d.seed % 10),)), ctx)  # one time in [0.3, 1.2]
     return H.with_drawn("Lemma 6", lemma6_symbolic(), drawn)
@@ -158,7 +157,7 @@ def check_well_posedness(rng: np.random.Generator, m: int, n_inst: int = 20,
                  "times t ∈ [0, 2] each).", kind="inequality", basis="printed", hypothesis_class=H.symmetric(4, 4))
 def _wp(ctx: Context) -> Result:
     m = SYMMETRIC.of(ctx).well_posedness
-    return check_class("eigenvalues of the bracket ≥ 1", H.symmetric(m, m), lambda d: check_well_posedness(
+    return H.draw("eigenvalues of the bracket ≥ 1", H.symmetric(m, m), lambda d: check_well_posedness(
         d.rng(), d.m, 4, scale=d.scale, yscale=d.yscale, rank0=min(d.k, d.m)), ctx)
 
 
@@ -220,7 +219,7 @@ def check_app_c_uniqueness(rng: np.random.Generator, m: int, target: Callable = 
                  "of all 2^p PSD ARE solutions exactly one (Ŷ) is stabilising (drawn Y).", kind="identity",
        basis="printed", hypothesis_class=H.symmetric(4, 1))
 def _cuniq(ctx: Context) -> Result:
-    drawn = check_class("one stabilising PSD ARE solution, Ŷ", H.symmetric(SYMMETRIC.of(ctx).app_c_uniqueness, 1),
+    drawn = H.draw("one stabilising PSD ARE solution, Ŷ", H.symmetric(SYMMETRIC.of(ctx).app_c_uniqueness, 1),
                         lambda d: check_app_c_uniqueness(d.rng(), d.m, yscale=d.yscale, symbolic=False), ctx)
     return H.with_drawn("App. C uniqueness of the stabilising solution", {"symbolic": app_c_uniqueness_symbolic()},
                         drawn)
@@ -265,7 +264,7 @@ def check_app_c_40_42(rng: np.random.Generator, m: int, dps: int, times: Sequenc
                       "X2 = ŶX1 + e^{−2tȲ}(X0 − Ŷ).", basis="reconstructed", hypothesis_class=H.symmetric(4, 4))
 def _c40(ctx: Context) -> Result:
     m = SYMMETRIC.of(ctx).app_c_40_42
-    drawn = check_class("(41) = (6)", H.symmetric(m, m), lambda d: check_app_c_40_42(
+    drawn = H.draw("(41) = (6)", H.symmetric(m, m), lambda d: check_app_c_40_42(
         d.rng(), d.m, ctx.dps, scale=d.scale, yscale=d.yscale, rank0=min(d.k, d.m), symbolic=False), ctx)
     return H.with_drawn("App. C (40)-(42)", {"symbolic": app_c_40_symbolic()}, drawn)
 
@@ -320,7 +319,7 @@ def check_app_c_43_46(rng: np.random.Generator, m: int, dps: int, coefficient: f
                  "which gives (46) (drawn Y and X0 ⪰ 0 of any scale).", kind="inequality", basis="printed",
        hypothesis_class=H.symmetric(3, 1))
 def _c43(ctx: Context) -> Result:
-    drawn = check_class("(43)-(45)", H.symmetric(SYMMETRIC.of(ctx).app_c_43_46, 1), lambda d: check_app_c_43_46(
+    drawn = H.draw("(43)-(45)", H.symmetric(SYMMETRIC.of(ctx).app_c_43_46, 1), lambda d: check_app_c_43_46(
         d.rng(), d.m, ctx.dps, scale=d.scale, yscale=d.yscale, symbolic=False), ctx)
     return H.with_drawn("App. C (43)-(46)", {"symbolic": app_c_43_symbolic()}, drawn)
 

@@ -15,7 +15,7 @@ from checks.papers.matrix_factorization import hypotheses as H
 from checks.papers.matrix_factorization.instances import SYMMETRIC, spectral_y
 from checks.papers.matrix_factorization.rates import rate_fit
 from checks.registry import claim
-from checks.sampling import check_class, inapplicable
+from checks.sampling import inapplicable
 from checks.symbolic import residuals_vanish
 from checks.verdict import Result, combine, from_errors, from_order_fit, inconclusive, proved, refuted
 from derivations import matrix_factorization as D
@@ -74,7 +74,7 @@ def check_psd_linear(rng: np.random.Generator, m: int, solution: Callable = G.li
        hypothesis_class=H.symmetric(4, 4))
 def _psd_linear(ctx: Context) -> Result:
     m = SYMMETRIC.of(ctx).psd_linear
-    drawn = check_class("X(t) ⪰ 0", H.symmetric(m, m), lambda d: check_psd_linear(
+    drawn = H.draw("X(t) ⪰ 0", H.symmetric(m, m), lambda d: check_psd_linear(
         d.rng(), d.m, n_inst=1, rank0=min(d.k, d.m), scale=d.scale, yscale=d.yscale, symbolic=False), ctx)
     return H.with_drawn("PSD preservation of (4)", {"symbolic": psd_weights_signed()}, drawn)
 
@@ -125,7 +125,7 @@ def _rank(ctx: Context) -> Result:
     def one(d: H.Draw) -> Result:
         r = 1 + d.seed % min(d.m, d.k)  # the rank of X0, from 1 to min(m, k)
         return check_rank_preservation(d.rng(), d.m, d.k, r, r, scale=d.scale, yscale=d.yscale, symbolic=False)
-    drawn = check_class("rank X(t) = rank X0", H.symmetric(size.m, size.k), one, ctx)
+    drawn = H.draw("rank X(t) = rank X0", H.symmetric(size.m, size.k), one, ctx)
     sym = residuals_vanish("U(t) = F(t) U0", {"factor": D.rank_flow_factor_residual()})
     return H.with_drawn("rank preservation of (5)", {"symbolic": sym}, drawn)
 
@@ -171,7 +171,7 @@ def check_prop1(rng: np.random.Generator, m: int, k: int, dps: int,
        basis="reconstructed", hypothesis_class=H.symmetric(3, 4))
 def _prop1(ctx: Context) -> Result:
     size = SYMMETRIC.of(ctx).prop1
-    drawn = check_class("(6) along the flow (5)", H.symmetric(size.m, size.k),
+    drawn = H.draw("(6) along the flow (5)", H.symmetric(size.m, size.k),
                         H.on_symmetric(check_prop1, dps=ctx.dps, symbolic=False), ctx)
     sym = check_prop1(ctx.rng(), 2, 1, ctx.dps)  # the symbolic proofs (and one more instance), once
     return H.with_drawn("Proposition 1", {"symbolic": sym}, drawn)
@@ -209,7 +209,7 @@ def check_cor1_closed_form(rng: np.random.Generator, m: int, k: int, first: Call
        kind="closed_form", basis="printed", hypothesis_class=H.symmetric(3, 4))
 def _cor1(ctx: Context) -> Result:
     size = SYMMETRIC.of(ctx).cor1_closed_form
-    drawn = check_class("(7) along the flow (5)", H.symmetric(size.m, size.k), lambda d: check_cor1_closed_form(
+    drawn = H.draw("(7) along the flow (5)", H.symmetric(size.m, size.k), lambda d: check_cor1_closed_form(
         d.rng(), d.m, max(d.k, d.m), scale=d.scale, yscale=d.yscale, symbolic=False), ctx)
     return H.with_drawn("Corollary 1 closed form", {"symbolic": residuals_vanish("(7)", D.cor1_residuals(
         D.paper_cor1_sigma, D.paper_cor1_sigma_second))}, drawn)
@@ -254,7 +254,7 @@ def check_cor1_convergence(rng: np.random.Generator, m: int, dps: int,
        kind="rate", basis="printed", hypothesis_class=H.symmetric(4, 1))
 def _cor1_conv(ctx: Context) -> Result:
     m = SYMMETRIC.of(ctx).cor1_convergence
-    drawn = check_class("rate of (7)", H.symmetric(m, 1), lambda d: check_cor1_convergence(
+    drawn = H.draw("rate of (7)", H.symmetric(m, 1), lambda d: check_cor1_convergence(
         d.rng(), d.m, ctx.dps, scale=d.scale, yscale=d.yscale, symbolic=False), ctx)
     return H.with_drawn("Corollary 1 convergence", {"limits": cor1_limits()}, drawn)
 
@@ -282,7 +282,7 @@ def check_acceleration_symmetric(rng: np.random.Generator, dps: int, factor: flo
                  "4|σ_i| > 1, slower iff 4|σ_i| < 1 (fitted exponent of each component against e^{−t}).", kind="rate",
        basis="printed", hypothesis_class=H.symmetric(2, 1))
 def _acc_sym(ctx: Context) -> Result:
-    return check_class("component rates against e^{-t}", H.symmetric(2, 1), lambda d: check_acceleration_symmetric(
+    return H.draw("component rates against e^{-t}", H.symmetric(2, 1), lambda d: check_acceleration_symmetric(
         d.rng(), ctx.dps, yscale=d.yscale, scale=d.scale), ctx)
 
 
@@ -324,7 +324,7 @@ def check_prop2(rng: np.random.Generator, m: int, dps: int, claimed_rate: Callab
        basis="reconstructed", hypothesis_class=H.symmetric(3, 4))
 def _prop2(ctx: Context) -> Result:
     m = SYMMETRIC.of(ctx).prop2
-    return check_class("rate of (6)", H.symmetric(m, m + 1), lambda d: check_prop2(
+    return H.draw("rate of (6)", H.symmetric(m, m + 1), lambda d: check_prop2(
         d.rng(), d.m, ctx.dps, n_inst=1, k=d.k, scale=d.scale, yscale=d.yscale), ctx)
 
 

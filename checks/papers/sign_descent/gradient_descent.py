@@ -13,7 +13,6 @@ from checks.papers.sign_descent import hypotheses as H
 from checks.papers.sign_descent.criteria import solve_failed
 from checks.papers.sign_descent.instances import SIZES, Instance
 from checks.registry import claim
-from checks.sampling import check_class
 from checks.symbolic import residuals_vanish
 from checks.verdict import Result, combine, from_errors, inconclusive
 from derivations import sign_descent as S
@@ -75,7 +74,7 @@ def check_gd_dual(inst: Instance, potential: Callable = S.woodworth_potential, f
                       "factor 4 depends on the loss normalisation and time scale (the paper may absorb it into Φ). "
                       "Sure of the form.", basis="reconstructed", hypothesis_class=H.data(2, 6))
 def _eq10(ctx: Context) -> Result:
-    return check_class("gd_dual", H.data(*SIZES.of(ctx).gradient_flow), lambda d: check_gd_dual(d.instance()), ctx)
+    return H.draw("gd_dual", H.data(*SIZES.of(ctx).gradient_flow), lambda d: check_gd_dual(d.instance()), ctx)
 
 
 def check_low_dimensional(inst: Instance, data_transform: Callable[[np.ndarray], np.ndarray] = lambda X: X,
@@ -117,7 +116,7 @@ def check_low_dimensional(inst: Instance, data_transform: Callable[[np.ndarray],
                                        "'); rebuilt as span{x_1..x_n}. Sure.",
        basis="reconstructed", hypothesis_class=H.data(2, 6))
 def _low_dim(ctx: Context) -> Result:
-    return check_class("low_dimensional", H.data(*SIZES.of(ctx).gradient_flow),
+    return H.draw("low_dimensional", H.data(*SIZES.of(ctx).gradient_flow),
                        lambda d: check_low_dimensional(d.instance()), ctx)
 
 
@@ -143,4 +142,4 @@ def check_eq11(inst: Instance, minimiser: Callable[[N.BlockData, float], np.ndar
                       "optimization problem' and 'minimizes the Bregman divergence from the starting point'. Sure.",
        basis="reconstructed", hypothesis_class=H.data(2, 6))
 def _eq11(ctx: Context) -> Result:
-    return check_class("eq11", H.data(*SIZES.of(ctx).gradient_flow), lambda d: check_eq11(d.instance()), ctx)
+    return H.draw("eq11", H.data(*SIZES.of(ctx).gradient_flow), lambda d: check_eq11(d.instance()), ctx)

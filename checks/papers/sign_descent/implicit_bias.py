@@ -23,7 +23,6 @@ from checks.papers.sign_descent.instances import (
     trajectory,
 )
 from checks.registry import claim
-from checks.sampling import check_class
 from checks.symbolic import residuals_vanish
 from checks.verdict import Result, combine, from_errors, from_order_fit, inconclusive
 from derivations import sign_descent as S
@@ -68,7 +67,7 @@ def check_lemma_b1(inst: Instance, larger: int = 0) -> Result:
                       "rate bounds give. Medium-low confidence in the exact inequalities.",
        basis="reconstructed", hypothesis_class=H.data(1, 2, pairs=True))
 def _lemma_b1(ctx: Context) -> Result:
-    return check_class("lemma_b1", H.data(1, 2, pairs=True), lambda d: check_lemma_b1(d.instance()), ctx)
+    return H.draw("lemma_b1", H.data(1, 2, pairs=True), lambda d: check_lemma_b1(d.instance()), ctx)
 
 
 def key_quantity(inst: Instance) -> tuple[float, float]:
@@ -165,7 +164,7 @@ def check_lemma_b2(base: Instance, bound: Callable[[Instance], float] = b2_bound
                       "confidence that this is the paper's cubic.",
        basis="reconstructed", hypothesis_class=H.data(1, 2, pairs=True))
 def _lemma_b2(ctx: Context) -> Result:
-    return check_class("lemma_b2", H.data(1, 2, pairs=True), lambda d: check_lemma_b2(d.instance()), ctx)
+    return H.draw("lemma_b2", H.data(1, 2, pairs=True), lambda d: check_lemma_b2(d.instance()), ctx)
 
 
 def check_lemma_b3(base: Instance, bound: Callable[[Instance], float] = b3_bound,
@@ -199,7 +198,7 @@ def check_lemma_b3(base: Instance, bound: Callable[[Instance], float] = b3_bound
                       "the cruder w_{d,1} ≤ 2w_{d,2} − α. Low confidence that this is the paper's bound.",
        basis="reconstructed", hypothesis_class=H.data(1, 2, pairs=True))
 def _lemma_b3(ctx: Context) -> Result:
-    return check_class("lemma_b3", H.data(1, 2, pairs=True), lambda d: check_lemma_b3(d.instance()), ctx)
+    return H.draw("lemma_b3", H.data(1, 2, pairs=True), lambda d: check_lemma_b3(d.instance()), ctx)
 
 
 def check_theorem3_9(inst: Instance, start: Callable[[Limit], np.ndarray] = lambda lim: lim.theta0) -> Result:
@@ -245,7 +244,7 @@ def check_theorem3_9(inst: Instance, start: Callable[[Limit], np.ndarray] = lamb
                       "problem to bounding the absolute value of [W₁|x₂| − W₂|x₁|]' confirms the projection. Medium "
                       "confidence.", basis="reconstructed", hypothesis_class=H.data(1, 2, pairs=True))
 def _theorem3_9(ctx: Context) -> Result:
-    return check_class("theorem3_9", H.data(1, 2, pairs=True), lambda d: check_theorem3_9(d.instance()), ctx)
+    return H.draw("theorem3_9", H.data(1, 2, pairs=True), lambda d: check_theorem3_9(d.instance()), ctx)
 
 
 def check_cor3_10(lims: Sequence[Limit], fracs: tuple[float, ...]) -> Result:
@@ -267,7 +266,7 @@ def check_cor3_10(lims: Sequence[Limit], fracs: tuple[float, ...]) -> Result:
                       "admissible range. This is a different (measured) statement, flagged as such.",
        basis="reconstructed", hypothesis_class=H.data(1, 2, pairs=True))
 def _cor3_10(ctx: Context) -> Result:
-    return check_class("cor3_10", H.data(1, 2, pairs=True), lambda d: check_cor3_10(
+    return H.draw("cor3_10", H.data(1, 2, pairs=True), lambda d: check_cor3_10(
         eps_sweep((d.seed,), FRACS, alpha_frac=d.alpha_frac), FRACS), ctx)
 
 
@@ -308,7 +307,7 @@ def check_cor3_11(inst: Instance, aggregate: Callable[[list[float]], float] = ro
                       "Medium confidence.", basis="reconstructed", hypothesis_class=H.data(3, 6, pairs=True, min_n=2))
 def _cor3_11(ctx: Context) -> Result:
     blocks = SIZES.of(ctx).blocks
-    return check_class("cor3_11", H.data(blocks, 2 * blocks, pairs=True, min_n=2),
+    return H.draw("cor3_11", H.data(blocks, 2 * blocks, pairs=True, min_n=2),
                        lambda d: check_cor3_11(d.instance()), ctx)
 
 
@@ -328,5 +327,5 @@ def check_cor3_12(lims: Sequence[Limit], fracs: tuple[float, ...]) -> Result:
        reconstruction="As for Cor. 3.10: the bound is lost, the measured KKT error is used. Flagged as a different "
                       "statement.", basis="reconstructed", hypothesis_class=H.data(2, 2, pairs=True, min_n=2))
 def _cor3_12(ctx: Context) -> Result:
-    return check_class("cor3_12", H.data(2, 2, pairs=True, min_n=2), lambda d: check_cor3_12(
+    return H.draw("cor3_12", H.data(2, 2, pairs=True, min_n=2), lambda d: check_cor3_12(
         eps_sweep((d.seed,), FRACS, n=2, alpha_frac=d.alpha_frac), FRACS), ctx)

@@ -12,7 +12,6 @@ from checks.papers.sign_descent import hypotheses as H
 from checks.papers.sign_descent.criteria import solve_failed
 from checks.papers.sign_descent.instances import SIZES, Instance, make_instance, positive_points
 from checks.registry import claim
-from checks.sampling import check_class
 from checks.symbolic import residuals_vanish
 from checks.verdict import Result, combine, from_errors, from_order_fit
 from derivations import sign_descent as S
@@ -94,7 +93,7 @@ def check_lp_norm(b: np.ndarray, p: sp.Expr = sp.Rational(3, 2)) -> Result:
                       "names the ℓ_{3/2} norm, and it follows from θ ≈ sign(β)|β|^{1/2}. Sure of p = 3/2.",
        basis="reconstructed", hypothesis_class=H.POSITIVE_POINTS)
 def _lp_norm(ctx: Context) -> Result:
-    return check_class("Φ_ξ → |β|^p/p", H.POSITIVE_POINTS, lambda sc: check_lp_norm(
+    return H.draw("Φ_ξ → |β|^p/p", H.POSITIVE_POINTS, lambda sc: check_lp_norm(
         sc[1] * positive_points(np.random.default_rng(sc[0]))), ctx)
 
 

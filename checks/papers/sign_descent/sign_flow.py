@@ -13,7 +13,6 @@ from checks.papers.sign_descent import hypotheses as H
 from checks.papers.sign_descent.criteria import assumption_33_or_none, criterion, solve_failed
 from checks.papers.sign_descent.instances import SIZES, Instance, trajectory
 from checks.registry import claim
-from checks.sampling import check_class
 from checks.symbolic import residuals_vanish
 from checks.verdict import Result, combine, from_errors, from_order_fit
 from derivations import sign_descent as S
@@ -75,7 +74,7 @@ def check_prop3_4(inst: Instance, rule: Callable[[N.WeightPath], np.ndarray] = d
                                          "convention (g(0) < 0 ⇒ w₊ grows) is forced by ẇ₊ = −2w₊g/(...). Sure.",
        basis="reconstructed", hypothesis_class=H.data(2, 6))
 def _prop3_4(ctx: Context) -> Result:
-    return check_class("prop3_4", H.data(*SIZES.of(ctx).sign_flow), lambda d: check_prop3_4(d.instance()), ctx)
+    return H.draw("prop3_4", H.data(*SIZES.of(ctx).sign_flow), lambda d: check_prop3_4(d.instance()), ctx)
 
 
 def check_product(inst: Instance, rates: N.WeightRates = ssd_weight_rates) -> Result:
@@ -105,7 +104,7 @@ def check_product(inst: Instance, rates: N.WeightRates = ssd_weight_rates) -> Re
                       "inequality direction is our reading (the rate formula is our derivation). Fairly sure.",
        basis="reconstructed", hypothesis_class=H.data(2, 6))
 def _product(ctx: Context) -> Result:
-    return check_class("product", H.data(*SIZES.of(ctx).sign_flow), lambda d: check_product(d.instance()), ctx)
+    return H.draw("product", H.data(*SIZES.of(ctx).sign_flow), lambda d: check_product(d.instance()), ctx)
 
 
 def check_lemma_a1(inst: Instance, rates: N.WeightRates = ssd_weight_rates) -> Result:
@@ -128,7 +127,7 @@ def check_lemma_a1(inst: Instance, rates: N.WeightRates = ssd_weight_rates) -> R
        kind="inequality", reconstruction="Statement survives in words. Sure.",
        basis="printed", hypothesis_class=H.data(3, 9))
 def _lemma_a1(ctx: Context) -> Result:
-    return check_class("lemma_a1", H.data(*SIZES.of(ctx).stages), lambda d: check_lemma_a1(d.instance()), ctx)
+    return H.draw("lemma_a1", H.data(*SIZES.of(ctx).stages), lambda d: check_lemma_a1(d.instance()), ctx)
 
 
 def check_prop3_5(inst: Instance, bound: Callable[[N.BlockData, float], np.ndarray] = N.warmup_bound,
@@ -186,7 +185,7 @@ def warmup_scaling(inst: Instance, fractions: tuple[float, ...] = (1.0, 0.5, 0.2
                       "(order ε, 'a value on the order'). Medium confidence in the constants, high in the structure.",
        basis="reconstructed", hypothesis_class=H.data(3, 9))
 def _prop3_5(ctx: Context) -> Result:
-    return check_class("prop3_5", H.data(*SIZES.of(ctx).stages), lambda d: check_prop3_5(d.instance()), ctx)
+    return H.draw("prop3_5", H.data(*SIZES.of(ctx).stages), lambda d: check_prop3_5(d.instance()), ctx)
 
 
 def stage_quantity(traj: N.WeightPath) -> np.ndarray:
@@ -217,7 +216,7 @@ def check_lemma_a2(inst: Instance, quantity: Callable[[N.WeightPath], np.ndarray
                       "'Mean Value Theorem' step fits this. Medium confidence.",
        basis="reconstructed", hypothesis_class=H.data(3, 9))
 def _lemma_a2(ctx: Context) -> Result:
-    return check_class("lemma_a2", H.data(*SIZES.of(ctx).stages), lambda d: check_lemma_a2(d.instance()), ctx)
+    return H.draw("lemma_a2", H.data(*SIZES.of(ctx).stages), lambda d: check_lemma_a2(d.instance()), ctx)
 
 
 def check_prop3_7(inst: Instance, quantity: Callable[[N.WeightPath], np.ndarray] = stage_quantity) -> Result:
@@ -265,7 +264,7 @@ def check_prop3_7(inst: Instance, quantity: Callable[[N.WeightPath], np.ndarray]
                       "always non-positive for [t ≥ t₁]' and 'Therefore, we must have [t₁ > t₀]'; the quantity is the "
                       "one of Lemma A.2. Medium confidence.", basis="reconstructed", hypothesis_class=H.data(3, 9))
 def _prop3_7(ctx: Context) -> Result:
-    return check_class("prop3_7", H.data(*SIZES.of(ctx).stages), lambda d: check_prop3_7(d.instance()), ctx)
+    return H.draw("prop3_7", H.data(*SIZES.of(ctx).stages), lambda d: check_prop3_7(d.instance()), ctx)
 
 
 def check_lemma_a3(inst: Instance, rates: N.WeightRates = ssd_weight_rates) -> Result:
@@ -291,7 +290,7 @@ def check_lemma_a3(inst: Instance, rates: N.WeightRates = ssd_weight_rates) -> R
        reconstruction="Display lost; the proof says 'we must have [lim r_k = 0]', 'exists with [w_d(∞) < ∞]'. Sure.",
        basis="reconstructed", hypothesis_class=H.data(3, 9))
 def _lemma_a3(ctx: Context) -> Result:
-    return check_class("lemma_a3", H.data(*SIZES.of(ctx).stages), lambda d: check_lemma_a3(d.instance()), ctx)
+    return H.draw("lemma_a3", H.data(*SIZES.of(ctx).stages), lambda d: check_lemma_a3(d.instance()), ctx)
 
 
 def check_late_time(inst: Instance, approx: Callable[[np.ndarray, float], np.ndarray] = lambda G, e: G / e) -> Result:
@@ -327,4 +326,4 @@ def check_late_time(inst: Instance, approx: Callable[[np.ndarray, float], np.nda
        reconstruction="'the dynamics approximate the direction of [−∇L] as all gradient components approach zero'. "
                       "Sure.", basis="reconstructed", hypothesis_class=H.data(1, 4))
 def _late_time(ctx: Context) -> Result:
-    return check_class("late_time", H.data(1, SIZES.of(ctx).late_time_d), lambda d: check_late_time(d.instance()), ctx)
+    return H.draw("late_time", H.data(1, SIZES.of(ctx).late_time_d), lambda d: check_late_time(d.instance()), ctx)
