@@ -123,3 +123,11 @@ def test_fig2_flip_point_is_the_largest_gap():
     assert flips["max"] == pytest.approx(max(gaps), rel=1e-9)
     assert experiments.check_fig2(inst, threshold=flips["max"] * 1.01).verdict is OK
 
+
+
+def test_lemma6_with_a_15_percent_smaller_x2_term_is_refuted_on_drawn_instances():
+    from checks.papers.matrix_factorization import riccati
+
+    bad = check_class("(27)", H.symmetric(3, 1), lambda d: riccati.check_lemma6(
+        d.rng(), d.m, 50, x2_sign=0.85, scale=d.scale, symbolic=False, times=(0.7,)), ctx("matrix_factorization.lemma6"))
+    assert bad.verdict is R
