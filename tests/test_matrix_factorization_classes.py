@@ -129,5 +129,6 @@ def test_lemma6_with_a_15_percent_smaller_x2_term_is_refuted_on_drawn_instances(
     from checks.papers.matrix_factorization import riccati
 
     bad = check_class("(27)", H.symmetric(3, 1), lambda d: riccati.check_lemma6(
-        d.rng(), d.m, 50, x2_sign=0.85, scale=d.scale, symbolic=False, times=(0.7,)), ctx("matrix_factorization.lemma6"))
+        d.rng(), d.m, 50, x2_sign=0.85, scale=d.scale, symbolic=False, times=(0.7,)),
+        ctx("matrix_factorization.lemma6"))
     assert bad.verdict is R
