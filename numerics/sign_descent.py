@@ -406,11 +406,12 @@ def woodworth_minimiser(data: BlockData, alpha: float) -> np.ndarray:
         res = data.X @ (2 * alpha ** 2 * np.sinh(z)) - data.y
         jac = (data.X * (2 * alpha ** 2 * np.cosh(z))) @ data.X.T
         step = np.linalg.solve(jac, res)
-        # Damped Newton: halve until the residual decreases.
+        # Damped Newton: halve until the residual decreases (an overflowing trial step does not decrease it).
         lam = 1.0
-        while lam > 1e-8 and (np.linalg.norm(data.X @ (2 * alpha ** 2 * np.sinh(data.X.T @ (nu - lam * step))) - data.y)
-                              > np.linalg.norm(res)):
-            lam /= 2
+        with np.errstate(over="ignore", invalid="ignore"):
+            while lam > 1e-8 and not (np.linalg.norm(data.X @ (2 * alpha ** 2 * np.sinh(data.X.T @ (nu - lam * step)))
+                                                     - data.y) <= np.linalg.norm(res)):
+                lam /= 2
         nu = nu - lam * step
         if np.linalg.norm(step) * lam <= 1e-15 * (1 + np.linalg.norm(nu)):
             break

@@ -18,6 +18,7 @@ from checks.papers.matrix_factorization import (
     riccati,
     symmetric,
 )
+from checks.papers.matrix_factorization.hypotheses import Draw
 from checks.papers.matrix_factorization.instances import regularised_point
 from checks.runner import run_claim
 from checks.verdict import Verdict
@@ -81,14 +82,16 @@ def test_cor1_closed_form():
 
 def test_cor1_convergence_and_acceleration():
     assert symmetric.check_cor1_convergence(rng(), 4, 50).verdict is OK
-    assert symmetric.check_cor1_convergence(rng(), 4, 50, claimed_rate=lambda s: 2 * np.abs(s).min()).verdict is R
+    # a bound: a slower claimed rate holds, a 15 % faster one is refuted
+    assert symmetric.check_cor1_convergence(rng(), 4, 50, claimed_rate=lambda s: 2 * np.abs(s).min()).verdict is OK
+    assert symmetric.check_cor1_convergence(rng(), 4, 50, claimed_rate=lambda s: 4.6 * np.abs(s).min()).verdict is R
     assert symmetric.check_acceleration_symmetric(rng(), 50).verdict is OK
     assert symmetric.check_acceleration_symmetric(rng(), 50, factor=2.0).verdict is R
 
 
 def test_prop2_and_remark():
     assert symmetric.check_prop2(rng(), 3, 50).verdict is OK
-    assert symmetric.check_prop2(rng(), 3, 50, claimed_rate=lambda s: 2 * np.abs(s).min()).verdict is R
+    assert symmetric.check_prop2(rng(), 3, 50, claimed_rate=lambda s: 4.6 * np.abs(s).min()).verdict is R
     assert symmetric.check_prop2_remark().verdict is P
     assert symmetric.check_prop2_remark(lambda s, s0: 1 + s0 / sp.Abs(s)).verdict is R
 
@@ -128,11 +131,13 @@ def test_eq11_and_gauge():
 
 
 def test_prop3():
-    assert conservation.check_prop3_closed_form(rng(), 2, 3, 4, symbolic=False).verdict is OK
+    d = Draw(seed=0, m=2, n=3, k=4)
+    assert conservation.check_prop3_closed_form(d, symbolic=False).verdict is OK
     bad = lambda s, l0, x0: 2 * G.prop3_constant(s, l0, x0)  # noqa: E731
-    assert conservation.check_prop3_closed_form(rng(), 2, 3, 4, constant=bad, symbolic=False).verdict is R
-    assert conservation.check_prop3_rate(rng(), 2, 3, 3).verdict is OK
-    assert conservation.check_prop3_rate(rng(), 2, 3, 3, claimed_rate=lambda s, l0: 2 * s).verdict is R
+    assert conservation.check_prop3_closed_form(d, constant=bad, symbolic=False).verdict is R
+    d = Draw(seed=0, m=2, n=3, k=3)
+    assert conservation.check_prop3_rate(d).verdict is OK
+    assert conservation.check_prop3_rate(d, claimed_rate=lambda s, l0: 2 * s).verdict is R
 
 
 def test_prop3_constant_sign_finding():
@@ -182,11 +187,12 @@ def test_eq58_finding():
 
 
 def test_eq58_entries_share_their_point(registry, ctx):
-    """Printed and corrected (58) are checked at one point (its stream is shared): the finite-difference tolerance,
-    which depends on the point alone, is the same for both."""
-    printed, corrected = (run_claim(registry[cid], ctx).result.evidence["numeric"]["tolerance"]
+    """Printed and corrected (58) draw the same points: the first one the printed form fails at is the first one the
+    corrected form holds at."""
+    printed, corrected = (run_claim(registry[cid], ctx).result.evidence["drawn instances"]
                           for cid in ("matrix_factorization.eq58", "matrix_factorization.eq58.corrected"))
-    assert printed == corrected
+    first = {k: v for k, v in corrected["per_instance"][0].items() if k in printed["first_found"]}
+    assert first == printed["first_found"]
 
 
 @pytest.mark.slow
@@ -240,9 +246,11 @@ def test_fig1():
 def test_fig2_reading():
     # under the 2%-of-range reading the curves differ visibly on the small instance (not confirmed); a loose reading
     # confirms and a strict one refutes
-    assert experiments.check_fig2(rng(), 3, 5, 20, 0.1).verdict in (R, INC)
-    assert experiments.check_fig2(rng(), 3, 5, 20, 0.1, threshold=0.5).verdict is OK
-    assert experiments.check_fig2(rng(), 3, 5, 20, 0.1, threshold=1e-4).verdict is R
+    inst = experiments.fig2_instance(rng(), 3, 5, 20, 0.1)
+    assert experiments.check_fig2(inst, threshold=0.02).verdict in (R, INC)
+    assert experiments.check_fig2(inst, threshold=0.5).verdict is OK
+    assert experiments.check_fig2(inst, threshold=1e-4).verdict is R
+    assert experiments.check_fig2(inst, threshold=0.5, aggregate="mean").verdict is OK
 
 
 def test_fig3():

@@ -5,6 +5,8 @@ Q = UᵀU − VᵀV, Riccati closed forms and how the imbalance Q accelerates co
 Layout, by section of the paper:
 
 - :mod:`.instances`: the tier profiles (one record per section family) and the instances several claims share;
+- :mod:`.hypotheses`: the hypothesis classes the numeric claims draw their instances from (sizes k ≥ n ≥ m,
+  scales, imbalance, sign patterns of spectral initialisations);
 - :mod:`.symmetric`: §2, the linear model and the symmetric factorisation (Prop. 1–2, Cor. 1);
 - :mod:`.riccati`: App. A–C, the Riccati equation behind them (Lemma 6, well-posedness, the stabilising solution);
 - :mod:`.conservation`: §3 and App. D, the conservation law (11), the gauge (12)–(14), Prop. 3 and Table 2;

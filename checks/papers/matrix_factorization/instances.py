@@ -78,11 +78,11 @@ CONSERVATION = TierProfiles(
                            prop3_rate=Shape(5, 10, 50)))
 
 
-def asymmetric_instance(rng: np.random.Generator, m: int, n: int, k: int,
-                        scale: float = 0.5) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Y (m×n) with N(0, 1) entries and U0 (m×k), V0 (n×k) with N(0, scale²) entries."""
-    Y = rng.standard_normal((m, n))
-    U0, V0 = scale * rng.standard_normal((m, k)), scale * rng.standard_normal((n, k))
+def asymmetric_instance(rng: np.random.Generator, m: int, n: int, k: int, scale: float = 0.5, ratio: float = 1.0,
+                        yscale: float = 1.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Y (m×n) with N(0, yscale²) entries, U0 (m×k) with N(0, scale²) and V0 (n×k) with N(0, (ratio·scale)²)."""
+    Y = yscale * rng.standard_normal((m, n))
+    U0, V0 = scale * rng.standard_normal((m, k)), ratio * scale * rng.standard_normal((n, k))
     return Y, U0, V0
 
 
@@ -128,9 +128,10 @@ class RegularisedPoint:
     Lam: np.ndarray
 
 
-def regularised_point(rng: np.random.Generator, m: int, n: int, k: int) -> RegularisedPoint:
-    """Y, U, V as :func:`asymmetric_instance` (scale 0.7) and Λ = Q(U, V) + ½·diag(uniform(−1, 1))."""
-    Y, U, V_ = asymmetric_instance(rng, m, n, k, scale=0.7)
+def regularised_point(rng: np.random.Generator, m: int, n: int, k: int, scale: float = 0.7, ratio: float = 1.0,
+                      yscale: float = 1.0) -> RegularisedPoint:
+    """Y, U, V as :func:`asymmetric_instance` (scale 0.7 unless given) and Λ = Q(U, V) + ½·diag(uniform(−1, 1))."""
+    Y, U, V_ = asymmetric_instance(rng, m, n, k, scale, ratio, yscale)
     Lam = N.gram_difference(U, V_) + 0.5 * np.diag(rng.uniform(-1, 1, k))
     return RegularisedPoint(Y, U, V_, Lam)
 

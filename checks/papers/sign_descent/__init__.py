@@ -8,7 +8,8 @@ the dominating weight w_d (non-decreasing) and the non-dominating weight w_n; st
 h_i = |∂L/∂w_{d,i}| = 2w_{d,i}|g_i| compared with ε; dual variable θ = ∇Φ_ξ(β) = sign(β)√(|β| + ξ²) with ξ = w_n.
 Assumption 3.3 (reconstructed): 9α²‖x_k‖₁ ≤ |y_k|/2 and ε < α|x_i||y_k|/n for every block k and i in it.
 
-Layout: ``instances`` (the tier profile, the instances and the cached runs), ``criteria`` (decisions the checks
+Layout: ``instances`` (the tier profile, the instances and the cached runs), ``hypotheses`` (the class of drawn
+data, α and ε the trajectory claims check), ``criteria`` (decisions the checks
 share), then one module per part of the paper: ``gradient_descent`` (§3.1-3.2, eqs. 1-11, App. C),
 ``assumptions`` (Assumption 3.2), ``sign_flow`` (§3.3.1 and App. A: eqs. 12-13, Props. 3.4, 3.5, 3.7, the
 Lemmas A.1-A.3), ``mirror_map`` (the time-varying potential and the dual dynamics: Prop. 3.6, the ℓ_{3/2} norm,

@@ -42,7 +42,14 @@ def check_assumption32_literal(mats: Sequence[np.ndarray],
                                     "block-diagonal with rank-1 blocks ... It is easy to see that this condition is "
                                     "equivalent to requiring that each row of [X] has [d_k] non-zero elements'. Which "
                                     "Gram matrix is meant is lost; XᵀX is the one a column permutation acts on (and "
-                                    "§3.3.2 diagonalises its blocks). Fairly sure.")
+                                    "§3.3.2 diagonalises its blocks). Fairly sure. Alternatives: (a) the matrix is X "
+                                    "itself (n×d, block-diagonal with 1×d_k blocks after a column permutation): then "
+                                    "the equivalence is a tautology and holds; (b) XXᵀ (n×n): a column permutation "
+                                    "leaves it unchanged and 'n rank-one blocks' makes it diagonal (orthogonal rows), "
+                                    "which disjoint supports imply but which does not imply them, so the equivalence "
+                                    "fails under (b) too. App. A's 'non-zero entries of [X] are non-overlapping across "
+                                    "rows' fits every reading. The refutation rests on our reading (XᵀX) or (b).",
+       basis="reconstructed")
 def _assumption32(ctx: Context) -> Result:
     return check_assumption32_literal(assumption32_matrices(ctx.rng))
 
@@ -93,7 +100,9 @@ def check_assumption32_corrected(mats: Sequence[np.ndarray], probe_rng: np.rando
                  "orthogonal and X' having disjoint row supports; (X, y) and (X', Qᵀy) define the same loss, so the "
                  "analysis under Assumption 3.2 applies up to this rotation of the examples.",
        latex=r"X^\top X\ \text{rank-one block-diag}\iff X=QX',\ Q^\top Q=I,\ X'\ \text{disjoint rows}",
-       kind="other")
+       kind="other", basis="reconstructed",
+       reconstruction="Corrects sign_descent.assumption3-2 under its reading (the Gram matrix XᵀX, lost in "
+                      "extraction); under reading (a) there (X itself) nothing needs correcting.")
 def _assumption32_corrected(ctx: Context) -> Result:
     rng = ctx.rng()  # draws the matrices, then the probes
     return check_assumption32_corrected(rotated_assumption32_matrices(rng), rng)

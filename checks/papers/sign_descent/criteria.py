@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from checks.papers.sign_descent.instances import Instance
+from checks.sampling import inapplicable
 from checks.verdict import Result, from_threshold, inconclusive
 from numerics import sign_descent as N
 
@@ -19,7 +20,7 @@ def assumption_33_or_none(inst: Instance) -> Result | None:
     """INCONCLUSIVE when the (reconstructed) Assumption 3.3 fails on the instance."""
     margins = N.assumption_33_margins(inst.data, inst.alpha, inst.eps)
     if min(margins.values()) <= 0:
-        return inconclusive("Assumption 3.3 (reconstructed) is not met on the instance", margins=margins,
+        return inapplicable("Assumption 3.3 (reconstructed) is not met on the instance", margins=margins,
                             instance=inst.describe())
     return None
 

@@ -20,6 +20,7 @@ from checks.papers.sign_descent.instances import (
     trajectory,
 )
 from checks.registry import claim
+from checks.sensitivity import MIN_SEEDS, Setting, settings_verdict
 from checks.verdict import Result, combine, from_errors, inconclusive
 from numerics import sign_descent as N
 
@@ -66,9 +67,29 @@ def check_figure1_stages(inst: Instance, rtol: float = SHAPE_RTOL) -> Result:
                       "take n = 1 because the text says the dual values 'concentrate around two distinct points', "
                       "which with one block means ±(common growth); d = 10 (50 in the full tier); α = α_max/2. t₀, t₁ "
                       "definitions: 'the value when [the non-dominating gradient] first becomes [ε]' (ours). Low "
-                      "confidence in sizes.")
+                      "confidence in sizes.",
+       basis="settings",
+       depends_on="the instance's sizes, α and ε (lost in extraction and filled in: see the "
+                  "reconstruction), the ε grid and the seed")
 def _figure1_stages(ctx: Context) -> Result:
-    return check_figure1_stages(figure1_instance(ctx.seed, SIZES.of(ctx).figure1_d))
+    d = SIZES.of(ctx).figure1_d
+    return settings_verdict("Figure 1 stages", lambda p, seed: check_figure1_stages(figure1_instance(
+        ctx.seed * 1000 + seed, d, alpha_frac=p["alpha_frac"])), [alpha_setting(ctx)], experiment_seeds(ctx),
+        at_paper_size=False)
+
+
+def alpha_setting(ctx: Context, full_only: bool = False) -> Setting:
+    """α as a fraction of the reconstructed Assumption 3.3's α_max (lost in extraction): ¼, ½, ¾ (½ alone in the
+    quick tier when ``full_only``, to keep within its time budget)."""
+    values = (0.5,) if full_only and ctx.tier == "quick" else (0.25, 0.5, 0.75)
+    return Setting("alpha_frac", 0.5, values, "the initialisation scale α is lost in extraction; any α ≤ α_max meets "
+                   "the reconstructed Assumption 3.3")
+
+
+def experiment_seeds(ctx: Context) -> list[int]:
+    """Seeds of a figure's settings verdict: 2 in the quick tier, MIN_SEEDS in the full tier (the figures' sizes
+    are lost, so no tier is at the paper's size and neither can refute)."""
+    return list(range(2 if ctx.tier == "quick" else MIN_SEEDS))
 
 
 def dispersion(theta: np.ndarray) -> float:
@@ -100,9 +121,15 @@ def check_figure1_eps(inst: Instance, eps_fracs: tuple[float, ...] = (0.02, 0.1,
        latex=r"\varepsilon\mapsto\operatorname{std}|\theta(\infty)|/\operatorname{mean}|\theta(\infty)|\ "
              r"\text{increasing}",
        kind="experiment", reconstruction="Same instance reading as Figure 1; 'concentrated ... two distinct points' "
-                                         "and 'greater dispersion' measured by std/mean of |θ(∞)|. Medium confidence.")
+                                         "and 'greater dispersion' measured by std/mean of |θ(∞)|. Medium confidence.",
+       basis="settings",
+       depends_on="the instance's sizes, α and ε (lost in extraction and filled in: see the "
+                  "reconstruction), the ε grid and the seed")
 def _figure1_eps(ctx: Context) -> Result:
-    return check_figure1_eps(figure1_instance(ctx.seed, SIZES.of(ctx).figure1_d))
+    d = SIZES.of(ctx).figure1_d
+    return settings_verdict("Figure 1 (ε)", lambda p, seed: check_figure1_eps(figure1_instance(
+        ctx.seed * 1000 + seed, d, alpha_frac=p["alpha_frac"])), [alpha_setting(ctx, full_only=True)],
+        experiment_seeds(ctx), at_paper_size=False)
 
 
 def distance_to_minimiser(lim: Limit) -> float:
@@ -129,9 +156,14 @@ def check_figure2(lims: Sequence[Limit], fracs: tuple[float, ...]) -> Result:
        latex=r"\varepsilon\mapsto\|\beta_\infty(\varepsilon)-\arg\min_{x^\top\beta=y}D(\beta,\beta_{start})\|\ "
              r"\downarrow",
        kind="experiment", reconstruction="Figure lost; the prose states the trend. ε values: 5%-95% of ε̄. D as in "
-                                         "Theorem 3.9.")
+                                         "Theorem 3.9.",
+       basis="settings",
+       depends_on="the instance's sizes, α and ε (lost in extraction and filled in: see the "
+                  "reconstruction), the ε grid and the seed")
 def _figure2(ctx: Context) -> Result:
-    return check_figure2(pair_sweep(ctx.seed), FRACS)
+    return settings_verdict("Figure 2", lambda p, seed: check_figure2(
+        pair_sweep(ctx.seed * 1000 + seed, alpha_frac=p["alpha_frac"]), FRACS), [alpha_setting(ctx, full_only=True)],
+        experiment_seeds(ctx), at_paper_size=False)
 
 
 def check_figure3(lims: Sequence[Limit], fracs: tuple[float, ...]) -> Result:
@@ -144,6 +176,11 @@ def check_figure3(lims: Sequence[Limit], fracs: tuple[float, ...]) -> Result:
        statement="D(β(∞), β_start) at the convergent solution decreases as ε increases (n = 1, d = 2).",
        latex=r"\varepsilon\mapsto D(\beta_\infty(\varepsilon),\beta_{start})\ \downarrow", kind="experiment",
        reconstruction="Figure lost; prose: 'for larger [ε], the convergent solutions have smaller values of [D]'. D, "
-                      "β_start as in Theorem 3.9 (each ε has its own Φ_∞ through ξ(∞)).")
+                      "β_start as in Theorem 3.9 (each ε has its own Φ_∞ through ξ(∞)).",
+       basis="settings",
+       depends_on="the instance's sizes, α and ε (lost in extraction and filled in: see the "
+                  "reconstruction), the ε grid and the seed")
 def _figure3(ctx: Context) -> Result:
-    return check_figure3(pair_sweep(ctx.seed), FRACS)
+    return settings_verdict("Figure 3", lambda p, seed: check_figure3(
+        pair_sweep(ctx.seed * 1000 + seed, alpha_frac=p["alpha_frac"]), FRACS), [alpha_setting(ctx, full_only=True)],
+        experiment_seeds(ctx), at_paper_size=False)

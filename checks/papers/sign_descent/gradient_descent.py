@@ -9,8 +9,9 @@ import numpy as np
 import sympy as sp
 
 from checks.context import Context
+from checks.papers.sign_descent import hypotheses as H
 from checks.papers.sign_descent.criteria import solve_failed
-from checks.papers.sign_descent.instances import SIZES, Instance, make_instance
+from checks.papers.sign_descent.instances import SIZES, Instance
 from checks.registry import claim
 from checks.symbolic import residuals_vanish
 from checks.verdict import Result, combine, from_errors, inconclusive
@@ -34,7 +35,7 @@ def check_sec3_1(factor: sp.Expr = sp.Rational(1, 2)) -> Result:
        kind="identity",
        reconstruction="(1)-(6) and Definition 3.1 lost; rebuilt as the standard MD definitions from 'A mirror map is "
                       "defined as the gradient of a potential function' and 'When Φ = ... reduces to the squared "
-                      "Euclidean distance ... MD simplifies to GD'. Sure (up to the ½).")
+                      "Euclidean distance ... MD simplifies to GD'. Sure (up to the ½).", basis="reconstructed")
 def _sec3_1(ctx: Context) -> Result:
     return check_sec3_1()
 
@@ -71,9 +72,9 @@ def check_gd_dual(inst: Instance, potential: Callable = S.woodworth_potential, f
                       "we have' a product identity; §3.3.1 says 'A key identity ... is that [w₊w₋ = α²] holds "
                       "throughout'. Potential (9) is Woodworth et al.'s q-function at scale α (their paper). The "
                       "factor 4 depends on the loss normalisation and time scale (the paper may absorb it into Φ). "
-                      "Sure of the form.")
+                      "Sure of the form.", basis="reconstructed", hypothesis_class=H.data(2, 6))
 def _eq10(ctx: Context) -> Result:
-    return check_gd_dual(make_instance(ctx.stream_seed(), *SIZES.of(ctx).gradient_flow))
+    return H.draw("gd_dual", H.data(*SIZES.of(ctx).gradient_flow), lambda d: check_gd_dual(d.instance()), ctx)
 
 
 def check_low_dimensional(inst: Instance, data_transform: Callable[[np.ndarray], np.ndarray] = lambda X: X,
@@ -112,9 +113,11 @@ def check_low_dimensional(inst: Instance, data_transform: Callable[[np.ndarray],
                  "a subspace of dimension at most n < d.",
        latex=r"\nabla Q_\alpha(\beta(t))-\nabla Q_\alpha(\beta(0))\in\operatorname{span}\{x_i\}",
        kind="identity", reconstruction="Subspace name lost ('confined in a subspace , which has dimension of at most "
-                                       "'); rebuilt as span{x_1..x_n}. Sure.")
+                                       "'); rebuilt as span{x_1..x_n}. Sure.",
+       basis="reconstructed", hypothesis_class=H.data(2, 6))
 def _low_dim(ctx: Context) -> Result:
-    return check_low_dimensional(make_instance(ctx.stream_seed(), *SIZES.of(ctx).gradient_flow))
+    return H.draw("low_dimensional", H.data(*SIZES.of(ctx).gradient_flow),
+                       lambda d: check_low_dimensional(d.instance()), ctx)
 
 
 def check_eq11(inst: Instance, minimiser: Callable[[N.BlockData, float], np.ndarray] = N.woodworth_minimiser) -> Result:
@@ -136,6 +139,7 @@ def check_eq11(inst: Instance, minimiser: Callable[[N.BlockData, float], np.ndar
                  "the Bregman divergence of Q_α from β(0) = 0, since ∇Q_α(0) = 0).",
        latex=r"\beta(\infty)=\arg\min_{X\beta=y} D_{Q_\alpha}(\beta,\beta(0))", kind="implicit_bias",
        reconstruction="(11) lost; 'the convergent solution satisfies the KKT conditions of the constrained "
-                      "optimization problem' and 'minimizes the Bregman divergence from the starting point'. Sure.")
+                      "optimization problem' and 'minimizes the Bregman divergence from the starting point'. Sure.",
+       basis="reconstructed", hypothesis_class=H.data(2, 6))
 def _eq11(ctx: Context) -> Result:
-    return check_eq11(make_instance(ctx.stream_seed(), *SIZES.of(ctx).gradient_flow))
+    return H.draw("eq11", H.data(*SIZES.of(ctx).gradient_flow), lambda d: check_eq11(d.instance()), ctx)

@@ -10,6 +10,7 @@ import numpy as np
 import sympy as sp
 
 from checks.context import Context
+from checks.papers.sign_descent import hypotheses as H
 from checks.papers.sign_descent.criteria import assumption_33_or_none, check_decreasing, solve_failed
 from checks.papers.sign_descent.instances import (
     FRACS,
@@ -18,8 +19,6 @@ from checks.papers.sign_descent.instances import (
     Limit,
     eps_sweep,
     limit_error,
-    pair_instance,
-    pair_sweep,
     run_limit,
     trajectory,
 )
@@ -65,9 +64,10 @@ def check_lemma_b1(inst: Instance, larger: int = 0) -> Result:
        reconstruction="Both inequalities lost. Kept: 'First, we show that for all t, (42)', 'we must have [t₁,₁ ≥ "
                       "t₁,₂]. Then, by definition, [t₁ = t₁,₂]', 'For all t < t₁, [h > ε] implies [ẇ > ½] and [ẇ ≤ "
                       "1]', 'the ratio is non-increasing'. The sign-stage inequality is our form of what those two "
-                      "rate bounds give. Medium-low confidence in the exact inequalities.")
+                      "rate bounds give. Medium-low confidence in the exact inequalities.",
+       basis="reconstructed", hypothesis_class=H.data(1, 2, pairs=True))
 def _lemma_b1(ctx: Context) -> Result:
-    return check_lemma_b1(pair_instance(ctx.stream_seed()))
+    return H.draw("lemma_b1", H.data(1, 2, pairs=True), lambda d: check_lemma_b1(d.instance()), ctx)
 
 
 def key_quantity(inst: Instance) -> tuple[float, float]:
@@ -161,9 +161,10 @@ def check_lemma_b2(base: Instance, bound: Callable[[Instance], float] = b2_bound
                       "largest solution', 'f(u) < 0 for sufficiently large u', 'By using the expansion of the cubic "
                       "root in [ε]'. Our cubic comes from 2w_{d,2}|x₂||r(t₁)| = ε and |r| = |y| − Σ|x_i|(w_d² − "
                       "w_n²). The paper's Step 3 (bounding the final key quantity) is not reconstructed. Low "
-                      "confidence that this is the paper's cubic.")
+                      "confidence that this is the paper's cubic.",
+       basis="reconstructed", hypothesis_class=H.data(1, 2, pairs=True))
 def _lemma_b2(ctx: Context) -> Result:
-    return check_lemma_b2(pair_instance(ctx.stream_seed()))
+    return H.draw("lemma_b2", H.data(1, 2, pairs=True), lambda d: check_lemma_b2(d.instance()), ctx)
 
 
 def check_lemma_b3(base: Instance, bound: Callable[[Instance], float] = b3_bound,
@@ -194,9 +195,10 @@ def check_lemma_b3(base: Instance, bound: Callable[[Instance], float] = b3_bound
        reconstruction="Formulas lost. Kept: 'The derivative of the cubic function shows that [h] is increasing on "
                       "[...] and decreasing', 'there exists a unique [u] such that', and the sign-stage rate bounds "
                       "of Lemma B.1. The paper integrates an explicit lower-bounding function (59)-(61); ours uses "
-                      "the cruder w_{d,1} ≤ 2w_{d,2} − α. Low confidence that this is the paper's bound.")
+                      "the cruder w_{d,1} ≤ 2w_{d,2} − α. Low confidence that this is the paper's bound.",
+       basis="reconstructed", hypothesis_class=H.data(1, 2, pairs=True))
 def _lemma_b3(ctx: Context) -> Result:
-    return check_lemma_b3(pair_instance(ctx.stream_seed()))
+    return H.draw("lemma_b3", H.data(1, 2, pairs=True), lambda d: check_lemma_b3(d.instance()), ctx)
 
 
 def check_theorem3_9(inst: Instance, start: Callable[[Limit], np.ndarray] = lambda lim: lim.theta0) -> Result:
@@ -240,9 +242,9 @@ def check_theorem3_9(inst: Instance, start: Callable[[Limit], np.ndarray] = lamb
                       "= w_n(∞); β_start is taken with ∇Φ_∞(β_start) = θ(0) = sα ('the starting point of the dual "
                       "variable'; θ(t₀) is the alternative reading). 'using an orthogonal projection, we reduce the "
                       "problem to bounding the absolute value of [W₁|x₂| − W₂|x₁|]' confirms the projection. Medium "
-                      "confidence.")
+                      "confidence.", basis="reconstructed", hypothesis_class=H.data(1, 2, pairs=True))
 def _theorem3_9(ctx: Context) -> Result:
-    return check_theorem3_9(pair_instance(ctx.stream_seed()))
+    return H.draw("theorem3_9", H.data(1, 2, pairs=True), lambda d: check_theorem3_9(d.instance()), ctx)
 
 
 def check_cor3_10(lims: Sequence[Limit], fracs: tuple[float, ...]) -> Result:
@@ -261,9 +263,11 @@ def check_cor3_10(lims: Sequence[Limit], fracs: tuple[float, ...]) -> Result:
        reconstruction="Cor. 3.10's bound (an ε-independent quantity times a decreasing function, Lemma B.4) is lost, "
                       "so the corollary is checked through what it is meant to imply: 'choosing a larger [ε] within a "
                       "certain interval effectively shrinks the upper bound on the KKT error'. We sample the whole "
-                      "admissible range. This is a different (measured) statement, flagged as such.")
+                      "admissible range. This is a different (measured) statement, flagged as such.",
+       basis="reconstructed", hypothesis_class=H.data(1, 2, pairs=True))
 def _cor3_10(ctx: Context) -> Result:
-    return check_cor3_10(pair_sweep(ctx.seed), FRACS)
+    return H.draw("cor3_10", H.data(1, 2, pairs=True), lambda d: check_cor3_10(
+        eps_sweep((d.seed,), FRACS, alpha_frac=d.alpha_frac), FRACS), ctx)
 
 
 def root_sum_squares(values: list[float]) -> float:
@@ -300,9 +304,11 @@ def check_cor3_11(inst: Instance, aggregate: Callable[[list[float]], float] = ro
        latex=r"\delta=\Big(\sum_k\delta_k^2\Big)^{1/2}\le\sum_k\delta_k", kind="implicit_bias",
        reconstruction="Statement and proof (B.3 is empty in the extraction) lost; the aggregation form is ours "
                       "(blocks decouple, so the row space splits). The per-block bounds δ̄_k are not reconstructable. "
-                      "Medium confidence.")
+                      "Medium confidence.", basis="reconstructed", hypothesis_class=H.data(3, 6, pairs=True, min_n=2))
 def _cor3_11(ctx: Context) -> Result:
-    return check_cor3_11(pair_instance(ctx.stream_seed(), n=SIZES.of(ctx).blocks))
+    blocks = SIZES.of(ctx).blocks
+    return H.draw("cor3_11", H.data(blocks, 2 * blocks, pairs=True, min_n=2),
+                       lambda d: check_cor3_11(d.instance()), ctx)
 
 
 def check_cor3_12(lims: Sequence[Limit], fracs: tuple[float, ...]) -> Result:
@@ -319,6 +325,7 @@ def check_cor3_12(lims: Sequence[Limit], fracs: tuple[float, ...]) -> Result:
                  "and on it the total KKT error decreases as ε increases.",
        latex=r"\varepsilon\in(0,\min_k\bar\varepsilon_k)\mapsto\delta(\varepsilon)\ \downarrow", kind="inequality",
        reconstruction="As for Cor. 3.10: the bound is lost, the measured KKT error is used. Flagged as a different "
-                      "statement.")
+                      "statement.", basis="reconstructed", hypothesis_class=H.data(2, 2, pairs=True, min_n=2))
 def _cor3_12(ctx: Context) -> Result:
-    return check_cor3_12(eps_sweep(tuple(ctx.stream_seed()), FRACS, n=2), FRACS)
+    return H.draw("cor3_12", H.data(2, 2, pairs=True, min_n=2), lambda d: check_cor3_12(
+        eps_sweep((d.seed,), FRACS, n=2, alpha_frac=d.alpha_frac), FRACS), ctx)

@@ -75,24 +75,25 @@ class Instance:
 
 
 def make_instance(seed: Sequence[int], n: int, d: int, *, pairs: bool = False, alpha_frac: float = 0.5,
-                  eps_frac: float = 0.3) -> Instance:
-    """Assumption 3.2 (or 3.8 with ``pairs``) data drawn from the stream with seed sequence ``seed``, with
-    α = alpha_frac·α_max and ε = eps_frac·ε̄ (Assumption 3.3)."""
+                  eps_frac: float = 0.3, data_scale: float = 1.0) -> Instance:
+    """Assumption 3.2 (or 3.8 with ``pairs``) data drawn from the stream with seed sequence ``seed`` (entries and
+    labels of magnitude data_scale·[0.5, 1.5)), with α = alpha_frac·α_max and ε = eps_frac·ε̄ (Assumption 3.3)."""
     rng = np.random.default_rng(list(seed))
-    data = N.assumption_38_data(rng, n) if pairs else N.assumption_32_data(rng, n, d)
+    lo, hi = 0.5 * data_scale, 1.5 * data_scale
+    data = N.assumption_38_data(rng, n, lo, hi) if pairs else N.assumption_32_data(rng, n, d, low=lo, high=hi)
     alpha = alpha_frac * N.alpha_max(data)
     return Instance(data, alpha, eps_frac * N.eps_max(data, alpha), list(seed))
 
 
-def pair_instance(seed: Sequence[int], eps_frac: float = 0.3, n: int = 1) -> Instance:
+def pair_instance(seed: Sequence[int], eps_frac: float = 0.3, n: int = 1, alpha_frac: float = 0.5) -> Instance:
     """Assumption 3.8: n blocks of two columns (n = 1, d = 2: the setting of Theorem 3.9 and App. B)."""
-    return make_instance(seed, n, 2 * n, pairs=True, eps_frac=eps_frac)
+    return make_instance(seed, n, 2 * n, pairs=True, eps_frac=eps_frac, alpha_frac=alpha_frac)
 
 
-def figure1_instance(seed: int, d: int, eps_frac: float = 0.1) -> Instance:
+def figure1_instance(seed: int, d: int, eps_frac: float = 0.1, alpha_frac: float = 0.5) -> Instance:
     """Figure 1's setting (sizes and α lost): n = 1 (so the dual values can gather at two points), d coordinates,
     α = α_max/2, ε = eps_frac·ε̄; one data set for both Figure 1 claims (run ``seed``)."""
-    return make_instance(stream_seed(seed, "sign_descent.figure1"), 1, d, eps_frac=eps_frac)
+    return make_instance(stream_seed(seed, "sign_descent.figure1"), 1, d, eps_frac=eps_frac, alpha_frac=alpha_frac)
 
 
 def assumption32_matrices(rng_of: Callable[[int], np.random.Generator]) -> list[np.ndarray]:
@@ -161,13 +162,13 @@ def limit_error(lim: Limit, value: Callable[[Limit], np.ndarray | float]) -> flo
 
 
 @functools.lru_cache(maxsize=8)
-def eps_sweep(seed: tuple[int, ...], fracs: tuple[float, ...], n: int = 1) -> list[Limit]:
+def eps_sweep(seed: tuple[int, ...], fracs: tuple[float, ...], n: int = 1, alpha_frac: float = 0.5) -> list[Limit]:
     """Limits on one Assumption-3.8 instance (n blocks of two, from the stream with seed sequence ``seed``) for
     ε = f·ε̄, f in ``fracs`` (cached: several claims share a sweep)."""
-    base = pair_instance(seed, n=n)
+    base = pair_instance(seed, n=n, alpha_frac=alpha_frac)
     return [run_limit(base.with_eps_fraction(f)) for f in fracs]
 
 
-def pair_sweep(seed: int, fracs: tuple[float, ...] = FRACS) -> list[Limit]:
+def pair_sweep(seed: int, fracs: tuple[float, ...] = FRACS, alpha_frac: float = 0.5) -> list[Limit]:
     """The ε-sweep on one block of two shared by Cor. 3.10 and Figures 2 and 3 (run ``seed``)."""
-    return eps_sweep(tuple(stream_seed(seed, "sign_descent.pair_sweep")), fracs)
+    return eps_sweep(tuple(stream_seed(seed, "sign_descent.pair_sweep")), fracs, alpha_frac=alpha_frac)

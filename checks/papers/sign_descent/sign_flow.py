@@ -9,8 +9,9 @@ from typing import Callable
 import numpy as np
 
 from checks.context import Context
+from checks.papers.sign_descent import hypotheses as H
 from checks.papers.sign_descent.criteria import assumption_33_or_none, criterion, solve_failed
-from checks.papers.sign_descent.instances import SIZES, Instance, make_instance, trajectory
+from checks.papers.sign_descent.instances import SIZES, Instance, trajectory
 from checks.registry import claim
 from checks.symbolic import residuals_vanish
 from checks.verdict import Result, combine, from_errors, from_order_fit
@@ -36,7 +37,8 @@ def check_eq12_13(stated: S.RateFormula = S.paper_eq13) -> Result:
                  "w₋²/(2w₋|g| + ε)] (13), and w = 0 is a stationary point of (12).",
        latex=r"\dot\beta=-4g\odot\Big[\frac{w_+^2}{2w_+|g|+\varepsilon}+\frac{w_-^2}{2w_-|g|+\varepsilon}\Big]",
        kind="identity", reconstruction=SETTING + " (13) is our chain-rule result; the prose says only 'This yields the "
-                                                 "dynamics of the regression parameter as follows'.")
+                                                 "dynamics of the regression parameter as follows'.",
+       basis="reconstructed")
 def _eq12_13(ctx: Context) -> Result:
     return check_eq12_13()
 
@@ -69,9 +71,10 @@ def check_prop3_4(inst: Instance, rule: Callable[[N.WeightPath], np.ndarray] = d
              r"w_{+,i}",
        kind="inequality", reconstruction="The three bullets lost their formulas; the proof keeps 'never changes sign "
                                          "and is always non-negative' and 'if [g_i(0) < 0] then ...'. The sign "
-                                         "convention (g(0) < 0 ⇒ w₊ grows) is forced by ẇ₊ = −2w₊g/(...). Sure.")
+                                         "convention (g(0) < 0 ⇒ w₊ grows) is forced by ẇ₊ = −2w₊g/(...). Sure.",
+       basis="reconstructed", hypothesis_class=H.data(2, 6))
 def _prop3_4(ctx: Context) -> Result:
-    return check_prop3_4(make_instance(ctx.stream_seed(), *SIZES.of(ctx).sign_flow))
+    return H.draw("prop3_4", H.data(*SIZES.of(ctx).sign_flow), lambda d: check_prop3_4(d.instance()), ctx)
 
 
 def check_product(inst: Instance, rates: N.WeightRates = ssd_weight_rates) -> Result:
@@ -98,9 +101,10 @@ def check_product(inst: Instance, rates: N.WeightRates = ssd_weight_rates) -> Re
                  "w₋)/((2w₊|g|+ε)(2w₋|g|+ε)) ≤ 0, so w₊⊙w₋ < α² for t > 0: the product is not conserved.",
        latex=r"w_{+,i}(t)\,w_{-,i}(t)<\alpha^2\ (t>0)", kind="inequality",
        reconstruction="'this quantity is not conserved ... In fact, we can show that [w₊w₋ < α²] for [t > 0]'. The "
-                      "inequality direction is our reading (the rate formula is our derivation). Fairly sure.")
+                      "inequality direction is our reading (the rate formula is our derivation). Fairly sure.",
+       basis="reconstructed", hypothesis_class=H.data(2, 6))
 def _product(ctx: Context) -> Result:
-    return check_product(make_instance(ctx.stream_seed(), *SIZES.of(ctx).sign_flow))
+    return H.draw("product", H.data(*SIZES.of(ctx).sign_flow), lambda d: check_product(d.instance()), ctx)
 
 
 def check_lemma_a1(inst: Instance, rates: N.WeightRates = ssd_weight_rates) -> Result:
@@ -120,9 +124,10 @@ def check_lemma_a1(inst: Instance, rates: N.WeightRates = ssd_weight_rates) -> R
        statement="For each block k, the residual r_k(t) = x_kᵀβ_k(t) − y_k never changes sign and |r_k(t)| is "
                  "non-increasing.", latex=r"\operatorname{sign}r_k(t)=\operatorname{sign}r_k(0),\ "
                                           r"\tfrac{d}{dt}|r_k|\le0",
-       kind="inequality", reconstruction="Statement survives in words. Sure.")
+       kind="inequality", reconstruction="Statement survives in words. Sure.",
+       basis="printed", hypothesis_class=H.data(3, 9))
 def _lemma_a1(ctx: Context) -> Result:
-    return check_lemma_a1(make_instance(ctx.stream_seed(), *SIZES.of(ctx).stages))
+    return H.draw("lemma_a1", H.data(*SIZES.of(ctx).stages), lambda d: check_lemma_a1(d.instance()), ctx)
 
 
 def check_prop3_5(inst: Instance, bound: Callable[[N.BlockData, float], np.ndarray] = N.warmup_bound,
@@ -177,9 +182,10 @@ def warmup_scaling(inst: Instance, fractions: tuple[float, ...] = (1.0, 0.5, 0.2
                       "derivative is always greater than [½]' (⇔ 2w_n|g| > ε), 'the rapid decreasing stage lasts no "
                       "longer than [2α]', 'For all t, [|ẇ_d| ≤ 1]' so w_d ≤ α + t, and (23) a lower bound on |r| "
                       "which we take as |y_k|/2 (needs 9α²‖x_k‖₁ ≤ |y_k|/2). The threshold εn/(|x_i||y_k|) follows "
-                      "(order ε, 'a value on the order'). Medium confidence in the constants, high in the structure.")
+                      "(order ε, 'a value on the order'). Medium confidence in the constants, high in the structure.",
+       basis="reconstructed", hypothesis_class=H.data(3, 9))
 def _prop3_5(ctx: Context) -> Result:
-    return check_prop3_5(make_instance(ctx.stream_seed(), *SIZES.of(ctx).stages))
+    return H.draw("prop3_5", H.data(*SIZES.of(ctx).stages), lambda d: check_prop3_5(d.instance()), ctx)
 
 
 def stage_quantity(traj: N.WeightPath) -> np.ndarray:
@@ -207,9 +213,10 @@ def check_lemma_a2(inst: Instance, quantity: Callable[[N.WeightPath], np.ndarray
        kind="inequality",
        reconstruction="Inequality lost. |g_i| alone is trivially monotone (|g_i| = |x_i||r_k|/n and Lemma A.1), so "
                       "the lemma must concern the weight gradient 2w_d|g| that sets the adaptive rate; the proof's "
-                      "'Mean Value Theorem' step fits this. Medium confidence.")
+                      "'Mean Value Theorem' step fits this. Medium confidence.",
+       basis="reconstructed", hypothesis_class=H.data(3, 9))
 def _lemma_a2(ctx: Context) -> Result:
-    return check_lemma_a2(make_instance(ctx.stream_seed(), *SIZES.of(ctx).stages))
+    return H.draw("lemma_a2", H.data(*SIZES.of(ctx).stages), lambda d: check_lemma_a2(d.instance()), ctx)
 
 
 def check_prop3_7(inst: Instance, quantity: Callable[[N.WeightPath], np.ndarray] = stage_quantity) -> Result:
@@ -255,9 +262,9 @@ def check_prop3_7(inst: Instance, quantity: Callable[[N.WeightPath], np.ndarray]
        reconstruction="Both bullets lost. Rests on 'once a gradient value reaches [ε], it remains small', "
                       "'diminishing magnitude of gradients', A.4's 'We need to show that the derivative of [h] is "
                       "always non-positive for [t ≥ t₁]' and 'Therefore, we must have [t₁ > t₀]'; the quantity is the "
-                      "one of Lemma A.2. Medium confidence.")
+                      "one of Lemma A.2. Medium confidence.", basis="reconstructed", hypothesis_class=H.data(3, 9))
 def _prop3_7(ctx: Context) -> Result:
-    return check_prop3_7(make_instance(ctx.stream_seed(), *SIZES.of(ctx).stages))
+    return H.draw("prop3_7", H.data(*SIZES.of(ctx).stages), lambda d: check_prop3_7(d.instance()), ctx)
 
 
 def check_lemma_a3(inst: Instance, rates: N.WeightRates = ssd_weight_rates) -> Result:
@@ -280,20 +287,27 @@ def check_lemma_a3(inst: Instance, rates: N.WeightRates = ssd_weight_rates) -> R
        statement="As t → ∞ every block residual r_k → 0; the dominating weights increase to finite limits and the "
                  "non-dominating ones decrease to limits ≥ 0, so β(∞) exists and interpolates (Xβ(∞) = y).",
        latex=r"r_k(t)\to0,\ w_d\uparrow w_d(\infty)<\infty,\ w_n\downarrow\xi(\infty)\ge0", kind="convergence",
-       reconstruction="Display lost; the proof says 'we must have [lim r_k = 0]', 'exists with [w_d(∞) < ∞]'. Sure.")
+       reconstruction="Display lost; the proof says 'we must have [lim r_k = 0]', 'exists with [w_d(∞) < ∞]'. Sure.",
+       basis="reconstructed", hypothesis_class=H.data(3, 9))
 def _lemma_a3(ctx: Context) -> Result:
-    return check_lemma_a3(make_instance(ctx.stream_seed(), *SIZES.of(ctx).stages))
+    return H.draw("lemma_a3", H.data(*SIZES.of(ctx).stages), lambda d: check_lemma_a3(d.instance()), ctx)
 
 
 def check_late_time(inst: Instance, approx: Callable[[np.ndarray, float], np.ndarray] = lambda G, e: G / e) -> Result:
     """Late stage: |θ̇_i| = G/(G + ε) with G = 2w_d|g| → 0; relative gap to ``approx``(G, ε) (the rescaled gradient
     G/ε) shrinks like G¹ (order fit on points of the convergence stage)."""
-    traj = trajectory(inst)
-    if (bad := solve_failed(traj)) is not None:
-        return bad
-    G = traj.h_dom[:, 0]
     targets = inst.eps * np.array([0.3, 0.1, 0.03, 0.01, 0.003])
-    idx = [int(np.flatnonzero(G <= x)[0]) for x in targets]
+    extra: tuple[float, ...] = ()
+    for _ in range(3):  # refine the grid where G falls through the targets between two grid points (small ε)
+        traj = trajectory(inst, extra_times=extra)
+        if (bad := solve_failed(traj)) is not None:
+            return bad
+        G = traj.h_dom[:, 0]
+        idx = [int(np.flatnonzero(G <= x)[0]) for x in targets]
+        if len(set(idx)) == len(idx):
+            break
+        t = traj.t
+        extra = extra + tuple(np.linspace(t[max(idx[0] - 1, 0)], t[idx[-1]], 2001))
     Gs = G[idx]
     rates = np.abs(ssd_dual_rate(traj.w_dom[idx, 0], traj.g[idx, 0], inst.eps))
     gaps = np.abs(rates - approx(Gs, inst.eps)) / approx(Gs, inst.eps)
@@ -310,6 +324,6 @@ def check_late_time(inst: Instance, approx: Callable[[np.ndarray, float], np.nda
                  "approach the (rescaled) gradient direction as all gradients go to zero.",
        latex=r"-\frac{G}{|G|+\varepsilon}=-\frac{G}{\varepsilon}+O(G^2)", kind="asymptotic",
        reconstruction="'the dynamics approximate the direction of [−∇L] as all gradient components approach zero'. "
-                      "Sure.")
+                      "Sure.", basis="reconstructed", hypothesis_class=H.data(1, 4))
 def _late_time(ctx: Context) -> Result:
-    return check_late_time(make_instance(ctx.stream_seed(), 1, SIZES.of(ctx).late_time_d))
+    return H.draw("late_time", H.data(1, SIZES.of(ctx).late_time_d), lambda d: check_late_time(d.instance()), ctx)
