@@ -114,7 +114,7 @@ def test_prop4_record_carries_basis_class_and_instances(registry):
 
 def test_every_hb_nag_entry_has_a_basis(registry):
     ours = [c for c in registry.values() if c.paper == "hb_nag"]
-    assert len(ours) == 60 and all(c.basis for c in ours)
+    assert len(ours) >= 60 and all(c.basis for c in ours)
     assert "for all t ≥ 0" not in registry["hb_nag.property4"].statement
 
 

@@ -155,11 +155,11 @@ def test_list_json_and_run_json(tmp_path):
 
 def test_markdown_lists_errata_first_and_strict_exit(tmp_path):
     md = tmp_path / "r.md"
-    out = run_cli("momentum_dln.fig1.speed*", "--format", "markdown", "--output", str(md), "--strict")
-    assert out.returncode == 1  # figure1_speed is refuted
+    out = run_cli("momentum_dln.lemma4*", "--format", "markdown", "--output", str(md), "--strict")
+    assert out.returncode == 1  # Lemma 4 as printed is refuted (its limit is 2, not 1)
     text = md.read_text()
     assert text.index("## Errata") < text.index("## All verdicts")
-    assert "momentum_dln.fig1.speed_exact_beta" in text.split("## All verdicts")[0]
+    assert "momentum_dln.lemma4.corrected" in text.split("## All verdicts")[0]
 
 
 def test_table_and_coverage_run():

@@ -27,6 +27,12 @@ from checks.sampling import HypothesisClass, inapplicable
 from checks.verdict import Result
 from numerics.taylor.systems import dominant_sign, gd_system, least_squares_data, mp_array, ssd_system
 
+
+def twin_reading(float_entry: str) -> str:
+    """The reconstruction of a twin: the reading of the float64 entry it twins (the text is lost in extraction)."""
+    return (f"Checked under the reading of {float_entry}, whose text was lost in extraction; that entry states the "
+            "reading, its alternatives and how sure it is.")
+
 GROUP = "high_precision"  # its own process group under --jobs: the module caches its solves
 K = "sign_descent:"
 GD_GRID = tuple(float(t) for t in np.linspace(0.0, 2.0, 5))
@@ -121,7 +127,8 @@ def check_eq10_hp(inst: SignInstance, dps: int, rate: float = 4.0) -> Result:
 
 
 @claim("sign_descent.eq10.high_precision", section="3.2 / App. C", equations=("8", "9", "10", "71", "72"),
-       keys=(K + "eqs-8-10-and-app-c-eqs-71-74-gd-dual-dynamics",), tier="full", basis="printed",
+       keys=(K + "eqs-8-10-and-app-c-eqs-71-74-gd-dual-dynamics",), tier="full", basis="reconstructed",
+       reconstruction=twin_reading("sign_descent.eq10"),
        hypothesis_class=SIGN_CLASS,
        statement="At --dps digits along gradient flow on (w₊, w₋) from α1: w₊⊙w₋ = α² and, integrating (10), "
                  "∇Q_α(β_t) − ∇Q_α(β₀) = −4∫₀ᵗ∇_βL with ∇Q_α(β) = arcsinh(β/(2α²)), on [0, 2].", kind="identity")
@@ -148,7 +155,8 @@ def check_low_dim_hp(inst: SignInstance, dps: int, scale: float = 1.0) -> Result
 
 
 @claim("sign_descent.sec3-2.high_precision", section="3.2", equations=("10",),
-       keys=(K + "sec-3-2-low-dimensional-structure-of-10",), tier="full", basis="printed",
+       keys=(K + "sec-3-2-low-dimensional-structure-of-10",), tier="full", basis="reconstructed",
+       reconstruction=twin_reading("sign_descent.sec3-2.low_dim"),
        hypothesis_class=SIGN_CLASS,
        statement="§3.2's low-dimensional structure (twin of sign_descent.sec3-2.low_dim) at --dps digits along "
                  "gradient flow from α1: ∇Q_α(β(t)) − ∇Q_α(β(0)) lies in span{x_i} (its "
@@ -191,7 +199,8 @@ def check_eq13_hp(inst: SignInstance, dps: int, rate: float = 4.0) -> Result:
 
 
 @claim("sign_descent.eq12to13.high_precision", section="3.2 / 3.3", equations=("12", "13"),
-       keys=(K + "eqs-12-13-smoothed-sign-descent-dynamics",), tier="full", basis="printed",
+       keys=(K + "eqs-12-13-smoothed-sign-descent-dynamics",), tier="full", basis="reconstructed",
+       reconstruction=twin_reading("sign_descent.eq12to13"),
        hypothesis_class=SIGN_CLASS,
        statement="At --dps digits along smoothed sign descent (12) from α1: β_t − β₀ = ∫₀ᵗ(13) with (13) "
                  "β̇ = −4g⊙[w₊²/(2w₊|g| + ε) + w₋²/(2w₋|g| + ε)], on [0, 0.5].", kind="identity")
@@ -225,7 +234,8 @@ def check_product_hp(inst: SignInstance, dps: int, coefficient: float = 4.0) -> 
 
 
 @claim("sign_descent.sec3-3-1.high_precision", section="3.3.1", equations=("12",),
-       keys=(K + "sec-3-3-1-claim-product-not-conserved",), tier="full", basis="printed",
+       keys=(K + "sec-3-3-1-claim-product-not-conserved",), tier="full", basis="reconstructed",
+       reconstruction=twin_reading("sign_descent.sec3-3-1.product"),
        hypothesis_class=SIGN_CLASS,
        statement="§3.3.1 (twin of sign_descent.sec3-3-1.product) at --dps digits along smoothed sign descent from α1, "
                  "the product's rate as printed, integrated: "
@@ -266,7 +276,8 @@ def check_prop36_hp(inst: SignInstance, dps: int, power: float = 0.5) -> Result:
 
 
 @claim("sign_descent.prop3-6.high_precision", section="3.3.1 / App. A.3", equations=("13", "14"),
-       keys=(K + "proposition-3-6-dual-dynamics",), tier="full", basis="printed", hypothesis_class=SIGN_CLASS,
+       keys=(K + "proposition-3-6-dual-dynamics",), tier="full", basis="reconstructed",
+       reconstruction=twin_reading("sign_descent.prop3-6"), hypothesis_class=SIGN_CLASS,
        statement="At --dps digits along smoothed sign descent from α1, for t ∈ (0, 0.5]: θ = ∇Φ_ξ(β) = "
                  "sign(β)√(|β| + ξ²) with ξ = w_n equals s⊙w_d, and θ_t − θ₀ = ∫₀ᵗ(14), (14): "
                  "θ̇ = −2w_d⊙g/(2w_d|g| + ε).", kind="identity")
