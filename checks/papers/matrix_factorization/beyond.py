@@ -126,6 +126,10 @@ def check_heavy_ball(rng: np.random.Generator, m: int, n: int, k: int,
     error, and the drift over [0, T] is of order λ (fit)."""
     Y, U0, V0 = asymmetric_instance(rng, m, n, k, scale, ratio, yscale)
     sh = N.Shapes(((m, k), (n, k)))
+    # λ and T in units of the loss's curvature scale L at the start (as the GD drift's steps), so that every drawn
+    # scale is probed in the same λ → 0 regime: λ·L ∈ lams, T·L ≤ 2
+    L = max(1.0, float(np.linalg.norm(U0, 2) ** 2 + np.linalg.norm(V0, 2) ** 2 + np.linalg.norm(Y, 2)))
+    lams, T = [lm / L for lm in lams], T / L
     drifts, breaks = [], []
     for lm in lams:
         sol = N.flow(N.grad_asymmetric(Y, k), N.Shapes.pack(U0, V0), np.array([0.0, T]), lam=lm)

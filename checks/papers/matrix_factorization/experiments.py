@@ -436,7 +436,8 @@ def _fig3(ctx: Context) -> Result:
     shape = (sizes.fig3_samples, sizes.fig3_dim, sizes.fig3_width, sizes.fig3_horizon)
     runs = per_seed(ctx, lambda rng: fig3_runs(rng, *shape))
     level = Setting("level", 0.1, (0.05, 0.1, 0.2), "the paper gives no loss level for 'converges faster'")
+    # reduced sizes in both tiers, so never refuted: two seeds show the spread (more would buy no refutation)
     return settings_verdict("Figure 3 (reduced)", lambda p, seed: check_fig3(None, *shape, level=p["level"],
                                                                             runs=runs(seed)),
-                            [level], experiment_seeds(ctx), at_paper_size=False,
+                            [level], [0, 1], at_paper_size=False,
                             measure=lambda r: max(r.evidence.get("values", [float("nan")])))
