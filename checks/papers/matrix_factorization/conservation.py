@@ -284,7 +284,8 @@ PROP3_RATE_RESTRICTED = ("free", "balanced")
                  "inits with λ0,i ≠ 0 or σ0,i > 0: entries of both signs and any imbalance, and balanced "
                  "u0,i = v0,i), with σ_i(t) − σ_i ~ −2C_i(4σ_i² + λ0,i²)e^{−t√(4σ_i²+λ0,i²)} (limit proved). "
                  "Restricted class; the statement for every spectral init is prop3.rate_general.", kind="rate",
-       basis="printed", hypothesis_class=H.spectral_asymmetric(2, 3, 3, PROP3_RATE_RESTRICTED))
+       basis="printed", hypothesis_class=H.spectral_asymmetric(2, 3, 3, PROP3_RATE_RESTRICTED),
+       corrects="matrix_factorization.prop3.rate_general")
 def _prop3_rate(ctx: Context) -> Result:
     size = CONSERVATION.of(ctx).prop3_rate
     drawn = H.draw("rate of each component", H.spectral_asymmetric(size.m, size.n, size.k, PROP3_RATE_RESTRICTED),
