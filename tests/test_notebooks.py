@@ -141,6 +141,10 @@ def test_momentum_dln_discretisation_key_numbers() -> None:
     exact = kn["figure1"]["momentum_dln.fig1.speed_exact_beta"]["values"]
     for got, quoted in zip(speed[:3] + exact[:1], (0.019, 0.0094, 0.0019, 0.004)):
         assert got == pytest.approx(quoted, rel=0.1)
+    # β² at β = 0.9 is beyond the paper's 1 % threshold on the notebook's quadratic: over the plausible settings the
+    # printed claim holds only from a threshold above 1 %, so it is not CONFIRMED
+    fig1 = kn["figure1"]["momentum_dln.fig1.speed"]
+    assert fig1["holds_for_thresholds_from"] >= speed[0] > 0.01 > exact[0] and fig1["verdict"] != "CONFIRMED"
 
 
 def test_hb_nag_key_numbers() -> None:
