@@ -25,6 +25,7 @@ import numpy as np
 
 import numerics.smgd_kernels  # noqa: F401  (registers the mutation tool's trace call as a no-op for numba)
 from numerics.generated import momentum_discretisation as _gen
+from numerics.kernel_cache import flush_if_changed
 
 #: the generated MGD step, compiled as the kernels call it
 compiled_mgd_update = numba.njit(_gen.mgd_update)
@@ -236,16 +237,7 @@ FORMULA_STAMP = Path(__file__).parent / "__pycache__" / f"{Path(__file__).stem}.
 def flush_if_stale(stamp: Path = FORMULA_STAMP, kernels: tuple = KERNELS) -> None:
     """numba keys its disk cache on this file only: drop the cache of ``kernels`` when the generated step they
     compile has changed (its digest is kept in ``stamp``)."""
-    digest = hashlib.sha256(inspect.getsource(_gen.mgd_update).encode()).hexdigest()
-    try:
-        if stamp.exists() and stamp.read_text() == digest:
-            return
-        for k in kernels:
-            k._cache.flush()
-        stamp.parent.mkdir(exist_ok=True)
-        stamp.write_text(digest)
-    except OSError:  # read-only checkout: numba then caches elsewhere or not at all
-        pass
+    flush_if_changed(hashlib.sha256(inspect.getsource(_gen.mgd_update).encode()).hexdigest(), stamp, kernels)
 
 
 flush_if_stale()

@@ -23,6 +23,7 @@ import numba.extending
 import numpy as np
 
 from numerics.generated import momentum_discrete as _gen
+from numerics.kernel_cache import flush_if_changed
 
 _FORMULAS = (_gen.r_fn, _gen.r_increment)
 
@@ -205,16 +206,7 @@ def flush_if_stale(stamp: Path = FORMULA_STAMP, kernels: tuple = KERNELS) -> Non
     """numba keys its disk cache on this file only; the kernels also compile generated formulas, so a
     regeneration that changes them must drop the cache of ``kernels``. The formulas' digest is kept beside it
     (``stamp``)."""
-    digest = formula_digest()
-    try:
-        if stamp.exists() and stamp.read_text() == digest:
-            return
-        for k in kernels:
-            k._cache.flush()
-        stamp.parent.mkdir(exist_ok=True)
-        stamp.write_text(digest)
-    except OSError:  # read-only checkout: numba then caches elsewhere or not at all
-        pass
+    flush_if_changed(formula_digest(), stamp, kernels)
 
 
 flush_if_stale()
