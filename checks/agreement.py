@@ -20,17 +20,14 @@ from checks.registry import resolve
 
 #: Differences between the tiers that have been looked into, and why they arise.
 EXPLAINED: dict[str, str] = {
-    "hb_nag.fig3b": "On the quick instance HB's gap is not monotone in μ (1.01, 2.39, 0.94, 0.31), robust to "
-                    "tighter convergence; at the paper's size both HB and NAG gaps shrink with μ. The trend holds at "
-                    "the paper's size and fails on a smaller instance.",
-    "hb_nag.fig7": "Quick instance: the gap at the smallest η and μ is below that at the largest (HB 1.46 < 1.72, NAG "
-                   "1.00 < 34.4). At the paper's size the NAG gap at the smallest η (7.67) exceeds that at the largest "
-                   "(1.16) by 6.5, 250x its distance uncertainty 0.026 (two training stops, loss 100x apart): the "
-                   "claim fails at the paper's size, on the θ*, ρ and grid we had to fill in.",
-    "momentum_dln.fig4.balancedness_sparsity": "The ordering is judged by Spearman correlations ≥ 0.9 (our threshold: "
-        "the figure gives none). The reduced quick instance gives 0.87 and 0.93, which is not evidence against a "
-        "monotone trend (so INCONCLUSIVE); at the paper's size they are 0.96 and 1.00.",
+    "hb_nag.fig7": "On the quick instance (one seed, reduced size) the gap ordering holds; at the paper's size it "
+                   "holds for some seeds and not others (seed 1 holds), so the full tier cannot decide it: a settings "
+                   "claim is refuted only when every seed and setting refutes it.",
 }
+#: the explanation of a difference where the quick tier ran a settings claim on reduced instances
+REDUCED = ("A settings claim (it rests on values the paper does not give) run on the quick tier's reduced instances "
+           "can only be INCONCLUSIVE; the full tier decides it at the paper's size over {seeds} seed(s) across the "
+           "plausible range of each setting (the sensitivity table is in its evidence).")
 
 
 @dataclass(frozen=True)
@@ -42,10 +39,25 @@ class Difference:
     full: str
     quick_summary: str
     full_summary: str
+    #: the quick tier ran a settings claim on reduced instances: number of seeds the full tier used, else None
+    reduced_settings_seeds: int | None = None
 
     @property
     def explanation(self) -> str | None:
-        return EXPLAINED.get(self.claim)
+        if self.claim in EXPLAINED:
+            return EXPLAINED[self.claim]
+        if self.reduced_settings_seeds is not None:
+            return REDUCED.format(seeds=self.reduced_settings_seeds)
+        return None
+
+
+def reduced_settings_seeds(quick: dict, full: dict) -> int | None:
+    """For a settings claim whose quick run was on reduced instances and was not refuted (reduced instances never
+    refute one): how many seeds its full run used; else None."""
+    ev_q, ev_f = quick.get("evidence") or {}, full.get("evidence") or {}
+    if quick.get("basis") != "settings" or ev_q.get("at_paper_size") is not False or quick["verdict"] == "REFUTED":
+        return None
+    return len(ev_f.get("seeds") or []) or None
 
 
 def load_report(path: Path) -> dict:
@@ -76,7 +88,8 @@ def compare(quick: dict, full: dict, same_tier: bool = False) -> tuple[list[Diff
     q = {resolve(c["id"]): c for c in quick["claims"]}
     f = {resolve(c["id"]): c for c in full["claims"]}
     shared = sorted(q.keys() & f.keys())
-    diffs = [Difference(cid, q[cid]["verdict"], f[cid]["verdict"], q[cid]["summary"], f[cid]["summary"])
+    diffs = [Difference(cid, q[cid]["verdict"], f[cid]["verdict"], q[cid]["summary"], f[cid]["summary"],
+                        None if same_tier else reduced_settings_seeds(q[cid], f[cid]))
              for cid in shared if q[cid]["verdict"] != f[cid]["verdict"]]
     return diffs, len(shared)
 

@@ -26,6 +26,19 @@ def test_differences_are_found_and_unexplained_ones_fail(tmp_path, monkeypatch, 
     assert "1 of 2 claims get the same verdict" in out.read_text() and "does not converge" in out.read_text()
 
 
+def test_a_settings_claim_on_reduced_quick_instances_is_explained_by_the_rule_only_when_it_applies():
+    q = _report("quick", {"a.fig": "INCONCLUSIVE", "a.thm": "INCONCLUSIVE", "a.refuted": "REFUTED"})
+    f = _report("full", {"a.fig": "REFUTED", "a.thm": "CONFIRMED", "a.refuted": "CONFIRMED"})
+    reduced = {"basis": "settings", "evidence": {"at_paper_size": False}}
+    q["claims"][0].update(reduced)
+    q["claims"][2].update(reduced)  # a quick refutation of a settings claim is never the rule's case
+    q["claims"][1].update({"basis": "printed", "evidence": {"at_paper_size": False}})
+    f["claims"][0]["evidence"] = {"seeds": [0, 1, 2, 3, 4]}
+    diffs = {d.claim: d for d in agreement.compare(q, f)[0]}
+    assert "5 seed(s)" in diffs["a.fig"].explanation
+    assert diffs["a.thm"].explanation is None and diffs["a.refuted"].explanation is None
+
+
 @pytest.mark.parametrize("q, f, message", [
     (_report("full", {}), _report("full", {}), "expected 'quick'"),
     (_report("quick", {}), _report("quick", {}), "expected 'full'"),
