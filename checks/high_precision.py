@@ -219,3 +219,8 @@ def check_along(what: str, cls: HypothesisClass, one: Callable[[Any], Result], c
         more.pop("digits")
     return res.with_evidence(**more)
 
+
+def twin_reading(float_entry: str) -> str:
+    """The reconstruction of a twin: the reading of the float64 entry it twins (text lost or garbled in extraction)."""
+    return (f"Checked under the reading of {float_entry}, whose text is lost or garbled in extraction; that entry "
+            "states the reading, its alternatives and how sure it is.")

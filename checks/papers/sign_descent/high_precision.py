@@ -21,17 +21,11 @@ import numpy as np
 from hypothesis import strategies as st
 
 from checks.context import Context
-from checks.high_precision import Run, check_along, decide, integral, max_abs, solve_pair
+from checks.high_precision import Run, check_along, decide, integral, max_abs, solve_pair, twin_reading
 from checks.registry import claim
 from checks.sampling import HypothesisClass, inapplicable
 from checks.verdict import Result
 from numerics.taylor.systems import dominant_sign, gd_system, least_squares_data, mp_array, ssd_system
-
-
-def twin_reading(float_entry: str) -> str:
-    """The reconstruction of a twin: the reading of the float64 entry it twins (the text is lost in extraction)."""
-    return (f"Checked under the reading of {float_entry}, whose text was lost in extraction; that entry states the "
-            "reading, its alternatives and how sure it is.")
 
 GROUP = "high_precision"  # its own process group under --jobs: the module caches its solves
 K = "sign_descent:"
