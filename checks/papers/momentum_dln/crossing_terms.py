@@ -123,11 +123,16 @@ def terms_of(run: MF.MGFRun, coarse: MF.MGFRun) -> C32Terms:
     # each solve is read at its own end (both stop where the energy falls below loss_tol, at times that differ at
     # the level of the solves' error): the looser one may end before the tight one's t_end
     crs_taus = np.append(taus[:-1], coarse.t_end)
+    i_tail = int(np.searchsorted(taus, tail_t))
+    if i_tail > 0 and crs_taus[i_tail] >= coarse.t_end > crs_taus[i_tail - 1]:
+        # the tail time is read on the tight solve only: on a looser solve that stopped earlier, any time between
+        # its last identity time and its end stands in (the value there is never used)
+        crs_taus[i_tail] = 0.5 * (crs_taus[i_tail - 1] + coarse.t_end)
     if np.any(np.diff(crs_taus) <= 0):
         raise RuntimeError(f"the error-estimate solve ends at t = {coarse.t_end:.6g}, before the times the "
                            f"identities are read at (up to {taus[-2]:.6g})")
     fine, crs = excision_integrals(run, taus, deltas), excision_integrals(coarse, crs_taus, deltas)
-    i_end, i_tail = taus.size - 1, int(np.searchsorted(taus, tail_t))
+    i_end = taus.size - 1
     log_w = np.log(np.abs(signed_weights(run, run.state)))
     log_w_tail = np.log(np.abs(signed_weights(run, run.states(np.array([tail_t]))[0])))
     log_w_err = np.abs(log_w - np.log(np.abs(signed_weights(coarse, coarse.state)))) + np.abs(log_w - log_w_tail)
