@@ -132,5 +132,6 @@ def test_other_filters_search_and_links(browser, report):
     assert page.locator("tr.claim:visible").count() == 1
     page.fill("#f-text", "")
     page.locator("#errata a").first.click()
+    page.wait_for_selector("tr.detail:visible", timeout=30_000)  # the link opens its row on 'hashchange' (async)
     opened = page.locator("tr.detail:visible")
     assert opened.count() == 1 and "Rerun." in opened.inner_text()
