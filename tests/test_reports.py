@@ -257,9 +257,13 @@ def test_trace_finds_the_derivation_and_the_generated_formula(registry):
 def test_checks_run_shows_itself_in_a_notebook():
     res = checks.run("matrix_factorization.sec2.acceleration_criterion")
     assert res.verdict.holds and res.id == "matrix_factorization.sec2.acceleration_criterion"
-    html = res._repr_html_()
+    html = res.html()
     assert "<svg" in html and "CONFIRMED" in html and "python -m checks show" in html
-    assert "data:image/svg+xml;base64," in res._repr_markdown_()
+    assert "data:image/svg+xml;base64," in res.markdown()
+    from IPython.core.formatters import DisplayFormatter  # what Jupyter shows: the same card
+
+    shown, _ = DisplayFormatter().format(res)
+    assert shown["text/html"] == html and shown["text/markdown"] == res.markdown()
     assert repr(res).startswith("ClaimResult(matrix_factorization.sec2.acceleration_criterion: CONFIRMED")
     assert checks.run("hb_nag.appC2_rho").id == "hb_nag.appC-2.rho"
     with pytest.raises(KeyError, match="close matches"):

@@ -72,7 +72,14 @@ class ClaimResult:
     def __repr__(self) -> str:
         return f"ClaimResult({self.id}: {self.verdict.value} — {self.summary})"
 
-    def _repr_html_(self) -> str:
+    def _repr_html_(self) -> str:  # Jupyter's display protocol
+        return self.html()
+
+    def _repr_markdown_(self) -> str:  # Jupyter's display protocol
+        return self.markdown()
+
+    def html(self) -> str:
+        """The card as HTML: id, verdict, statement, evidence summary, its most telling plot, the rerun command."""
         fg, bg = BADGE[self.verdict.value]
         plot = self.plot_svg()
         more = len(claim_panels(self.record())) - 1
@@ -89,7 +96,8 @@ class ClaimResult:
                 f'<p style="margin:.4em 0"><b>Evidence.</b> {escape(self.summary)}</p>{figure}'
                 f'<div style="color:#666;margin-top:.4em">Rerun: <code>{escape(self.rerun())}</code></div></div>')
 
-    def _repr_markdown_(self) -> str:
+    def markdown(self) -> str:
+        """The card as Markdown, the plot embedded as a data URI."""
         plot = self.plot_svg()
         image = (f"\n\n![evidence plot](data:image/svg+xml;base64,{base64.b64encode(plot.encode()).decode()})"
                  if plot else "\n\n*No plot for this claim's evidence.*")

@@ -39,7 +39,10 @@ SHARED_STREAM = "hb_nag.flows.{bias}"
 FLOW_EXAMPLES = {"quick": 5, "full": 8}
 #: Shrink calls after a refutation (each costs four flow solves; the minimal counterexample is reported).
 FLOW_SHRINK_CALLS = {"quick": 4, "full": 12}
-#: A flow "reaches an interpolator" when max_i |x_iᵀθ(T) − y_i| is below this times max(1, ‖y‖_∞) on every η.
+#: A flow "reaches an interpolator" when max_i |x_iᵀθ(T) − y_i| is below this times max(1, ‖y‖_∞) on every η. Not a
+#: verdict tolerance: a gate on which draws a limit claim applies to (those below are checked, with their own error
+#: budgets; those above are discarded as inapplicable, never refuted). It sits 10⁴ above the flows' RTOL, so a
+#: converged flow passes whatever its solve error, and far below the O(1) residual of a flow still moving.
 INTERPOLATION_TOL = 1e-9
 #: Relative tolerance of the drawn flows: 10× tighter than the default instance's, since draws with small ξ amplify
 #: the solve error in arcsinh(θ̄/(2ξ̄)) (the looser solve that bounds the error runs 1000× looser still)
